@@ -1,0 +1,151 @@
+"""Dataset uploads (streamed zip bodies) and immutable versions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
+from backend.datasets.errors import DatasetError
+from backend.db import session_scope
+from backend.models import Dataset, DatasetVersion, Project
+from backend.schemas import DatasetOut, DatasetVersionOut
+from backend.services.datasets import add_version
+from backend.services.uploads import SpooledUpload, spool_upload
+from backend.settings import Settings
+from backend.storage import Storage, UploadTooLarge
+
+router = APIRouter(tags=["datasets"])
+ZIP_TYPES = {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
+UPLOAD_HINT = (
+    "send the zip as the raw request body with `Content-Type: application/zip`, e.g. "
+    "curl --data-binary @data.zip -H 'Content-Type: application/zip' URL"
+)
+
+
+async def _receive(request: Request, settings: Settings) -> SpooledUpload:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in ZIP_TYPES:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            f"unsupported Content-Type {content_type or '(none)'!r}: {UPLOAD_HINT}",
+        )
+    declared = request.headers.get("content-length")
+    limit = settings.max_upload_bytes
+    too_large = HTTPException(
+        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        f"the upload is larger than the limit of {settings.max_upload_mb} MiB",
+    )
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    try:
+        upload = await spool_upload(request.stream(), settings.var_dir / "tmp", limit)
+    except UploadTooLarge as exc:
+        raise too_large from exc
+    if upload.size == 0:
+        upload.discard()
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"the upload is empty: {UPLOAD_HINT}")
+    return upload
+
+
+def _store_version(
+    dataset: Dataset, upload: SpooledUpload, storage: Storage, settings: Settings, new: bool
+) -> DatasetVersion:
+    """Validate and store in a worker thread; the dataset row is only kept with its version."""
+    try:
+        with session_scope() as session:
+            if new:
+                session.add(dataset)
+            else:
+                dataset = session.merge(dataset)
+            version = add_version(
+                session,
+                storage,
+                dataset,
+                upload,
+                settings.var_dir / "tmp",
+                max_total_bytes=settings.max_upload_bytes * 4,
+            )
+            try:
+                session.commit()
+            except BaseException:
+                storage.delete_prefix(version.storage_key.rsplit("/", 1)[0])
+                raise
+            return version
+    except DatasetError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+    finally:
+        upload.discard()
+
+
+def _dataset_out(db: Session, dataset: Dataset) -> DatasetOut:
+    versions = db.scalars(
+        select(DatasetVersion)
+        .where(DatasetVersion.dataset_id == dataset.id)
+        .order_by(DatasetVersion.version)
+    )
+    out = DatasetOut.model_validate(dataset)
+    out.versions = [DatasetVersionOut.model_validate(v) for v in versions]
+    return out
+
+
+@router.post(
+    "/projects/{project_id}/datasets",
+    response_model=DatasetOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload a new dataset (zip body, ImageFolder layout)",
+)
+async def upload_dataset(
+    project_id: str,
+    request: Request,
+    user: CurrentUser,
+    db: DB,
+    settings: SettingsDep,
+    storage: StorageDep,
+    name: str = Query(min_length=1, max_length=200, description="dataset name"),
+) -> DatasetOut:
+    project = await run_in_threadpool(get_owned, db, Project, project_id, user, "project")
+    upload = await _receive(request, settings)
+    dataset = Dataset(owner_id=user.id, project_id=project.id, name=name, task="classify")
+    await run_in_threadpool(_store_version, dataset, upload, storage, settings, True)
+    return await run_in_threadpool(_dataset_out, db, dataset)
+
+
+@router.post(
+    "/datasets/{dataset_id}/versions",
+    response_model=DatasetVersionOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Upload a new version of an existing dataset",
+)
+async def upload_version(
+    dataset_id: str,
+    request: Request,
+    user: CurrentUser,
+    db: DB,
+    settings: SettingsDep,
+    storage: StorageDep,
+) -> DatasetVersion:
+    dataset = await run_in_threadpool(get_owned, db, Dataset, dataset_id, user, "dataset")
+    upload = await _receive(request, settings)
+    return await run_in_threadpool(_store_version, dataset, upload, storage, settings, False)
+
+
+@router.get("/projects/{project_id}/datasets", response_model=list[DatasetOut])
+def list_datasets(project_id: str, user: CurrentUser, db: DB) -> list[DatasetOut]:
+    project = get_owned(db, Project, project_id, user, "project")
+    rows = db.scalars(
+        select(Dataset).where(Dataset.project_id == project.id).order_by(Dataset.created_at)
+    )
+    return [_dataset_out(db, d) for d in rows]
+
+
+@router.get("/datasets/{dataset_id}", response_model=DatasetOut)
+def get_dataset(dataset_id: str, user: CurrentUser, db: DB) -> DatasetOut:
+    return _dataset_out(db, get_owned(db, Dataset, dataset_id, user, "dataset"))
+
+
+@router.get("/dataset-versions/{version_id}", response_model=DatasetVersionOut)
+def get_dataset_version(version_id: str, user: CurrentUser, db: DB) -> DatasetVersion:
+    return get_owned(db, DatasetVersion, version_id, user, "dataset version")

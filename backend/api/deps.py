@@ -1,0 +1,91 @@
+"""Shared request dependencies: database session, storage, queue, the authenticated user."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Header, HTTPException, status
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db import get_sessionmaker
+from backend.models import ApiKey, OwnedMixin, User
+from backend.queue import JobDispatcher, make_celery
+from backend.security import hash_api_key
+from backend.settings import Settings, get_settings
+from backend.storage import Storage, create_storage
+
+T = TypeVar("T", bound=OwnedMixin)
+
+
+def get_db() -> Iterator[Session]:
+    session = get_sessionmaker()()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@lru_cache
+def get_storage() -> Storage:
+    return create_storage(get_settings())
+
+
+@lru_cache
+def get_dispatcher() -> JobDispatcher:
+    return JobDispatcher(make_celery(get_settings()))
+
+
+DB = Annotated[Session, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StorageDep = Annotated[Storage, Depends(get_storage)]
+DispatcherDep = Annotated[JobDispatcher, Depends(get_dispatcher)]
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def current_user(
+    db: DB,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> User:
+    """The user behind `Authorization: Bearer KEY` or `X-API-Key: KEY`."""
+    key = x_api_key
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value:
+            raise _unauthorized("use `Authorization: Bearer <API key or login token>`")
+        key = value.strip()
+    if not key:
+        raise _unauthorized("authentication required: send `Authorization: Bearer <API key>`")
+    row = db.scalar(select(ApiKey).where(ApiKey.key_hash == hash_api_key(key)))
+    now = datetime.now(UTC)
+    if row is None:
+        raise _unauthorized("invalid API key or token")
+    expires = row.expires_at
+    if expires is not None and expires.replace(tzinfo=expires.tzinfo or UTC) < now:
+        raise _unauthorized("the token has expired; log in again")
+    row.last_used_at = now
+    db.commit()
+    user = db.get(User, row.owner_id)
+    if user is None:
+        raise _unauthorized("invalid API key or token")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def get_owned(db: Session, model: type[T], row_id: str, user: User, what: str) -> T:
+    """The row `row_id` of `model` if `user` owns it; 404 otherwise (no existence leak)."""
+    row = db.scalar(select(model).where(model.id == row_id, model.owner_id == user.id))
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} {row_id} not found")
+    return row

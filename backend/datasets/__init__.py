@@ -1,0 +1,1 @@
+"""Dataset upload handling: validation and normalisation of uploaded archives."""

@@ -1,0 +1,125 @@
+"""Request and response bodies of the REST API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from mlcore.spec import TrainParams
+
+
+class Credentials(BaseModel):
+    email: EmailStr
+    password: str = Field(min_length=8, max_length=200)
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    email: str
+    created_at: datetime
+
+
+class TokenOut(BaseModel):
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime | None
+
+
+class ApiKeyCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="the secret; shown only in this response")
+
+
+class ProjectCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ProjectOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    name: str
+    created_at: datetime
+
+
+class DatasetVersionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    dataset_id: str
+    version: int
+    content_hash: str
+    class_names: list[str]
+    split_source: str
+    stats: dict[str, Any]
+    warnings: list[str]
+    created_at: datetime
+
+
+class DatasetOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    project_id: str
+    name: str
+    task: str
+    created_at: datetime
+    versions: list[DatasetVersionOut] = []
+
+
+class TrainJobCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["train"] = "train"
+    dataset_version_id: str
+    params: TrainParams
+
+
+class JobOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    project_id: str
+    kind: str
+    state: str
+    dataset_version_id: str | None
+    params: dict[str, Any]
+    compute_backend: str
+    progress: float
+    epoch: int
+    epochs: int
+    message: str
+    metrics_history: list[dict[str, Any]]
+    error: str | None
+    attempts: int
+    max_attempts: int
+    cancel_requested: bool
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    model_id: str | None = None
+
+
+class ModelOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: str
+    project_id: str
+    job_id: str
+    dataset_version_id: str | None
+    architecture: str
+    class_names: list[str]
+    metrics: dict[str, Any]
+    files: dict[str, Any]
+    package_sha256: str
+    package_size: int
+    created_at: datetime

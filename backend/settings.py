@@ -1,0 +1,60 @@
+"""Service settings: embedded defaults, production parts switched on by environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Everything configurable, read from the environment (and `.env` when present)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    var_dir: Path = Field(Path("var"), validation_alias=_env("KONSTRUKTOR_VAR_DIR"))
+    database_url: str | None = Field(None, validation_alias=_env("DATABASE_URL"))
+    redis_url: str | None = Field(None, validation_alias=_env("REDIS_URL"))
+
+    s3_bucket: str | None = Field(None, validation_alias=_env("S3_BUCKET"))
+    s3_endpoint_url: str | None = Field(None, validation_alias=_env("S3_ENDPOINT_URL"))
+    s3_region: str = Field("ru-central1", validation_alias=_env("S3_REGION"))
+    s3_access_key_id: str | None = Field(None, validation_alias=_env("S3_ACCESS_KEY_ID"))
+    s3_secret_access_key: str | None = Field(None, validation_alias=_env("S3_SECRET_ACCESS_KEY"))
+    s3_prefix: str = Field("", validation_alias=_env("S3_PREFIX"))
+
+    max_upload_mb: int = Field(2048, validation_alias=_env("KONSTRUKTOR_MAX_UPLOAD_MB"))
+    weights_dir: Path | None = Field(None, validation_alias=_env("KONSTRUKTOR_WEIGHTS_DIR"))
+    job_heartbeat_timeout_s: int = Field(
+        300, validation_alias=_env("KONSTRUKTOR_JOB_HEARTBEAT_TIMEOUT_S")
+    )
+    job_max_attempts: int = Field(2, validation_alias=_env("KONSTRUKTOR_JOB_MAX_ATTEMPTS"))
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL; a SQLite file under `var_dir` by default."""
+        return self.database_url or f"sqlite:///{(self.var_dir / 'konstruktor.db').resolve()}"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.var_dir / "storage"
+
+    @property
+    def resolved_weights_dir(self) -> Path:
+        return self.weights_dir or self.var_dir / "weights"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache after changing the env)."""
+    return Settings()

@@ -1,0 +1,58 @@
+"""The model catalog the API may offer, read from `catalog.json` (torch-free)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+CATALOG_PATH = Path(__file__).with_name("catalog.json")
+
+
+class ModelInfo(BaseModel):
+    """Metadata of one catalog model; regenerate with `python -m mlcore catalog --write`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    family: str
+    task: str
+    source: str
+    builder: str
+    default_image_size: int
+    params: int
+    year: int
+    licence: str
+    pretrained_weights: str
+    weights_file: str
+    imagenet_top1: float
+    gflops: float
+
+
+class UnknownModel(KeyError):
+    """A model name that is not in the catalog."""
+
+    def __init__(self, name: str, valid: list[str]) -> None:
+        super().__init__(name)
+        self.name = name
+        self.valid = valid
+
+    def __str__(self) -> str:
+        return f"unknown model {self.name!r}; valid models: {', '.join(self.valid)}"
+
+
+@cache
+def load_catalog() -> dict[str, ModelInfo]:
+    """Catalog models by name, in catalog order."""
+    entries = json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
+    return {entry["name"]: ModelInfo(**entry) for entry in entries}
+
+
+def get_model_info(name: str) -> ModelInfo:
+    """Metadata of `name`; raises UnknownModel listing the valid names."""
+    catalog = load_catalog()
+    if name not in catalog:
+        raise UnknownModel(name, list(catalog))
+    return catalog[name]

@@ -1,0 +1,82 @@
+"""Classification metrics on the validation split, written to evaluation.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch.utils.data import DataLoader
+
+from mlcore.data import ImageFolderSplit
+
+
+@torch.inference_mode()
+def collect_logits(
+    model: nn.Module, loader: DataLoader[tuple[torch.Tensor, int]], device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits and true labels of every item, in loader order, with the model in eval mode."""
+    model.to(device).eval()
+    logits, labels = [], []
+    for images, targets in loader:
+        logits.append(model(images.to(device)).float().cpu())
+        labels.append(targets)
+    return torch.cat(logits), torch.cat(labels)
+
+
+def classification_metrics(
+    labels: np.ndarray, predicted: np.ndarray, classes: list[str]
+) -> dict[str, Any]:
+    """Accuracy, macro F1, per-class precision/recall/F1/support and the confusion matrix."""
+    n = len(classes)
+    confusion = np.zeros((n, n), dtype=np.int64)
+    np.add.at(confusion, (labels, predicted), 1)
+    hits = np.diag(confusion).astype(np.float64)
+    support = confusion.sum(axis=1)
+    precision = np.divide(hits, confusion.sum(axis=0), out=np.zeros(n), where=confusion.sum(0) > 0)
+    recall = np.divide(hits, support, out=np.zeros(n), where=support > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros(n), where=denom > 0)
+    return {
+        "accuracy": float(hits.sum() / max(len(labels), 1)),
+        "macro_f1": float(f1.mean()),
+        "per_class": {
+            name: {
+                "precision": float(precision[i]),
+                "recall": float(recall[i]),
+                "f1": float(f1[i]),
+                "support": int(support[i]),
+            }
+            for i, name in enumerate(classes)
+        },
+        "confusion_matrix": confusion.tolist(),
+    }
+
+
+def evaluate(
+    model: nn.Module,
+    dataset: ImageFolderSplit,
+    classes: list[str],
+    batch_size: int,
+    device: torch.device,
+) -> dict[str, Any]:
+    """Full evaluation report, including val_loss and one prediction per image."""
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False)
+    logits, labels = collect_logits(model, loader, device)
+    probs = logits.softmax(dim=1)
+    confidence, predicted = probs.max(dim=1)
+    report = classification_metrics(labels.numpy(), predicted.numpy(), classes)
+    report["val_loss"] = float(F.cross_entropy(logits, labels))
+    report["classes"] = classes
+    report["predictions"] = [
+        {
+            "file": file,
+            "label": classes[int(label)],
+            "predicted": classes[int(pred)],
+            "confidence": float(conf),
+        }
+        for (file, label), pred, conf in zip(dataset.samples, predicted, confidence, strict=True)
+    ]
+    return report

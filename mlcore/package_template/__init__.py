@@ -1,0 +1,1 @@
+"""Files shipped verbatim in every model package."""

@@ -1,0 +1,173 @@
+"""Plain PyTorch classification trainer: AdamW, cosine schedule, best-val-accuracy weights."""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch.utils.data import DataLoader, Dataset
+
+from mlcore.data import ImageFolderSplit, read_classes
+from mlcore.evaluation import collect_logits
+from mlcore.export import save_checkpoint
+from mlcore.models import arch_config, create_model
+from mlcore.spec import ProgressEvent, TrainParams
+from mlcore.transforms import EvalTransform, TrainTransform, preprocess_spec
+
+TRAIN_SHARE = 0.9  # fraction of the job's progress spent training
+DEFAULT_LR = {False: 1e-3, True: 3e-4}  # by params.pretrained
+WEIGHT_DECAY = 0.05
+LABEL_SMOOTHING = 0.1
+PROGRESS_EVERY = 10  # steps between progress events
+
+Report = Callable[[ProgressEvent], None]
+
+
+@dataclass
+class TrainOutcome:
+    """The trained model (best epoch's weights, on CPU, eval mode) and how it got there."""
+
+    model: nn.Module
+    classes: list[str]
+    spec: dict[str, Any]
+    checkpoint: Path
+    best_epoch: int
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def pick_device() -> torch.device:
+    """CUDA when available, else CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def make_loader(
+    dataset: Dataset[tuple[torch.Tensor, int]],
+    batch_size: int,
+    device: torch.device,
+    train: bool,
+    seed: int,
+) -> DataLoader[tuple[torch.Tensor, int]]:
+    """Deterministically ordered loader; worker processes only when a GPU does the math."""
+    size = len(dataset)  # type: ignore[arg-type]
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=train,
+        drop_last=train and size > batch_size,  # BatchNorm cannot train on a batch of one
+        generator=torch.Generator().manual_seed(seed),
+        num_workers=2 if device.type == "cuda" else 0,
+        pin_memory=device.type == "cuda",
+    )
+
+
+def train_one_epoch(
+    model: nn.Module,
+    loader: DataLoader[tuple[torch.Tensor, int]],
+    optimizer: torch.optim.Optimizer,
+    scheduler: torch.optim.lr_scheduler.LRScheduler,
+    device: torch.device,
+    on_step: Callable[[float], None],
+) -> float:
+    """One pass over the training data with label-smoothed cross-entropy; mean loss."""
+    model.train()
+    loss_sum, seen = 0.0, 0
+    for images, targets in loader:
+        images, targets = images.to(device), targets.to(device)
+        loss = F.cross_entropy(model(images), targets, label_smoothing=LABEL_SMOOTHING)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+        loss_sum += loss.item() * len(targets)
+        seen += len(targets)
+        on_step(loss.item())
+    return loss_sum / max(seen, 1)
+
+
+def validate(
+    model: nn.Module, loader: DataLoader[tuple[torch.Tensor, int]], device: torch.device
+) -> dict[str, float]:
+    """Validation loss (no smoothing) and accuracy."""
+    logits, labels = collect_logits(model, loader, device)
+    return {
+        "val_loss": float(F.cross_entropy(logits, labels)),
+        "val_accuracy": float((logits.argmax(1) == labels).float().mean()),
+    }
+
+
+def train_classifier(
+    params: TrainParams,
+    dataset_dir: Path,
+    out_dir: Path,
+    report: Report,
+    weights_dir: Path | None = None,
+) -> TrainOutcome:
+    """Train `params.model` on dataset_dir's train split; keep the best val-accuracy weights."""
+    seed_everything(params.seed)
+    device = pick_device()
+    classes = read_classes(dataset_dir)
+    spec = preprocess_spec(params.image_size)
+    train_set = ImageFolderSplit(dataset_dir, "train", classes, TrainTransform(spec))
+    val_set = ImageFolderSplit(dataset_dir, "val", classes, EvalTransform(spec))
+    train_loader = make_loader(train_set, params.batch_size, device, True, params.seed)
+    val_loader = make_loader(val_set, params.batch_size, device, False, params.seed)
+
+    model = create_model(params.model, len(classes), params.pretrained, weights_dir).to(device)
+    lr = params.learning_rate or DEFAULT_LR[params.pretrained]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=WEIGHT_DECAY)
+    total_steps = params.epochs * len(train_loader)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
+    step = 0
+    epoch = 0
+
+    def event(kind: Literal["progress", "epoch"], message: str, metrics: dict[str, float]) -> None:
+        report(
+            ProgressEvent(
+                type=kind,
+                epoch=epoch,
+                epochs=params.epochs,
+                progress=TRAIN_SHARE * step / total_steps,
+                message=message,
+                metrics=metrics,
+            )
+        )
+
+    def on_step(loss: float) -> None:
+        nonlocal step
+        step += 1
+        if step % PROGRESS_EVERY == 0:
+            event("progress", f"epoch {epoch}/{params.epochs} step {step}/{total_steps}", {"loss": loss})
+
+    history: list[dict[str, float]] = []
+    best_state = copy.deepcopy(model.state_dict())
+    best_accuracy, best_epoch = -1.0, 0
+    for epoch in range(1, params.epochs + 1):
+        train_loss = train_one_epoch(model, train_loader, optimizer, scheduler, device, on_step)
+        metrics = {"train_loss": train_loss, **validate(model, val_loader, device)}
+        metrics["lr"] = optimizer.param_groups[0]["lr"]
+        history.append({"epoch": float(epoch), **metrics})
+        if metrics["val_accuracy"] > best_accuracy:
+            best_accuracy, best_epoch = metrics["val_accuracy"], epoch
+            best_state = copy.deepcopy(model.state_dict())
+        event("epoch", f"epoch {epoch}/{params.epochs} done", metrics)
+
+    model.load_state_dict(best_state)
+    model = model.cpu().eval()
+    checkpoint = out_dir / "model.pt"
+    save_checkpoint(model, arch_config(params.model, len(classes)), checkpoint)
+    return TrainOutcome(model, classes, spec, checkpoint, best_epoch, history)

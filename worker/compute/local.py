@@ -1,0 +1,103 @@
+"""Run a job on this machine: the runner in a child process, events over its stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from backend.storage import create_storage
+from mlcore.spec import JobResult, JobSpec, ProgressEvent
+from worker.compute.base import ComputeBackend, JobCancelled, JobFailed, JobHooksProtocol
+from worker.events import ERROR_PREFIX, EVENT_PREFIX, RESULT_FILE
+
+POLL_S = 0.5
+KILL_GRACE_S = 10.0
+ERROR_TAIL_LINES = 20
+
+
+def _pump(stream: IO[str], sink: queue.Queue[str | None]) -> None:
+    for line in stream:
+        sink.put(line)
+    sink.put(None)
+
+
+def _lines(proc: subprocess.Popen[str]) -> Iterator[str | None]:
+    """Yield stdout lines as they come, and None every POLL_S while the child is quiet."""
+    assert proc.stdout is not None
+    sink: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_pump, args=(proc.stdout, sink), daemon=True).start()
+    while True:
+        try:
+            line = sink.get(timeout=POLL_S)
+        except queue.Empty:
+            yield None
+            continue
+        if line is None:
+            return
+        yield line
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """Terminate the runner's whole process group, then kill it if it lingers."""
+    for sig, wait in ((signal.SIGTERM, KILL_GRACE_S), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _error_message(stderr_path: Path) -> str:
+    lines = stderr_path.read_text(errors="replace").splitlines()
+    errors = [ln[len(ERROR_PREFIX):].strip() for ln in lines if ln.startswith(ERROR_PREFIX)]
+    if errors:
+        return errors[-1]
+    return "the runner failed:\n" + "\n".join(lines[-ERROR_TAIL_LINES:])
+
+
+class LocalBackend(ComputeBackend):
+    """`python -m worker.runner SPEC` as a child process of the worker."""
+
+    def run(self, spec: JobSpec, hooks: JobHooksProtocol) -> JobResult:
+        with tempfile.TemporaryDirectory(prefix=f"job-{spec.job_id}-") as tmp:
+            spec_path = Path(tmp) / "spec.json"
+            spec_path.write_text(spec.model_dump_json())
+            stderr_path = Path(tmp) / "stderr.log"
+            with stderr_path.open("w") as stderr:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "worker.runner", str(spec_path),
+                     "--work-dir", str(Path(tmp) / "work")],
+                    stdout=subprocess.PIPE,
+                    stderr=stderr,
+                    text=True,
+                    start_new_session=True,
+                )
+                try:
+                    for line in _lines(proc):
+                        if hooks.should_cancel():
+                            _stop(proc)
+                            raise JobCancelled()
+                        if line and line.startswith(EVENT_PREFIX):
+                            hooks.on_event(
+                                ProgressEvent.model_validate_json(line[len(EVENT_PREFIX):])
+                            )
+                    code = proc.wait()
+                finally:
+                    _stop(proc)
+            if code != 0:
+                raise JobFailed(_error_message(stderr_path))
+        raw = create_storage().read_bytes(f"{spec.output_prefix}/{RESULT_FILE}")
+        return JobResult.model_validate(json.loads(raw))
