@@ -49,7 +49,11 @@ def run_train_job(
     report(ProgressEvent(type="log", progress=1.0, message="done", metrics=metrics))
     return JobResult(
         metrics=metrics,
-        files={"package": "package.zip", "evaluation": "evaluation.json", "metrics": "metrics.json"},
+        files={
+            "package": "package.zip",
+            "evaluation": "evaluation.json",
+            "metrics": "metrics.json",
+        },
         info={
             "classes": outcome.classes,
             "model": params.model,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SPEC_VERSION = 1
+SPEC_VERSION: Final = 1
 
 
 class TrainParams(BaseModel):

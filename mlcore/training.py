@@ -151,7 +151,11 @@ def train_classifier(
         nonlocal step
         step += 1
         if step % PROGRESS_EVERY == 0:
-            event("progress", f"epoch {epoch}/{params.epochs} step {step}/{total_steps}", {"loss": loss})
+            event(
+                "progress",
+                f"epoch {epoch}/{params.epochs} step {step}/{total_steps}",
+                {"loss": loss},
+            )
 
     history: list[dict[str, float]] = []
     best_state = copy.deepcopy(model.state_dict())

@@ -43,7 +43,10 @@ class TrainTransform(EvalTransform):
         super().__init__(spec)
         size = int(spec["input_size"])
         self.augment = v2.Compose(
-            [v2.RandomResizedCrop(size, scale=(0.6, 1.0), antialias=True), v2.RandomHorizontalFlip()]
+            [
+                v2.RandomResizedCrop(size, scale=(0.6, 1.0), antialias=True),
+                v2.RandomHorizontalFlip(),
+            ]
         )
 
     def __call__(self, image: Image.Image) -> torch.Tensor:

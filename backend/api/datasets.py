@@ -35,7 +35,7 @@ async def _receive(request: Request, settings: Settings) -> SpooledUpload:
     declared = request.headers.get("content-length")
     limit = settings.max_upload_bytes
     too_large = HTTPException(
-        status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        status.HTTP_413_CONTENT_TOO_LARGE,
         f"the upload is larger than the limit of {settings.max_upload_mb} MiB",
     )
     if declared and declared.isdigit() and int(declared) > limit:
@@ -75,7 +75,7 @@ def _store_version(
                 raise
             return version
     except DatasetError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     finally:
         upload.discard()
 

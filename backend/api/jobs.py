@@ -58,13 +58,13 @@ def create_job(
     dataset = db.get(Dataset, version.dataset_id)
     if dataset is None or dataset.project_id != project.id:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             f"dataset version {version.id} belongs to another project; upload it to this one",
         )
     try:
         get_model_info(body.params.model)
     except UnknownModel as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     job = Job(
         owner_id=user.id,
         project_id=project.id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import logging
 from collections.abc import Iterable, Iterator
@@ -23,6 +25,14 @@ PART_SIZE = 8 * 1024 * 1024
 LIST_PAGE_SIZE = 1000
 DELETE_BATCH = 1000
 _MISSING = {"404", "NoSuchKey", "NotFound"}
+
+
+def _add_content_md5(params: dict[str, Any], **_: Any) -> None:
+    """Many non-AWS stores require Content-MD5 on DeleteObjects; botocore >= 1.36 omits it."""
+    body = params.get("body")
+    if isinstance(body, bytes) and "Content-MD5" not in params["headers"]:
+        digest = hashlib.md5(body, usedforsecurity=False).digest()
+        params["headers"]["Content-MD5"] = base64.b64encode(digest).decode()
 
 
 def _is_missing(exc: ClientError) -> bool:
@@ -84,6 +94,7 @@ class S3Storage(Storage):
             aws_secret_access_key=secret_access_key or None,
             config=config,
         )
+        self.client.meta.events.register("before-call.s3.DeleteObjects", _add_content_md5)
 
     def _key(self, key: str) -> str:
         check_key(key)

@@ -104,6 +104,18 @@ def test_pagination(storage: S3Storage, monkeypatch: pytest.MonkeyPatch) -> None
     assert storage.list("many") == []
 
 
+def test_delete_objects_sends_content_md5(storage: S3Storage) -> None:
+    sent: list[str | None] = []
+
+    def hook(request: Any, **kwargs: Any) -> None:
+        sent.append(request.headers.get("Content-MD5"))
+
+    storage.client.meta.events.register("before-send.s3.DeleteObjects", hook)
+    storage.put_bytes("d/1", b"1")
+    storage.delete_prefix("d")
+    assert len(sent) == 1 and sent[0], sent
+
+
 def test_wrong_credentials_raise_storage_error(s3_server: S3ServerInfo) -> None:
     bad = S3ServerInfo(s3_server.endpoint_url, s3_server.access_key_id, "wrong", s3_server.bucket)
     storage = make_storage(bad, "x")

@@ -1,0 +1,54 @@
+"""Shared fixtures: a configured service (SQLite or PostgreSQL) and an API client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support.env import configure, reset_caches
+from tests.support.services import postgres_database
+
+DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.integration),
+]
+
+
+@pytest.fixture
+def var_dir(tmp_path: Path) -> Path:
+    return tmp_path / "var"
+
+
+@pytest.fixture(params=DATABASES)
+def service(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, var_dir: Path
+) -> Iterator[Path]:
+    """The service configured on the embedded defaults, with SQLite or a real PostgreSQL."""
+    if request.param == "postgresql":
+        with postgres_database() as url:
+            configure(monkeypatch, var_dir, DATABASE_URL=url)
+            yield var_dir
+            reset_caches()
+    else:
+        configure(monkeypatch, var_dir)
+        yield var_dir
+        reset_caches()
+
+
+@pytest.fixture
+def sqlite_service(monkeypatch: pytest.MonkeyPatch, var_dir: Path) -> Iterator[Path]:
+    """The service on embedded defaults only (for tests that need no PostgreSQL variant)."""
+    configure(monkeypatch, var_dir)
+    yield var_dir
+    reset_caches()
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    from backend.main import create_app
+
+    with TestClient(create_app()) as c:
+        yield c

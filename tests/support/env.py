@@ -1,0 +1,42 @@
+"""Point the service's settings at a test's own database, storage and broker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from backend.api.deps import get_dispatcher, get_storage
+from backend.db import get_engine, get_sessionmaker
+from backend.migrations import upgrade_to_head
+from backend.settings import get_settings
+
+SERVICE_VARS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_PREFIX",
+    "KONSTRUKTOR_MAX_UPLOAD_MB",
+)
+
+
+def reset_caches() -> None:
+    """Forget cached settings, engines, storage and queue clients."""
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    for cached in (get_settings, get_engine, get_sessionmaker, get_storage, get_dispatcher):
+        cached.cache_clear()
+
+
+def configure(monkeypatch: pytest.MonkeyPatch, var_dir: Path, **env: str) -> None:
+    """Use `var_dir` and exactly the given service variables; migrate the database."""
+    for name in SERVICE_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KONSTRUKTOR_VAR_DIR", str(var_dir))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    reset_caches()
+    upgrade_to_head()

@@ -1,0 +1,81 @@
+"""Catalog JSON vs registry, unknown names, and the import boundaries of mlcore."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from torchvision import models as tv_models
+
+from mlcore.catalog import CATALOG_PATH, UnknownModel, get_model_info, load_catalog
+from mlcore.models import REGISTRY, build_catalog, create_model
+
+MLCORE = Path(__file__).resolve().parents[3] / "mlcore"
+FORBIDDEN = {"fastapi", "celery", "sqlalchemy", "backend", "worker"}
+
+
+def test_committed_catalog_matches_registry() -> None:
+    computed = build_catalog()
+    assert json.loads(CATALOG_PATH.read_text()) == computed, "run: python -m mlcore catalog --write"
+    assert [e["name"] for e in computed] == [f"efficientnet_b{i}" for i in range(8)]
+    for entry in computed:
+        meta = tv_models.get_model_weights(entry["name"]).IMAGENET1K_V1.meta
+        assert entry["params"] == meta["num_params"]
+
+
+def test_load_catalog_gives_model_info_by_name() -> None:
+    catalog = load_catalog()
+    assert list(catalog) == list(REGISTRY)
+    info = get_model_info("efficientnet_b3")
+    assert (info.family, info.task, info.year, info.licence) == (
+        "efficientnet",
+        "classify",
+        2019,
+        "Apache-2.0",
+    )
+    assert info.default_image_size == 300
+
+
+@pytest.mark.parametrize("lookup", [get_model_info, lambda name: create_model(name, 3)])
+def test_unknown_model_lists_valid_names(lookup: object) -> None:
+    with pytest.raises(UnknownModel) as caught:
+        lookup("resnet9000")  # type: ignore[operator]
+    assert isinstance(caught.value, KeyError)
+    assert "resnet9000" in str(caught.value)
+    assert "efficientnet_b0" in str(caught.value) and "efficientnet_b7" in str(caught.value)
+
+
+def test_api_facing_modules_do_not_import_torch() -> None:
+    code = (
+        "import sys, mlcore, mlcore.spec, mlcore.catalog\n"
+        "mlcore.catalog.load_catalog()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'torchvision')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=MLCORE.parent,
+    )
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("source", sorted(MLCORE.rglob("*.py")), ids=lambda p: p.name)
+def test_mlcore_never_imports_service_layers(source: Path) -> None:
+    tree = ast.parse(source.read_text())
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    } | {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert not imported & FORBIDDEN

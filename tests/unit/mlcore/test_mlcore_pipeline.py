@@ -1,0 +1,166 @@
+"""End to end: train a tiny job, then check the package reproduces the service's evaluation."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import torch
+from torch import nn
+
+from mlcore.data import ImageFolderSplit, read_classes
+from mlcore.evaluation import evaluate
+from mlcore.export import save_checkpoint
+from mlcore.models import arch_config, create_model
+from mlcore.packaging import PREDICT_TEMPLATE, build_package
+from mlcore.pipeline import run_train_job
+from mlcore.spec import JobResult, ProgressEvent, TrainParams
+from mlcore.training import TrainOutcome
+from mlcore.transforms import EvalTransform, TrainTransform, preprocess_spec
+
+PARAMS = TrainParams(model="efficientnet_b0", epochs=1, image_size=32, batch_size=4)
+PACKAGE_FILES = {
+    "model.pt",
+    "model.onnx",
+    "labels.json",
+    "preprocess.json",
+    "predict.py",
+    "requirements.txt",
+    "requirements-torch.txt",
+    "README.md",
+}
+
+
+@dataclass
+class Job:
+    result: JobResult
+    output: Path
+    package: Path
+    events: list[ProgressEvent]
+    evaluation: dict[str, Any]
+
+
+def unzip(archive: Path, target: Path) -> Path:
+    with zipfile.ZipFile(archive) as z:
+        assert set(z.namelist()) == PACKAGE_FILES
+        z.extractall(target)
+    return target
+
+
+def import_predict(package: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"predict_{package.name}", package / "predict.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_package_reproduces(package: Path, dataset: Path, evaluation: dict[str, Any]) -> None:
+    """predict.py (onnx CLI, torch Predictor) gives evaluation.json's top-1 and confidence."""
+    expected = {p["file"]: p for p in evaluation["predictions"]}
+    out = subprocess.run(
+        [sys.executable, str(package / "predict.py"), "val", "--json", "--topk", "2"],
+        cwd=dataset,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["file"] for line in lines] == sorted(expected)
+    predictor = import_predict(package).Predictor(package, backend="torch")
+    for line in lines:
+        want = expected[line["file"]]
+        torch_top = predictor.predict(dataset / line["file"], topk=1)[0]
+        for top in (line["top"][0], torch_top):
+            assert top["label"] == want["predicted"], line["file"]
+            assert top["probability"] == pytest.approx(want["confidence"], abs=1e-4)
+
+
+@pytest.fixture(scope="module")
+def job(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
+    work = tmp_path_factory.mktemp("job")
+    events: list[ProgressEvent] = []
+    result = run_train_job(PARAMS, flowers_dir, work, events.append)
+    output = work / "output"
+    evaluation = json.loads((output / "evaluation.json").read_text())
+    return Job(result, output, unzip(output / "package.zip", work / "unzipped"), events, evaluation)
+
+
+def test_job_result_and_artifacts(job: Job, flowers_dir: Path) -> None:
+    classes = read_classes(flowers_dir)
+    assert job.result.files == {
+        "package": "package.zip",
+        "evaluation": "evaluation.json",
+        "metrics": "metrics.json",
+    }
+    assert all((job.output / name).is_file() for name in job.result.files.values())
+    assert job.result.info["classes"] == classes and job.result.info["model"] == PARAMS.model
+    assert 0 <= job.result.info["onnx_max_abs_diff"] < 1e-3
+    assert job.result.metrics["accuracy"] == job.evaluation["accuracy"]
+    assert job.result.metrics["epochs_run"] == PARAMS.epochs
+    assert len(job.evaluation["predictions"]) == sum(map(sum, job.evaluation["confusion_matrix"]))
+    metrics = json.loads((job.output / "metrics.json").read_text())
+    assert metrics["metrics"] == job.result.metrics
+
+
+def test_progress_events(job: Job) -> None:
+    progress = [e.progress for e in job.events]
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    epochs = [e for e in job.events if e.type == "epoch"]
+    assert [e.epoch for e in epochs] == list(range(1, PARAMS.epochs + 1))
+    assert set(epochs[0].metrics) == {"train_loss", "val_loss", "val_accuracy", "lr"}
+
+
+def test_package_contents(job: Job, flowers_dir: Path) -> None:
+    assert (job.package / "predict.py").read_bytes() == PREDICT_TEMPLATE.read_bytes()
+    assert json.loads((job.package / "labels.json").read_text()) == read_classes(flowers_dir)
+    spec = json.loads((job.package / "preprocess.json").read_text())
+    assert spec == {**preprocess_spec(PARAMS.image_size), "opset": spec["opset"]}
+    checkpoint = torch.load(job.package / "model.pt", weights_only=True)
+    assert checkpoint["arch"] == arch_config(PARAMS.model, len(read_classes(flowers_dir)))
+    readme = (job.package / "README.md").read_text()
+    assert all(name in readme for name in read_classes(flowers_dir))
+
+
+def test_package_reproduces_job_evaluation(job: Job, flowers_dir: Path) -> None:
+    assert_package_reproduces(job.package, flowers_dir, job.evaluation)
+
+
+def calibrated_model(dataset: Path, classes: list[str], spec: dict[str, Any]) -> nn.Module:
+    """Random weights with BatchNorm statistics from the train images: outputs vary by image."""
+    torch.manual_seed(0)
+    model = create_model(PARAMS.model, len(classes))
+    for bn in (m for m in model.modules() if isinstance(m, nn.BatchNorm2d)):
+        bn.reset_running_stats()
+        bn.momentum = None
+    train = ImageFolderSplit(dataset, "train", classes, TrainTransform(spec))
+    with torch.no_grad():
+        model.train()(torch.stack([train[i][0] for i in range(len(train))]))
+    return model.eval()
+
+
+def test_package_reproduces_an_image_dependent_model(flowers_dir: Path, tmp_path: Path) -> None:
+    # A 1-epoch scratch model predicts nearly the same for every image, which would hide
+    # a preprocessing mismatch; this model's outputs depend on the image.
+    classes = read_classes(flowers_dir)
+    spec = preprocess_spec(PARAMS.image_size)
+    model = calibrated_model(flowers_dir, classes, spec)
+    checkpoint = tmp_path / "model.pt"
+    save_checkpoint(model, arch_config(PARAMS.model, len(classes)), checkpoint)
+    val = ImageFolderSplit(flowers_dir, "val", classes, EvalTransform(spec))
+    evaluation = evaluate(model, val, classes, 4, torch.device("cpu"))
+    confidences = [p["confidence"] for p in evaluation["predictions"]]
+    assert max(confidences) - min(confidences) > 1e-3, "model output does not depend on image"
+
+    outcome = TrainOutcome(model, classes, spec, checkpoint, best_epoch=1)
+    build_package(outcome, PARAMS, evaluation, val, tmp_path / "pkg", tmp_path / "package.zip")
+    package = unzip(tmp_path / "package.zip", tmp_path / "unzipped")
+    assert_package_reproduces(package, flowers_dir, evaluation)
