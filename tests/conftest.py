@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.env import configure, reset_caches
+from tests.support.s3_server import S3ServerInfo, find_rclone, running_s3_server
 from tests.support.services import postgres_database
 
 DATABASES = [
@@ -52,3 +53,21 @@ def client() -> Iterator[TestClient]:
 
     with TestClient(create_app()) as c:
         yield c
+
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3ServerInfo]:
+    """A real S3 server (`rclone serve s3` on 127.0.0.1, SigV4) with an empty bucket.
+
+    Shared by the whole session: give each test its own key prefix.
+    """
+    try:
+        find_rclone()
+        missing = ""
+    except RuntimeError as exc:
+        missing = str(exc)
+    if missing:
+        pytest.fail(f"s3_server fixture: {missing}", pytrace=False)
+    with running_s3_server(tmp_path_factory.mktemp("s3-server")) as info:
+        yield info

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 23:01:18.087161
+Create Date: 2026-11-22
 """
 
 from collections.abc import Sequence
@@ -154,4 +154,6 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_api_keys_owner_id'), table_name='api_keys')
     op.drop_table('api_keys')
     op.drop_table('users')
+    for enum in ('job_state', 'api_key_kind'):
+        sa.Enum(name=enum).drop(op.get_bind(), checkfirst=True)
     # ### end Alembic commands ###

@@ -11,7 +11,7 @@ import pytest
 from backend.storage import Storage, StorageError
 from backend.storage import s3 as s3_module
 from backend.storage.s3 import PART_SIZE, S3Storage
-from tests.integration.s3_server import S3ServerInfo
+from tests.support.s3_server import S3ServerInfo
 from tests.unit.test_local_storage import MIB, StorageContract, digest, mib_chunks
 
 pytestmark = pytest.mark.integration

@@ -1,0 +1,184 @@
+"""Upload -> train -> download -> run the package's predict.py, against a real worker process.
+
+Runs twice: on the embedded defaults (SQLite, filesystem broker, local storage — what
+`make run` uses) and on the production parts (PostgreSQL, Redis, S3 server).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import time
+import uuid
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.service import RunningService, running_service
+from tests.support.paths import shared_dataset
+from tests.support.s3_server import S3ServerInfo
+from tests.support.services import postgres_database, redis_test_url
+
+pytestmark = pytest.mark.e2e
+API = "/api/v1"
+JOB_TIMEOUT_S = 600
+PACKAGE_FILES = {
+    "model.pt", "model.onnx", "labels.json", "preprocess.json", "predict.py",
+    "requirements.txt", "README.md",
+}
+
+
+@pytest.fixture(
+    scope="module",
+    params=["embedded", pytest.param("production", marks=pytest.mark.integration)],
+)
+def service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningService]:
+    var_dir = tmp_path_factory.mktemp(f"e2e-{request.param}") / "var"
+    if request.param == "embedded":
+        with running_service(var_dir, {}) as svc:
+            yield svc
+        return
+    s3: S3ServerInfo = request.getfixturevalue("s3_server")
+    with postgres_database() as db_url:
+        env = {
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_test_url(5),
+            "S3_BUCKET": s3.bucket,
+            "S3_ENDPOINT_URL": s3.endpoint_url,
+            "S3_ACCESS_KEY_ID": s3.access_key_id,
+            "S3_SECRET_ACCESS_KEY": s3.secret_access_key,
+            "S3_REGION": s3.region,
+            "S3_PREFIX": f"e2e-{uuid.uuid4().hex[:8]}",
+        }
+        with running_service(var_dir, env) as svc:
+            yield svc
+
+
+@pytest.fixture(scope="module")
+def client(service: RunningService) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=service.url + API, headers=service.headers, timeout=60) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def flowers(client: httpx.Client) -> tuple[str, str]:
+    """(project id, dataset version id) of the real few-shot flowers set."""
+    project = client.post("/projects", json={"name": "flowers"}).json()["id"]
+    r = client.post(
+        f"/projects/{project}/datasets",
+        params={"name": "flowers12"},
+        content=shared_dataset("flowers12_fewshot.zip").read_bytes(),
+        headers={"Content-Type": "application/zip"},
+    )
+    assert r.status_code == 201, r.text
+    return project, r.json()["versions"][0]["id"]
+
+
+def submit(client: httpx.Client, flowers: tuple[str, str], **params: Any) -> dict[str, Any]:
+    project, version = flowers
+    body = {"model": "efficientnet_b0", "image_size": 32, "batch_size": 16, **params}
+    r = client.post(f"/projects/{project}/jobs", json={"dataset_version_id": version, "params": body})
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def follow_events(client: httpx.Client, job_id: str) -> list[dict[str, Any]]:
+    """Read the job's Server-Sent Events until the `end` event."""
+    events: list[dict[str, Any]] = []
+    with client.stream("GET", f"/jobs/{job_id}/events", timeout=JOB_TIMEOUT_S) as stream:
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        kind = ""
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                kind = line.removeprefix("event: ")
+            elif line.startswith("data: ") and kind == "job":
+                events.append(json.loads(line.removeprefix("data: ")))
+            elif line.startswith("data: ") and kind == "end":
+                break
+    return events
+
+
+def wait_for(client: httpx.Client, job_id: str, done: Any, timeout_s: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        job = dict(client.get(f"/jobs/{job_id}").json())
+        if done(job):
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"job {job_id} did not reach the expected state: {job}")
+
+
+def extract_val_images(dest: Path) -> Path:
+    with zipfile.ZipFile(shared_dataset("flowers12_fewshot.zip")) as zf:
+        members = [n for n in zf.namelist() if "/val/" in n and n.endswith(".jpg")]
+        zf.extractall(dest, members)
+    return dest / "flowers12_fewshot" / "val"
+
+
+def test_train_download_and_predict(
+    client: httpx.Client, flowers: tuple[str, str], service: RunningService, tmp_path: Path
+) -> None:
+    job = submit(client, flowers, epochs=2)
+    events = follow_events(client, job["id"])
+    states = [e["state"] for e in events]
+    assert "running" in states and states[-1] == "succeeded", service.log.read_text()[-3000:]
+    progress = [e["progress"] for e in events]
+    assert progress == sorted(progress) and progress[-1] == 1.0
+
+    final = client.get(f"/jobs/{job['id']}").json()
+    assert final["attempts"] == 1 and final["error"] is None
+    assert [h["epoch"] for h in final["metrics_history"]] == [1, 2]
+    model = client.get(f"/models/{final['model_id']}").json()
+    assert model["architecture"] == "efficientnet_b0" and len(model["class_names"]) == 12
+    assert 0.0 <= model["metrics"]["accuracy"] <= 1.0
+
+    download = client.get(f"/models/{model['id']}/download")
+    assert download.status_code == 200
+    assert hashlib.sha256(download.content).hexdigest() == download.headers["x-content-sha256"]
+    package = tmp_path / "package"
+    with zipfile.ZipFile(__import__("io").BytesIO(download.content)) as zf:
+        assert PACKAGE_FILES <= set(zf.namelist())
+        zf.extractall(package)
+
+    val_dir = extract_val_images(tmp_path / "images")
+    out = subprocess.run(
+        [sys.executable, "predict.py", str(val_dir), "--json", "--topk", "3"],
+        cwd=package, capture_output=True, text=True, check=True, timeout=300,
+    )
+    predicted = {
+        Path(row["file"]).relative_to(val_dir).as_posix(): row["top"][0]["label"]
+        for row in map(json.loads, out.stdout.splitlines())
+    }
+    evaluation = client.get(f"/models/{model['id']}/evaluation").json()
+    expected = {
+        p["file"].removeprefix("val/"): p["predicted"] for p in evaluation["predictions"]
+    }
+    assert len(expected) == 240
+    assert predicted == expected
+
+
+def test_cancel_a_running_job(client: httpx.Client, flowers: tuple[str, str]) -> None:
+    job = submit(client, flowers, epochs=200)
+    wait_for(client, job["id"], lambda j: j["state"] == "running" and j["progress"] > 0, 300)
+    r = client.post(f"/jobs/{job['id']}/cancel")
+    assert r.status_code == 200 and r.json()["cancel_requested"]
+    final = wait_for(client, job["id"], lambda j: j["state"] != "running", 120)
+    assert final["state"] == "cancelled" and final["model_id"] is None
+    assert final["finished_at"] is not None
+
+
+def test_missing_pretrained_weights_fail_the_job_clearly(
+    client: httpx.Client, flowers: tuple[str, str]
+) -> None:
+    job = submit(client, flowers, epochs=1, pretrained=True)
+    final = wait_for(client, job["id"], lambda j: j["state"] in ("failed", "succeeded"), 300)
+    assert final["state"] == "failed"
+    assert "efficientnet_b0_rwightman" in final["error"] and "pretrained" in final["error"]

@@ -1,0 +1,53 @@
+"""Jobs whose worker died are requeued (or failed after their last attempt), never left running."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from backend.api.deps import get_dispatcher
+from backend.db import session_scope
+from backend.models import Job, JobState, Project, User, utcnow
+from worker.reaper import reap_stale_jobs
+
+
+def _job(attempts: int, heartbeat_age_s: float, state: JobState = JobState.running) -> str:
+    with session_scope() as session:
+        user = User(email=f"u{attempts}{heartbeat_age_s}{state}@x.io", password_hash="x")
+        session.add(user)
+        session.flush()
+        project = Project(owner_id=user.id, name="p")
+        session.add(project)
+        session.flush()
+        job = Job(
+            owner_id=user.id, project_id=project.id, kind="train", state=state, params={},
+            output_prefix="x", attempts=attempts, max_attempts=2,
+            heartbeat_at=utcnow() - timedelta(seconds=heartbeat_age_s),
+        )
+        session.add(job)
+        session.flush()
+        return job.id
+
+
+def _state(job_id: str) -> Job:
+    with session_scope() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        return job
+
+
+def test_stale_jobs_are_requeued_then_failed(service: Path) -> None:
+    retry = _job(attempts=1, heartbeat_age_s=600)
+    give_up = _job(attempts=2, heartbeat_age_s=600)
+    alive = _job(attempts=1, heartbeat_age_s=5)
+    done = _job(attempts=1, heartbeat_age_s=600, state=JobState.succeeded)
+
+    reaped = reap_stale_jobs(get_dispatcher(), timeout_s=120)
+
+    assert sorted(reaped) == sorted([retry, give_up])
+    assert _state(retry).state == JobState.queued and "requeued" in _state(retry).message
+    failed = _state(give_up)
+    assert failed.state == JobState.failed and "stopped responding" in (failed.error or "")
+    assert _state(alive).state == JobState.running
+    assert _state(done).state == JobState.succeeded
+    assert len(list((service / "broker" / "queue").glob("*"))) == 1
