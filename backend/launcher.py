@@ -17,8 +17,20 @@ from backend.settings import get_settings
 
 def start_worker() -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker",
-         "--loglevel", "INFO", "--concurrency", "1", "--hostname", "konstruktor-local@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.celery_app",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "1",
+            "--hostname",
+            "konstruktor-local@%h",
+        ],
         start_new_session=True,
     )
 

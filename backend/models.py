@@ -40,9 +40,7 @@ class TimestampedMixin:
 
 
 class OwnedMixin(TimestampedMixin):
-    owner_id: Mapped[str] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
 class User(TimestampedMixin, Base):

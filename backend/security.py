@@ -13,7 +13,7 @@ KEY_PREFIX = "kst_"
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)  # type: ignore[arg-type]
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
     return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
 
 
@@ -25,7 +25,7 @@ def verify_password(password: str, stored: str) -> bool:
     if scheme != "scrypt":
         return False
     salt, expected = base64.b64decode(salt_b64), base64.b64decode(digest_b64)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)  # type: ignore[arg-type]
+    digest = hashlib.scrypt(password.encode(), salt=salt, **_SCRYPT)
     return hmac.compare_digest(digest, expected)
 
 

@@ -55,7 +55,6 @@ def client() -> Iterator[TestClient]:
         yield c
 
 
-
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3ServerInfo]:
     """A real S3 server (`rclone serve s3` on 127.0.0.1, SigV4) with an empty bucket.

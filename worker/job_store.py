@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 
 from backend.db import session_scope
 from backend.job_states import ALLOWED, transition
@@ -16,7 +17,7 @@ def claim(job_id: str) -> JobSpec | None:
     """Atomically move a queued job to running and build its spec; None if not queued."""
     with session_scope() as session:
         now = utcnow()
-        claimed = session.execute(
+        claimed = session.execute(  # an UPDATE: its result is a CursorResult
             update(Job)
             .where(Job.id == job_id, Job.state == JobState.queued)
             .values(
@@ -27,8 +28,8 @@ def claim(job_id: str) -> JobSpec | None:
                 error=None,
                 message="starting",
             )
-        ).rowcount
-        if not claimed:
+        )
+        if not cast(CursorResult[Any], claimed).rowcount:
             return None
         job = session.get(Job, job_id)
         assert job is not None and job.dataset_version_id is not None
@@ -66,7 +67,8 @@ class JobHooks:
                 job.message = event.message
             if event.type == "epoch":
                 job.metrics_history = [
-                    *job.metrics_history, {"epoch": event.epoch, **event.metrics}
+                    *job.metrics_history,
+                    {"epoch": event.epoch, **event.metrics},
                 ]
 
     def should_cancel(self) -> bool:

@@ -66,8 +66,15 @@ def run(spec: JobSpec, work_dir: Path) -> JobResult:
     package = out_dir / result.files["package"]
     result.info["package_sha256"] = sha256_of(package)
     result.info["package_size"] = package.stat().st_size
-    emit(ProgressEvent(type="log", epoch=spec.params.epochs, epochs=spec.params.epochs,
-                       progress=0.99, message="uploading artifacts"))
+    emit(
+        ProgressEvent(
+            type="log",
+            epoch=spec.params.epochs,
+            epochs=spec.params.epochs,
+            progress=0.99,
+            message="uploading artifacts",
+        )
+    )
     upload_outputs(storage, out_dir, spec.output_prefix)
     storage.put_bytes(f"{spec.output_prefix}/{RESULT_FILE}", result.model_dump_json().encode())
     return result

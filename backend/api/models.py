@@ -36,9 +36,7 @@ def get_model(model_id: str, user: CurrentUser, db: DB) -> ModelArtifact:
 
 
 @router.get("/models/{model_id}/evaluation", summary="Validation metrics and per-image predictions")
-def get_evaluation(
-    model_id: str, user: CurrentUser, db: DB, storage: StorageDep
-) -> dict[str, Any]:
+def get_evaluation(model_id: str, user: CurrentUser, db: DB, storage: StorageDep) -> dict[str, Any]:
     model = get_owned(db, ModelArtifact, model_id, user, "model")
     key = model.files.get("evaluation")
     if not key:

@@ -50,8 +50,10 @@ def _safe_parts(name: str) -> tuple[str, ...]:
 
 
 def _ignored(parts: tuple[str, ...]) -> bool:
-    return parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts) or (
-        parts[-1] in _IGNORED_NAMES
+    return (
+        parts[0] == "__MACOSX"
+        or any(p.startswith(".") for p in parts)
+        or (parts[-1] in _IGNORED_NAMES)
     )
 
 

@@ -94,16 +94,15 @@ def _check_class_dirs(
 ) -> None:
     level = depth + (2 if given else 1)
     empty = sorted(
-        d[-1] for d in dirs if len(d) == level and d[-1] not in labels
-        and (not given or d[depth].lower() == "train")
+        d[-1]
+        for d in dirs
+        if len(d) == level and d[-1] not in labels and (not given or d[depth].lower() == "train")
     )
     if empty:
         raise DatasetError(f"class folder(s) with no images: {', '.join(empty[:MAX_LISTED])}")
 
 
-def _split(
-    refs_by_class: dict[str, list[tuple[Entry, str]]], seed: int
-) -> list[ImageRef]:
+def _split(refs_by_class: dict[str, list[tuple[Entry, str]]], seed: int) -> list[ImageRef]:
     out: list[ImageRef] = []
     rng = random.Random(seed)
     for label, items in sorted(refs_by_class.items()):
@@ -220,8 +219,9 @@ def ingest_imagefolder(zip_path: Path, out_path: Path, max_total_bytes: int) -> 
         with zipfile.ZipFile(out_path, "w", zipfile.ZIP_STORED) as zout:
             zout.writestr("manifest.json", json.dumps(manifest, indent=2))
             for ref in refs:
-                with zf.open(ref.entry.info) as src, zout.open(
-                    f"{ref.split}/{ref.label}/{ref.relpath}", "w"
-                ) as dst:
+                with (
+                    zf.open(ref.entry.info) as src,
+                    zout.open(f"{ref.split}/{ref.label}/{ref.relpath}", "w") as dst,
+                ):
                     shutil.copyfileobj(src, dst, 1024 * 1024)
     return IngestReport(classes, str(manifest["split_source"]), stats, warnings)

@@ -52,7 +52,9 @@ def _wait_for_key(proc: subprocess.Popen[bytes], log: Path, url: str) -> str:
             except httpx.TransportError:
                 pass
         time.sleep(0.5)
-    raise RuntimeError(f"the service did not start in {START_TIMEOUT_S}s:\n{log.read_text()[-4000:]}")
+    raise RuntimeError(
+        f"the service did not start in {START_TIMEOUT_S}s:\n{log.read_text()[-4000:]}"
+    )
 
 
 @contextmanager
@@ -70,7 +72,10 @@ def running_service(var_dir: Path, env: dict[str, str]) -> Iterator[RunningServi
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "backend.launcher", "--port", str(port)],
-            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:

@@ -29,8 +29,13 @@ pytestmark = pytest.mark.e2e
 API = "/api/v1"
 JOB_TIMEOUT_S = 600
 PACKAGE_FILES = {
-    "model.pt", "model.onnx", "labels.json", "preprocess.json", "predict.py",
-    "requirements.txt", "README.md",
+    "model.pt",
+    "model.onnx",
+    "labels.json",
+    "preprocess.json",
+    "predict.py",
+    "requirements.txt",
+    "README.md",
 }
 
 
@@ -85,7 +90,9 @@ def flowers(client: httpx.Client) -> tuple[str, str]:
 def submit(client: httpx.Client, flowers: tuple[str, str], **params: Any) -> dict[str, Any]:
     project, version = flowers
     body = {"model": "efficientnet_b0", "image_size": 32, "batch_size": 16, **params}
-    r = client.post(f"/projects/{project}/jobs", json={"dataset_version_id": version, "params": body})
+    r = client.post(
+        f"/projects/{project}/jobs", json={"dataset_version_id": version, "params": body}
+    )
     assert r.status_code == 201, r.text
     return dict(r.json())
 
@@ -145,22 +152,24 @@ def test_train_download_and_predict(
     assert hashlib.sha256(download.content).hexdigest() == download.headers["x-content-sha256"]
     package = tmp_path / "package"
     with zipfile.ZipFile(__import__("io").BytesIO(download.content)) as zf:
-        assert PACKAGE_FILES <= set(zf.namelist())
+        assert set(zf.namelist()) >= PACKAGE_FILES
         zf.extractall(package)
 
     val_dir = extract_val_images(tmp_path / "images")
     out = subprocess.run(
         [sys.executable, "predict.py", str(val_dir), "--json", "--topk", "3"],
-        cwd=package, capture_output=True, text=True, check=True, timeout=300,
+        cwd=package,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
     )
     predicted = {
         Path(row["file"]).relative_to(val_dir).as_posix(): row["top"][0]["label"]
         for row in map(json.loads, out.stdout.splitlines())
     }
     evaluation = client.get(f"/models/{model['id']}/evaluation").json()
-    expected = {
-        p["file"].removeprefix("val/"): p["predicted"] for p in evaluation["predictions"]
-    }
+    expected = {p["file"].removeprefix("val/"): p["predicted"] for p in evaluation["predictions"]}
     assert len(expected) == 240
     assert predicted == expected
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from alembic import command
 from backend.db import make_engine
 from backend.migrations import alembic_config, upgrade_to_head
 from backend.models import Base

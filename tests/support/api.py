@@ -33,8 +33,12 @@ def create_project(client: HttpClient, headers: dict[str, str], name: str = "dem
 
 
 def upload_dataset(
-    client: HttpClient, headers: dict[str, str], project_id: str, data: bytes | Path,
-    name: str = "data", content_type: str = "application/zip",
+    client: HttpClient,
+    headers: dict[str, str],
+    project_id: str,
+    data: bytes | Path,
+    name: str = "data",
+    content_type: str = "application/zip",
 ) -> Any:
     body = data.read_bytes() if isinstance(data, Path) else data
     return client.post(

@@ -17,8 +17,7 @@ REDIS_URL = os.environ.get("KONSTRUKTOR_TEST_REDIS_URL", "redis://127.0.0.1:6379
 
 START_HINTS = {
     "PostgreSQL": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
-    "Redis": "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' "
-    "--appendonly no",
+    "Redis": "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no",
 }
 
 

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from tests.support.paths import shared_dataset
 
 
-def flower_images(split: str = "train", per_class: int = 3, classes: int = 3) -> dict[str, list[bytes]]:
+def flower_images(
+    split: str = "train", per_class: int = 3, classes: int = 3
+) -> dict[str, list[bytes]]:
     """Real JPEG bytes: `per_class` images for the first `classes` flower classes."""
     out: dict[str, list[bytes]] = {}
     with zipfile.ZipFile(shared_dataset("flowers12_fewshot.zip")) as zf:

@@ -16,7 +16,9 @@ def test_register_login_and_api_keys(service: Path, client: TestClient) -> None:
         f"{API}/auth/register", json={"email": "ADA@example.com", "password": "whatever123"}
     )
     assert dup.status_code == 409 and "already registered" in dup.json()["detail"]
-    bad = client.post(f"{API}/auth/login", json={"email": "ada@example.com", "password": "nope1234"})
+    bad = client.post(
+        f"{API}/auth/login", json={"email": "ada@example.com", "password": "nope1234"}
+    )
     assert bad.status_code == 401
 
     created = client.post(f"{API}/api-keys", json={"name": "ci"}, headers=headers)

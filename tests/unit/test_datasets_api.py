@@ -80,16 +80,27 @@ def _bad_uploads() -> dict[str, tuple[bytes, str, int, str]]:
         "empty body": (b"", "application/zip", 400, "empty"),
         "empty class": (make_zip([*good, ("empty/", b"")]), "application/zip", 422, "empty"),
         "one image class": (
-            make_zip([*good, ("lonely/0.jpg", a_imgs[0])]), "application/zip", 422, "lonely",
+            make_zip([*good, ("lonely/0.jpg", a_imgs[0])]),
+            "application/zip",
+            422,
+            "lonely",
         ),
         "single class": (make_zip(good[:3]), "application/zip", 422, "at least 2"),
-        "zip slip": (make_zip([*good, ("../evil.jpg", a_imgs[0])]), "application/zip", 422,
-                     "unsafe path"),
+        "zip slip": (
+            make_zip([*good, ("../evil.jpg", a_imgs[0])]),
+            "application/zip",
+            422,
+            "unsafe path",
+        ),
         "no images": (make_zip([("a/readme.txt", b"hi")]), "application/zip", 422, "no images"),
         "val class unknown": (
-            make_zip([(f"train/{n}", d) for n, d in good] + [(f"val/{a}/x.jpg", a_imgs[0]),
-                                                             ("val/zzz/x.jpg", b_imgs[0])]),
-            "application/zip", 422, "zzz",
+            make_zip(
+                [(f"train/{n}", d) for n, d in good]
+                + [(f"val/{a}/x.jpg", a_imgs[0]), ("val/zzz/x.jpg", b_imgs[0])]
+            ),
+            "application/zip",
+            422,
+            "zzz",
         ),
     }
 
@@ -128,7 +139,7 @@ def test_upload_size_limit(
     r = client.post(
         f"{API}/projects/{project}/datasets",
         params={"name": "big"},
-        content=chunks(),  # type: ignore[arg-type]
+        content=chunks(),
         headers={**headers, "Content-Type": "application/zip"},
     )
     assert r.status_code == 413

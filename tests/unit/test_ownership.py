@@ -22,18 +22,32 @@ def test_user_b_cannot_see_or_touch_user_a_resources(service: Path, client: Test
     alice_id = client.get(f"{API}/auth/me", headers=alice).json()["id"]
     with session_scope() as session:
         model = ModelArtifact(
-            owner_id=alice_id, project_id=project, job_id=job_id, dataset_version_id=version,
-            architecture="efficientnet_b0", class_names=[], metrics={}, files={},
-            package_key="x/package.zip", package_sha256="0" * 64, package_size=1,
+            owner_id=alice_id,
+            project_id=project,
+            job_id=job_id,
+            dataset_version_id=version,
+            architecture="efficientnet_b0",
+            class_names=[],
+            metrics={},
+            files={},
+            package_key="x/package.zip",
+            package_sha256="0" * 64,
+            package_size=1,
         )
         session.add(model)
         session.flush()
         model_id = model.id
 
     reads = [
-        f"/projects/{project}", f"/projects/{project}/datasets", f"/datasets/{dataset}",
-        f"/dataset-versions/{version}", f"/jobs/{job_id}", f"/jobs/{job_id}/events",
-        f"/models/{model_id}", f"/models/{model_id}/evaluation", f"/models/{model_id}/download",
+        f"/projects/{project}",
+        f"/projects/{project}/datasets",
+        f"/datasets/{dataset}",
+        f"/dataset-versions/{version}",
+        f"/jobs/{job_id}",
+        f"/jobs/{job_id}/events",
+        f"/models/{model_id}",
+        f"/models/{model_id}/evaluation",
+        f"/models/{model_id}/download",
     ]
     for path in reads:
         r = client.get(API + path, headers=bob)

@@ -20,8 +20,14 @@ def _job(attempts: int, heartbeat_age_s: float, state: JobState = JobState.runni
         session.add(project)
         session.flush()
         job = Job(
-            owner_id=user.id, project_id=project.id, kind="train", state=state, params={},
-            output_prefix="x", attempts=attempts, max_attempts=2,
+            owner_id=user.id,
+            project_id=project.id,
+            kind="train",
+            state=state,
+            params={},
+            output_prefix="x",
+            attempts=attempts,
+            max_attempts=2,
             heartbeat_at=utcnow() - timedelta(seconds=heartbeat_age_s),
         )
         session.add(job)

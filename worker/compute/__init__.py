@@ -7,8 +7,14 @@ from worker.compute.local import LocalBackend
 
 BACKENDS: dict[str, type[ComputeBackend]] = {"local": LocalBackend}
 
-__all__ = ["BACKENDS", "ComputeBackend", "JobCancelled", "JobFailed", "JobHooksProtocol",
-           "get_backend"]
+__all__ = [
+    "BACKENDS",
+    "ComputeBackend",
+    "JobCancelled",
+    "JobFailed",
+    "JobHooksProtocol",
+    "get_backend",
+]
 
 
 def get_backend(name: str) -> ComputeBackend:

@@ -62,7 +62,7 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 
 def _error_message(stderr_path: Path) -> str:
     lines = stderr_path.read_text(errors="replace").splitlines()
-    errors = [ln[len(ERROR_PREFIX):].strip() for ln in lines if ln.startswith(ERROR_PREFIX)]
+    errors = [ln[len(ERROR_PREFIX) :].strip() for ln in lines if ln.startswith(ERROR_PREFIX)]
     if errors:
         return errors[-1]
     return "the runner failed:\n" + "\n".join(lines[-ERROR_TAIL_LINES:])
@@ -78,8 +78,14 @@ class LocalBackend(ComputeBackend):
             stderr_path = Path(tmp) / "stderr.log"
             with stderr_path.open("w") as stderr:
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "worker.runner", str(spec_path),
-                     "--work-dir", str(Path(tmp) / "work")],
+                    [
+                        sys.executable,
+                        "-m",
+                        "worker.runner",
+                        str(spec_path),
+                        "--work-dir",
+                        str(Path(tmp) / "work"),
+                    ],
                     stdout=subprocess.PIPE,
                     stderr=stderr,
                     text=True,
@@ -92,7 +98,7 @@ class LocalBackend(ComputeBackend):
                             raise JobCancelled()
                         if line and line.startswith(EVENT_PREFIX):
                             hooks.on_event(
-                                ProgressEvent.model_validate_json(line[len(EVENT_PREFIX):])
+                                ProgressEvent.model_validate_json(line[len(EVENT_PREFIX) :])
                             )
                     code = proc.wait()
                 finally:
