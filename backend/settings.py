@@ -35,6 +35,7 @@ class Settings(BaseSettings):
         300, validation_alias=_env("KONSTRUKTOR_JOB_HEARTBEAT_TIMEOUT_S")
     )
     job_max_attempts: int = Field(2, validation_alias=_env("KONSTRUKTOR_JOB_MAX_ATTEMPTS"))
+    reaper_interval_s: float = Field(60.0, validation_alias=_env("KONSTRUKTOR_REAPER_INTERVAL_S"))
 
     @property
     def sqlalchemy_url(self) -> str:

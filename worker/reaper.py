@@ -15,7 +15,6 @@ from backend.queue import JobDispatcher, make_celery
 from backend.settings import get_settings
 
 log = logging.getLogger(__name__)
-REAP_INTERVAL_S = 60.0
 
 
 def reap_stale_jobs(dispatcher: JobDispatcher, timeout_s: float) -> list[str]:
@@ -50,8 +49,8 @@ def reap_stale_jobs(dispatcher: JobDispatcher, timeout_s: float) -> list[str]:
     return touched
 
 
-def start_reaper_thread(interval_s: float = REAP_INTERVAL_S) -> threading.Thread:
-    """Reap now and then every `interval_s` in a daemon thread of the worker process."""
+def start_reaper_thread() -> threading.Thread:
+    """Reap now and then every `reaper_interval_s` in a daemon thread of the worker process."""
     settings = get_settings()
     dispatcher = JobDispatcher(make_celery(settings))
 
@@ -62,7 +61,7 @@ def start_reaper_thread(interval_s: float = REAP_INTERVAL_S) -> threading.Thread
                 reap_stale_jobs(dispatcher, settings.job_heartbeat_timeout_s)
             except Exception:
                 log.exception("reaper pass failed")
-            stop.wait(interval_s)
+            stop.wait(settings.reaper_interval_s)
 
     thread = threading.Thread(target=loop, name="job-reaper", daemon=True)
     thread.start()

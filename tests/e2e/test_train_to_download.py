@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -73,8 +75,7 @@ def client(service: RunningService) -> Iterator[httpx.Client]:
         yield c
 
 
-@pytest.fixture(scope="module")
-def flowers(client: httpx.Client) -> tuple[str, str]:
+def upload_flowers(client: httpx.Client) -> tuple[str, str]:
     """(project id, dataset version id) of the real few-shot flowers set."""
     project = client.post("/projects", json={"name": "flowers"}).json()["id"]
     r = client.post(
@@ -85,6 +86,11 @@ def flowers(client: httpx.Client) -> tuple[str, str]:
     )
     assert r.status_code == 201, r.text
     return project, r.json()["versions"][0]["id"]
+
+
+@pytest.fixture(scope="module")
+def flowers(client: httpx.Client) -> tuple[str, str]:
+    return upload_flowers(client)
 
 
 def submit(client: httpx.Client, flowers: tuple[str, str], **params: Any) -> dict[str, Any]:
@@ -191,3 +197,25 @@ def test_missing_pretrained_weights_fail_the_job_clearly(
     final = wait_for(client, job["id"], lambda j: j["state"] in ("failed", "succeeded"), 300)
     assert final["state"] == "failed"
     assert "efficientnet_b0_rwightman" in final["error"] and "pretrained" in final["error"]
+
+
+def test_a_killed_worker_is_restarted_and_its_job_requeued(tmp_path: Path) -> None:
+    """Kill the worker mid-job: the launcher restarts it and the reaper requeues the job."""
+    var_dir = tmp_path / "var"
+    env = {"KONSTRUKTOR_JOB_HEARTBEAT_TIMEOUT_S": "8", "KONSTRUKTOR_REAPER_INTERVAL_S": "1"}
+    with (
+        running_service(var_dir, env) as svc,
+        httpx.Client(base_url=svc.url + API, headers=svc.headers, timeout=60) as c,
+    ):
+        flowers_ids = upload_flowers(c)
+        job = submit(c, flowers_ids, epochs=200)
+        wait_for(c, job["id"], lambda j: j["state"] == "running" and j["progress"] > 0, 300)
+        first_worker = int((var_dir / "worker.pid").read_text())
+        os.killpg(first_worker, signal.SIGKILL)
+
+        rerun = wait_for(c, job["id"], lambda j: j["attempts"] == 2 and j["progress"] > 0, 300)
+        assert rerun["state"] == "running"
+        assert int((var_dir / "worker.pid").read_text()) != first_worker
+        c.post(f"/jobs/{job['id']}/cancel")
+        final = wait_for(c, job["id"], lambda j: j["state"] != "running", 120)
+        assert final["state"] == "cancelled"

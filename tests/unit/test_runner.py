@@ -1,0 +1,68 @@
+"""`python -m worker.runner SPEC` runs standalone and reports failures on its error line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from mlcore.spec import JobSpec, TrainParams
+from tests.support.paths import ROOT
+from worker.events import ERROR_PREFIX
+from worker.runner import safe_extract
+
+
+def run_runner(spec: JobSpec, var_dir: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text(spec.model_dump_json())
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("S3_", "DATABASE_", "REDIS_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "worker.runner", str(spec_path)],
+        cwd=ROOT,
+        env={**env, "KONSTRUKTOR_VAR_DIR": str(var_dir)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_missing_input_fails_with_a_clear_error(tmp_path: Path) -> None:
+    spec = JobSpec(
+        job_id="j1",
+        kind="train",
+        inputs={"dataset": "users/u/datasets/d/v/dataset.zip"},
+        params=TrainParams(model="efficientnet_b0", epochs=1),
+        output_prefix="users/u/jobs/j1",
+    )
+    out = run_runner(spec, tmp_path / "var", tmp_path)
+    assert out.returncode == 1
+    errors = [ln for ln in out.stderr.splitlines() if ln.startswith(ERROR_PREFIX)]
+    assert errors == [f"{ERROR_PREFIX}no such object: users/u/datasets/d/v/dataset.zip"]
+
+
+def test_invalid_spec_is_rejected(tmp_path: Path) -> None:
+    spec_path = tmp_path / "spec.json"
+    spec_path.write_text('{"version": 99, "kind": "train"}')
+    out = subprocess.run(
+        [sys.executable, "-m", "worker.runner", str(spec_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 1 and "version" in out.stderr
+
+
+def test_safe_extract_refuses_paths_outside_the_folder(tmp_path: Path) -> None:
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("train/a/ok.jpg", b"x")
+        zf.writestr("../escaped.txt", b"x")
+    with pytest.raises(ValueError, match="unsafe path"):
+        safe_extract(archive, tmp_path / "out")
+    assert not (tmp_path / "escaped.txt").exists()
+    assert not (tmp_path / "out" / "train").exists()
