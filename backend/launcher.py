@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     supervisor = WorkerSupervisor(settings.var_dir / "worker.pid")
     supervisor.start()
+    # uvicorn re-raises SIGTERM after its shutdown; exit through `finally` to stop the worker.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         uvicorn.run("backend.main:app", host=args.host, port=args.port, log_level="info")
     finally:

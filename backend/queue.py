@@ -13,7 +13,6 @@ from celery import Celery
 from backend.settings import Settings, get_settings
 
 RUN_JOB_TASK = "konstruktor.run_job"
-JOBS_QUEUE = "jobs"
 
 
 def broker_config(settings: Settings) -> dict[str, Any]:
@@ -43,7 +42,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue=JOBS_QUEUE,
+        task_default_queue=settings.queue_name,
         broker_connection_retry_on_startup=True,
     )
     return app
@@ -56,4 +55,4 @@ class JobDispatcher:
         self.app = app
 
     def enqueue(self, job_id: str) -> None:
-        self.app.send_task(RUN_JOB_TASK, args=[job_id], queue=JOBS_QUEUE)
+        self.app.send_task(RUN_JOB_TASK, args=[job_id])

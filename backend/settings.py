@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     var_dir: Path = Field(Path("var"), validation_alias=_env("KONSTRUKTOR_VAR_DIR"))
     database_url: str | None = Field(None, validation_alias=_env("DATABASE_URL"))
     redis_url: str | None = Field(None, validation_alias=_env("REDIS_URL"))
+    queue_name: str = Field("jobs", validation_alias=_env("KONSTRUKTOR_QUEUE"))
 
     s3_bucket: str | None = Field(None, validation_alias=_env("S3_BUCKET"))
     s3_endpoint_url: str | None = Field(None, validation_alias=_env("S3_ENDPOINT_URL"))

@@ -81,9 +81,23 @@ def running_service(var_dir: Path, env: dict[str, str]) -> Iterator[RunningServi
         try:
             yield RunningService(url, _wait_for_key(proc, log, url), log)
         finally:
+            pid_file = var_dir / "worker.pid"
+            worker = int(pid_file.read_text()) if pid_file.exists() else None
             proc.send_signal(signal.SIGTERM)
             try:
                 proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            if worker is not None:
+                _assert_stopped(worker)
+
+
+def _assert_stopped(pid: int) -> None:
+    """The launcher must not leave its worker behind; kill a leftover and say so."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return
+    os.killpg(pid, signal.SIGKILL)
+    raise AssertionError(f"the launcher exited but left its worker (pid {pid}) running")

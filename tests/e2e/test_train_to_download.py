@@ -58,6 +58,7 @@ def service(
         env = {
             "DATABASE_URL": db_url,
             "REDIS_URL": redis_test_url(5),
+            "KONSTRUKTOR_QUEUE": f"e2e-{uuid.uuid4().hex[:8]}",
             "S3_BUCKET": s3.bucket,
             "S3_ENDPOINT_URL": s3.endpoint_url,
             "S3_ACCESS_KEY_ID": s3.access_key_id,
