@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from tests.e2e.service import RunningService, running_service
+from tests.support.package import PACKAGE_FILES
 from tests.support.paths import shared_dataset
 from tests.support.s3_server import S3ServerInfo
 from tests.support.services import postgres_database, redis_test_url
@@ -30,15 +31,6 @@ from tests.support.services import postgres_database, redis_test_url
 pytestmark = pytest.mark.e2e
 API = "/api/v1"
 JOB_TIMEOUT_S = 600
-PACKAGE_FILES = {
-    "model.pt",
-    "model.onnx",
-    "labels.json",
-    "preprocess.json",
-    "predict.py",
-    "requirements.txt",
-    "README.md",
-}
 
 
 @pytest.fixture(

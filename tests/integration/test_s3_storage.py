@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from backend.storage import Storage, StorageError
+from backend.settings import Settings
+from backend.storage import Storage, StorageError, create_storage
 from backend.storage import s3 as s3_module
 from backend.storage.s3 import PART_SIZE, S3Storage
 from tests.support.s3_server import S3ServerInfo
@@ -18,14 +19,18 @@ pytestmark = pytest.mark.integration
 
 
 def make_storage(server: S3ServerInfo, prefix: str) -> S3Storage:
-    return S3Storage(
-        bucket=server.bucket,
-        endpoint_url=server.endpoint_url,
-        region=server.region,
-        access_key_id=server.access_key_id,
-        secret_access_key=server.secret_access_key,
-        prefix=prefix,
+    """Through the settings factory, as the service builds it from `S3_*` variables."""
+    settings = Settings(
+        S3_BUCKET=server.bucket,
+        S3_ENDPOINT_URL=server.endpoint_url,
+        S3_REGION=server.region,
+        S3_ACCESS_KEY_ID=server.access_key_id,
+        S3_SECRET_ACCESS_KEY=server.secret_access_key,
+        S3_PREFIX=prefix,
     )
+    storage = create_storage(settings)
+    assert isinstance(storage, S3Storage)
+    return storage
 
 
 def count_calls(storage: S3Storage, operation: str) -> list[str]:

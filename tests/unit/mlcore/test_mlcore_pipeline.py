@@ -25,18 +25,9 @@ from mlcore.pipeline import run_train_job
 from mlcore.spec import JobResult, ProgressEvent, TrainParams
 from mlcore.training import TrainOutcome
 from mlcore.transforms import EvalTransform, TrainTransform, preprocess_spec
+from tests.support.package import PACKAGE_FILES
 
 PARAMS = TrainParams(model="efficientnet_b0", epochs=1, image_size=32, batch_size=4)
-PACKAGE_FILES = {
-    "model.pt",
-    "model.onnx",
-    "labels.json",
-    "preprocess.json",
-    "predict.py",
-    "requirements.txt",
-    "requirements-torch.txt",
-    "README.md",
-}
 
 
 @dataclass

@@ -1,0 +1,14 @@
+"""What every classification model package must contain."""
+
+PACKAGE_FILES = frozenset(
+    {
+        "model.pt",
+        "model.onnx",
+        "labels.json",
+        "preprocess.json",
+        "predict.py",
+        "requirements.txt",
+        "requirements-torch.txt",
+        "README.md",
+    }
+)
