@@ -96,6 +96,7 @@ class DatasetVersion(OwnedMixin, Base):
     split_source: Mapped[str] = mapped_column(String(16))
     stats: Mapped[dict[str, Any]]
     warnings: Mapped[list[Any]]
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class JobState(enum.StrEnum):

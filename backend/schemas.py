@@ -66,6 +66,7 @@ class DatasetVersionOut(BaseModel):
     split_source: str
     stats: dict[str, Any]
     warnings: list[str]
+    report: dict[str, Any] = Field(description="the health report (see docs/datasets.md)")
     created_at: datetime
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
+from backend.datasets.archive import ArchiveLimits
 from backend.datasets.errors import DatasetError
 from backend.db import session_scope
 from backend.models import Dataset, DatasetVersion, Project
 from backend.schemas import DatasetOut, DatasetVersionOut
-from backend.services.datasets import add_version
+from backend.services.datasets import THUMBNAILS, DuplicateVersion, add_version
 from backend.services.uploads import SpooledUpload, spool_upload
 from backend.settings import Settings
 from backend.storage import Storage, UploadTooLarge
@@ -66,7 +67,7 @@ def _store_version(
                 dataset,
                 upload,
                 settings.var_dir / "tmp",
-                max_total_bytes=settings.max_upload_bytes * 4,
+                ArchiveLimits(max_total_bytes=settings.max_upload_bytes * 4),
             )
             try:
                 session.commit()
@@ -74,6 +75,8 @@ def _store_version(
                 storage.delete_prefix(version.storage_key.rsplit("/", 1)[0])
                 raise
             return version
+    except DuplicateVersion as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except DatasetError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     finally:
@@ -149,3 +152,19 @@ def get_dataset(dataset_id: str, user: CurrentUser, db: DB) -> DatasetOut:
 @router.get("/dataset-versions/{version_id}", response_model=DatasetVersionOut)
 def get_dataset_version(version_id: str, user: CurrentUser, db: DB) -> DatasetVersion:
     return get_owned(db, DatasetVersion, version_id, user, "dataset version")
+
+
+@router.get(
+    "/dataset-versions/{version_id}/thumbnails/{class_index}/{name}",
+    summary="A thumbnail listed in the version's health report",
+    response_class=Response,
+)
+def get_thumbnail(
+    version_id: str, class_index: int, name: str, user: CurrentUser, db: DB, storage: StorageDep
+) -> Response:
+    version = get_owned(db, DatasetVersion, version_id, user, "dataset version")
+    rel = f"{THUMBNAILS}/{class_index}/{name}"
+    if rel not in {t for thumbs in version.report.get("thumbnails", {}).values() for t in thumbs}:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"thumbnail {rel} not found")
+    prefix = version.storage_key.rsplit("/", 1)[0]
+    return Response(storage.read_bytes(f"{prefix}/{rel}"), media_type="image/jpeg")

@@ -5,19 +5,41 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.datasets.imagefolder import ingest_imagefolder
+from backend.datasets.archive import ArchiveLimits
+from backend.datasets.errors import DatasetError
+from backend.datasets.ingest import ingest_archive
 from backend.models import Dataset, DatasetVersion, new_id
 from backend.services.uploads import SpooledUpload
 from backend.storage import Storage
 
 DATASET_FILE = "dataset.zip"
+THUMBNAILS = "thumbnails"
+
+
+class DuplicateVersion(DatasetError):
+    """The upload holds exactly the data of an existing version."""
+
+    def __init__(self, existing: DatasetVersion, dataset_name: str) -> None:
+        super().__init__(
+            f"this data is identical to version {existing.version} of dataset "
+            f"{dataset_name!r} (dataset version {existing.id}); nothing new was stored"
+        )
+        self.existing = existing
 
 
 def dataset_prefix(owner_id: str, dataset_id: str, version_id: str) -> str:
     return f"users/{owner_id}/datasets/{dataset_id}/{version_id}"
+
+
+def _find_same_content(session: Session, owner_id: str, digest: str) -> DatasetVersion | None:
+    return session.scalar(
+        select(DatasetVersion).where(
+            DatasetVersion.owner_id == owner_id, DatasetVersion.content_hash == digest
+        )
+    )
 
 
 def add_version(
@@ -26,35 +48,50 @@ def add_version(
     dataset: Dataset,
     upload: SpooledUpload,
     tmp_dir: Path,
-    max_total_bytes: int,
+    limits: ArchiveLimits,
 ) -> DatasetVersion:
-    """Validate `upload`, store its normalised form, and add the next version of `dataset`.
+    """Validate `upload`, store its normalised form and thumbnails, add the next version.
 
-    Raises DatasetError for bad data. On any failure no object is left in storage and the
-    caller's session is rolled back by its scope.
+    Raises DatasetError for bad data and DuplicateVersion for data the owner already has.
+    On any failure nothing is left in storage; the caller's session scope rolls back.
     """
+    tmp_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=tmp_dir) as work:
         normalised = Path(work) / DATASET_FILE
-        report = ingest_imagefolder(upload.path, normalised, max_total_bytes)
+        thumbs_dir = Path(work) / THUMBNAILS
+        result = ingest_archive(upload.path, normalised, thumbs_dir, limits)
+        existing = _find_same_content(session, dataset.owner_id, result.content_hash)
+        if existing is not None:
+            owner_dataset = session.get(Dataset, existing.dataset_id)
+            raise DuplicateVersion(existing, owner_dataset.name if owner_dataset else "?")
         version_id = new_id()
         prefix = dataset_prefix(dataset.owner_id, dataset.id, version_id)
-        latest = session.scalar(
-            select(func.max(DatasetVersion.version)).where(DatasetVersion.dataset_id == dataset.id)
-        )
+        thumbnails: dict[str, list[str]] = {}
+        for path in result.thumbnails:
+            rel = path.relative_to(Path(work)).as_posix()
+            label = result.class_names[int(path.parent.name)]
+            thumbnails.setdefault(label, []).append(rel)
+        report = {**result.report, "thumbnails": thumbnails}
+        latest = session.scalars(
+            select(DatasetVersion.version).where(DatasetVersion.dataset_id == dataset.id)
+        ).all()
         version = DatasetVersion(
             id=version_id,
             owner_id=dataset.owner_id,
             dataset_id=dataset.id,
-            version=(latest or 0) + 1,
-            content_hash=upload.sha256,
+            version=max(latest, default=0) + 1,
+            content_hash=result.content_hash,
             storage_key=f"{prefix}/{DATASET_FILE}",
-            class_names=report.class_names,
-            split_source=report.split_source,
-            stats=report.stats,
-            warnings=report.warnings,
+            class_names=result.class_names,
+            split_source=result.split_source,
+            stats=result.stats,
+            warnings=result.warnings,
+            report=report,
         )
         try:
             storage.put_file(version.storage_key, normalised)
+            for path in result.thumbnails:
+                storage.put_file(f"{prefix}/{path.relative_to(Path(work)).as_posix()}", path)
             session.add(version)
             session.flush()
         except BaseException:

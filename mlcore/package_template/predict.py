@@ -34,10 +34,25 @@ def load_preprocess(path: str | Path) -> dict[str, Any]:
     return spec
 
 
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Upright 8-bit RGB: EXIF orientation applied, 16/32-bit scaled, transparency on white."""
+    image = ImageOps.exif_transpose(image)
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        pixels = np.asarray(image, dtype=np.float64)
+        peak = 65535.0 if image.mode.startswith("I;16") or pixels.max() > 255 else 255.0
+        image = Image.fromarray(np.clip(pixels / peak * 255.0, 0, 255).astype(np.uint8), "L")
+    if image.mode == "P":
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA"):
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    return image.convert("RGB")
+
+
 def load_image(path: str | Path) -> Image.Image:
-    """Open an image upright (EXIF orientation applied) as RGB."""
+    """Open an image as upright 8-bit RGB (see `to_rgb`)."""
     with Image.open(path) as image:
-        return ImageOps.exif_transpose(image).convert("RGB")
+        return to_rgb(image)
 
 
 def preprocess(image: Image.Image, spec: dict[str, Any]) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -60,11 +61,18 @@ def test_class_folders_get_a_stratified_split(service: Path, client: TestClient)
     assert "manifest.json" in names
     assert sum(n.startswith("val/") for n in names) == 6
 
-    again = client.post(
-        f"{API}/datasets/{r.json()['id']}/versions",
-        content=class_folder_zip(images),
-        headers={**headers, "Content-Type": "application/zip"},
-    )
+    def new_version(data: bytes) -> Any:
+        return client.post(
+            f"{API}/datasets/{r.json()['id']}/versions",
+            content=data,
+            headers={**headers, "Content-Type": "application/zip"},
+        )
+
+    same = new_version(class_folder_zip(images))  # same images, different zip layout
+    assert same.status_code == 409, same.text
+    assert "identical to version 1" in same.json()["detail"]
+    changed = {label: items[:-1] for label, items in images.items()}
+    again = new_version(class_folder_zip(changed))
     assert again.status_code == 201 and again.json()["version"] == 2
 
 
