@@ -8,10 +8,10 @@ import sys
 
 from sqlalchemy import func, select
 
-from backend.api.auth import create_user, issue_key
 from backend.db import session_scope
 from backend.migrations import upgrade_to_head
 from backend.models import ApiKeyKind, User
+from backend.services.accounts import create_user, issue_key
 
 LOCAL_ADMIN = "admin@konstruktor.local"
 

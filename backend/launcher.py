@@ -7,6 +7,7 @@ requeues the job the dead one was running.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -23,6 +24,7 @@ from backend.settings import get_settings
 
 log = logging.getLogger("konstruktor.launcher")
 RESTART_DELAY_S = 2.0
+SHUTDOWN_GRACE_S = 30.0
 WORKER_COMMAND = [
     sys.executable,
     "-m",
@@ -68,11 +70,15 @@ class WorkerSupervisor:
         with self._lock:
             self.stopping.set()
         if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            # Celery's warm shutdown: the main process lets the running task finish.
+            self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=30)
+                self.proc.wait(timeout=SHUTDOWN_GRACE_S)
             except subprocess.TimeoutExpired:
+                log.warning("worker still busy after %ss; killing it", SHUTDOWN_GRACE_S)
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
         self.pid_file.unlink(missing_ok=True)
 
 

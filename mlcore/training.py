@@ -31,6 +31,10 @@ PROGRESS_EVERY = 10  # steps between progress events
 Report = Callable[[ProgressEvent], None]
 
 
+class TrainingDiverged(ArithmeticError):
+    """The loss became NaN or infinite."""
+
+
 @dataclass
 class TrainOutcome:
     """The trained model (best epoch's weights, on CPU, eval mode) and how it got there."""
@@ -89,6 +93,10 @@ def train_one_epoch(
     for images, targets in loader:
         images, targets = images.to(device), targets.to(device)
         loss = F.cross_entropy(model(images), targets, label_smoothing=LABEL_SMOOTHING)
+        if not torch.isfinite(loss):
+            raise TrainingDiverged(
+                "training diverged (the loss is not a finite number); lower learning_rate"
+            )
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

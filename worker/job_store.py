@@ -1,11 +1,17 @@
-"""The worker's side of the job state machine: claim, progress, cancel checks, finish."""
+"""The worker's side of the job state machine: claim, progress, cancel checks, finish.
+
+Every write after the claim is fenced by the attempt number: once the reaper has
+requeued a job, an old attempt that is still alive can no longer change it.
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, update
+from sqlalchemy.orm import Session
 
 from backend.db import session_scope
 from backend.job_states import ALLOWED, transition
@@ -13,8 +19,16 @@ from backend.models import DatasetVersion, Job, JobState, ModelArtifact, utcnow
 from mlcore.spec import JobResult, JobSpec, ProgressEvent, TrainParams
 
 
-def claim(job_id: str) -> JobSpec | None:
-    """Atomically move a queued job to running and build its spec; None if not queued."""
+@dataclass(frozen=True)
+class Claim:
+    """A job this worker now runs, as its `attempt`-th attempt."""
+
+    spec: JobSpec
+    attempt: int
+
+
+def claim(job_id: str) -> Claim | None:
+    """Atomically move a queued job to running, fresh; None if it is not queued."""
     with session_scope() as session:
         now = utcnow()
         claimed = session.execute(  # an UPDATE: its result is a CursorResult
@@ -27,6 +41,9 @@ def claim(job_id: str) -> JobSpec | None:
                 heartbeat_at=now,
                 error=None,
                 message="starting",
+                progress=0.0,
+                epoch=0,
+                metrics_history=[],
             )
         )
         if not cast(CursorResult[Any], claimed).rowcount:
@@ -36,28 +53,39 @@ def claim(job_id: str) -> JobSpec | None:
         version = session.get(DatasetVersion, job.dataset_version_id)
         if version is None:
             raise LookupError(f"the dataset version of job {job_id} was deleted")
-        return JobSpec(
+        spec = JobSpec(
             job_id=job.id,
             kind="train",
             inputs={"dataset": version.storage_key},
             params=TrainParams.model_validate(job.params),
             output_prefix=job.output_prefix,
         )
+        return Claim(spec, job.attempts)
+
+
+def _mine(session: Session, job_id: str, attempt: int) -> Job | None:
+    """The job if this attempt still owns it (running, same attempt number)."""
+    job = session.get(Job, job_id)
+    if job is None or job.state != JobState.running or job.attempts != attempt:
+        return None
+    return job
 
 
 class JobHooks:
-    """Persists a running job's progress and heartbeat; tells the backend when to cancel."""
+    """Persists a running job's progress and heartbeat; tells the backend when to stop."""
 
-    def __init__(self, job_id: str, poll_s: float = 1.0) -> None:
+    def __init__(self, job_id: str, attempt: int, poll_s: float = 1.0) -> None:
         self.job_id = job_id
+        self.attempt = attempt
         self.poll_s = poll_s
         self._last_poll = 0.0
-        self._cancel = False
+        self._stop = False
 
     def on_event(self, event: ProgressEvent) -> None:
         with session_scope() as session:
-            job = session.get(Job, self.job_id)
+            job = _mine(session, self.job_id, self.attempt)
             if job is None:
+                self._stop = True
                 return
             job.progress = max(job.progress, event.progress)
             job.epoch, job.heartbeat_at = event.epoch, utcnow()
@@ -72,41 +100,53 @@ class JobHooks:
                 ]
 
     def should_cancel(self) -> bool:
-        """Polled often by the backend; reads the flag and beats the heart at most every poll_s."""
+        """Polled often; reads the cancel flag and beats the heart at most every poll_s.
+
+        True when the owner cancelled, or when this attempt no longer owns the job.
+        """
         now = time.monotonic()
-        if not self._cancel and now - self._last_poll >= self.poll_s:
+        if not self._stop and now - self._last_poll >= self.poll_s:
             self._last_poll = now
             with session_scope() as session:
-                job = session.get(Job, self.job_id)
-                self._cancel = job is None or job.cancel_requested
-                if job is not None:
+                job = _mine(session, self.job_id, self.attempt)
+                if job is None or job.cancel_requested:
+                    self._stop = True
+                else:
                     job.heartbeat_at = utcnow()
-        return self._cancel
+        return self._stop
 
 
-def _finish(job_id: str, state: JobState, error: str | None = None) -> Job | None:
+def _finish(job_id: str, attempt: int, state: JobState, error: str | None = None) -> None:
+    with session_scope() as session:
+        job = _mine(session, job_id, attempt)
+        if job is not None:
+            transition(job, state)
+            job.error, job.finished_at = error, utcnow()
+
+
+def finish_failed(job_id: str, attempt: int, error: str) -> None:
+    _finish(job_id, attempt, JobState.failed, error)
+
+
+def finish_cancelled(job_id: str, attempt: int) -> None:
+    _finish(job_id, attempt, JobState.cancelled)
+
+
+def fail_unclaimed(job_id: str, error: str) -> None:
+    """Fail a job that could not even be claimed (its inputs are gone, say)."""
     with session_scope() as session:
         job = session.get(Job, job_id)
-        if job is None or state not in ALLOWED[job.state]:
-            return None
-        transition(job, state)
-        job.error, job.finished_at = error, utcnow()
-        return job
+        if job is not None and JobState.failed in ALLOWED[job.state]:
+            transition(job, JobState.failed)
+            job.error, job.finished_at = error, utcnow()
 
 
-def finish_failed(job_id: str, error: str) -> None:
-    _finish(job_id, JobState.failed, error)
-
-
-def finish_cancelled(job_id: str) -> None:
-    _finish(job_id, JobState.cancelled, None)
-
-
-def finish_succeeded(spec: JobSpec, result: JobResult) -> None:
+def finish_succeeded(claimed: Claim, result: JobResult) -> None:
     """Record the model artifact and close the job, in one transaction."""
+    spec = claimed.spec
     with session_scope() as session:
-        job = session.get(Job, spec.job_id)
-        if job is None or job.state != JobState.running:
+        job = _mine(session, spec.job_id, claimed.attempt)
+        if job is None:
             return
         files = {name: f"{spec.output_prefix}/{rel}" for name, rel in result.files.items()}
         session.add(

@@ -31,7 +31,10 @@ def reap_stale_jobs(dispatcher: JobDispatcher, timeout_s: float) -> list[str]:
         )
         for job in stale:
             touched.append(job.id)
-            if job.attempts < job.max_attempts:
+            if job.cancel_requested:
+                transition(job, JobState.cancelled)
+                job.finished_at = utcnow()
+            elif job.attempts < job.max_attempts:
                 transition(job, JobState.queued)
                 job.message = f"requeued: its worker stopped responding (attempt {job.attempts})"
                 requeue.append(job.id)

@@ -9,7 +9,14 @@ from backend.models import Job
 from backend.queue import RUN_JOB_TASK
 from worker.celery_app import app
 from worker.compute import JobCancelled, get_backend
-from worker.job_store import JobHooks, claim, finish_cancelled, finish_failed, finish_succeeded
+from worker.job_store import (
+    JobHooks,
+    claim,
+    fail_unclaimed,
+    finish_cancelled,
+    finish_failed,
+    finish_succeeded,
+)
 
 log = logging.getLogger(__name__)
 
@@ -18,22 +25,24 @@ log = logging.getLogger(__name__)
 def run_job(job_id: str) -> None:
     """Claim the job (skipped if it is no longer queued), run it, record the outcome."""
     try:
-        spec = claim(job_id)
-    except LookupError as exc:
-        finish_failed(job_id, str(exc))
+        claimed = claim(job_id)
+    except Exception as exc:
+        log.exception("job %s could not be claimed", job_id)
+        fail_unclaimed(job_id, f"the job could not start: {exc}")
         return
-    if spec is None:
+    if claimed is None:
         log.info("job %s is not queued any more; skipping", job_id)
         return
     with session_scope() as session:
         job = session.get(Job, job_id)
         backend_name = job.compute_backend if job else "local"
+    hooks = JobHooks(job_id, claimed.attempt)
     try:
-        result = get_backend(backend_name).run(spec, JobHooks(job_id))
+        result = get_backend(backend_name).run(claimed.spec, hooks)
     except JobCancelled:
-        finish_cancelled(job_id)
+        finish_cancelled(job_id, claimed.attempt)
     except Exception as exc:
         log.exception("job %s failed", job_id)
-        finish_failed(job_id, str(exc) or type(exc).__name__)
+        finish_failed(job_id, claimed.attempt, str(exc) or type(exc).__name__)
     else:
-        finish_succeeded(spec, result)
+        finish_succeeded(claimed, result)

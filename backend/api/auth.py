@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from backend.api.deps import DB, CurrentUser, get_owned
 from backend.models import ApiKey, ApiKeyKind, User
@@ -19,35 +18,10 @@ from backend.schemas import (
     TokenOut,
     UserOut,
 )
-from backend.security import hash_api_key, hash_password, new_api_key, verify_password
+from backend.services.accounts import authenticate, create_user, issue_key
 
 router = APIRouter(tags=["auth"])
 SESSION_TTL = timedelta(days=7)
-
-
-def issue_key(
-    db: Session, user: User, name: str, kind: ApiKeyKind, ttl: timedelta | None = None
-) -> tuple[ApiKey, str]:
-    """Create a key row for `user`; return it with the secret (never stored)."""
-    secret = new_api_key()
-    row = ApiKey(
-        owner_id=user.id,
-        name=name,
-        kind=kind,
-        prefix=secret[:12],
-        key_hash=hash_api_key(secret),
-        expires_at=datetime.now(UTC) + ttl if ttl else None,
-    )
-    db.add(row)
-    db.flush()
-    return row, secret
-
-
-def create_user(db: Session, email: str, password: str) -> User:
-    user = User(email=email.lower(), password_hash=hash_password(password))
-    db.add(user)
-    db.flush()
-    return user
 
 
 @router.post("/auth/register", response_model=UserOut, status_code=status.HTTP_201_CREATED)
@@ -65,8 +39,8 @@ def register(body: Credentials, db: DB) -> User:
 
 @router.post("/auth/login", response_model=TokenOut)
 def login(body: Credentials, db: DB) -> TokenOut:
-    user = db.scalar(select(User).where(User.email == body.email.lower()))
-    if user is None or not verify_password(body.password, user.password_hash):
+    user = authenticate(db, body.email, body.password)
+    if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
     row, secret = issue_key(db, user, "login", ApiKeyKind.session, SESSION_TTL)
     db.commit()

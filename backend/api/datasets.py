@@ -59,6 +59,7 @@ def _store_version(
         with session_scope() as session:
             if new:
                 session.add(dataset)
+                session.flush()  # assigns dataset.id, which the storage keys use
             else:
                 dataset = session.merge(dataset)
             version = add_version(
@@ -110,6 +111,7 @@ async def upload_dataset(
     name: str = Query(min_length=1, max_length=200, description="dataset name"),
 ) -> DatasetOut:
     project = await run_in_threadpool(get_owned, db, Project, project_id, user, "project")
+    db.close()  # no transaction stays open while the body streams in
     upload = await _receive(request, settings)
     dataset = Dataset(owner_id=user.id, project_id=project.id, name=name, task="classify")
     await run_in_threadpool(_store_version, dataset, upload, storage, settings, True)
@@ -131,6 +133,7 @@ async def upload_version(
     storage: StorageDep,
 ) -> DatasetVersion:
     dataset = await run_in_threadpool(get_owned, db, Dataset, dataset_id, user, "dataset")
+    db.close()  # no transaction stays open while the body streams in
     upload = await _receive(request, settings)
     return await run_in_threadpool(_store_version, dataset, upload, storage, settings, False)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Annotated, TypeVar
 
@@ -19,6 +19,7 @@ from backend.settings import Settings, get_settings
 from backend.storage import Storage, create_storage
 
 T = TypeVar("T", bound=OwnedMixin)
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def get_db() -> Iterator[Session]:
@@ -72,8 +73,10 @@ def current_user(
     expires = row.expires_at
     if expires is not None and expires.replace(tzinfo=expires.tzinfo or UTC) < now:
         raise _unauthorized("the token has expired; log in again")
-    row.last_used_at = now
-    db.commit()
+    last = row.last_used_at
+    if last is None or now - last.replace(tzinfo=last.tzinfo or UTC) > LAST_USED_RESOLUTION:
+        row.last_used_at = now
+        db.commit()
     user = db.get(User, row.owner_id)
     if user is None:
         raise _unauthorized("invalid API key or token")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from backend.api.deps import DB, CurrentUser, StorageDep, get_owned
 from backend.models import ModelArtifact
 from backend.schemas import ModelOut
+from backend.storage.base import CHUNK_SIZE
 from mlcore.catalog import load_catalog
 
 router = APIRouter(tags=["models"])
@@ -55,8 +57,15 @@ def download_model(
 ) -> StreamingResponse:
     model = get_owned(db, ModelArtifact, model_id, user, "model")
     filename = f"konstruktor-{model.architecture}-{model.id[:8]}.zip"
+    stream = storage.open(model.package_key)
+
+    def chunks() -> Iterator[bytes]:
+        with stream:
+            while chunk := stream.read(CHUNK_SIZE):
+                yield chunk
+
     return StreamingResponse(
-        storage.iter_chunks(model.package_key),
+        chunks(),
         media_type="application/zip",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -137,6 +137,11 @@ def ingest_archive(
             if len(thumbs[raw.label]) < THUMBNAILS_PER_CLASS:
                 thumbs[raw.label].append(thumb)
 
+        if not readable:
+            raise DatasetError(
+                f"none of the {len(unreadable)} image(s) could be read: "
+                + listed([f"{u['file']} ({u['reason']})" for u in unreadable])
+            )
         samples = (
             [Sample(raw, raw.split or "train", info) for raw, info in readable]
             if given

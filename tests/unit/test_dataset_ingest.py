@@ -209,6 +209,11 @@ def test_broken_images_are_listed_and_skipped(ingest: Ingest) -> None:
     assert any(i["code"] == "unreadable_images" for i in result.report["issues"])
 
 
+def test_an_archive_of_only_broken_images_says_so(ingest: Ingest) -> None:
+    with pytest.raises(DatasetError, match=r"none of the 2 image\(s\) could be read: a/1.jpg"):
+        ingest(make_zip([("a/1.jpg", b"junk"), ("b/2.jpg", b"more junk")]))
+
+
 def test_ten_thousand_tiny_files(ingest: Ingest) -> None:
     tiny = [encode(Image.new("RGB", (2, 2), (i % 256, i // 256 % 256, 7)), "PNG") for i in range(2)]
     entries = [(f"c{i % 2}/{i}.png", tiny[i % 2]) for i in range(10_000)]

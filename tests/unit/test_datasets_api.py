@@ -56,6 +56,7 @@ def test_class_folders_get_a_stratified_split(service: Path, client: TestClient)
     assert version["stats"]["train"] == dict.fromkeys(sorted(images), 8)
     assert version["stats"]["val"] == dict.fromkeys(sorted(images), 2)
     [stored] = [p for p in stored_files(service) if p.name == "dataset.zip"]
+    assert stored.parent.parent.name == r.json()["id"]
     with zipfile.ZipFile(stored) as zf:
         names = zf.namelist()
     assert "manifest.json" in names

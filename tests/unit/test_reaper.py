@@ -7,13 +7,18 @@ from pathlib import Path
 
 from backend.api.deps import get_dispatcher
 from backend.db import session_scope
-from backend.models import Job, JobState, Project, User, utcnow
+from backend.models import Job, JobState, Project, User, new_id, utcnow
 from worker.reaper import reap_stale_jobs
 
 
-def _job(attempts: int, heartbeat_age_s: float, state: JobState = JobState.running) -> str:
+def _job(
+    attempts: int,
+    heartbeat_age_s: float,
+    state: JobState = JobState.running,
+    cancel_requested: bool = False,
+) -> str:
     with session_scope() as session:
-        user = User(email=f"u{attempts}{heartbeat_age_s}{state}@x.io", password_hash="x")
+        user = User(email=f"u{new_id()}@x.io", password_hash="x")
         session.add(user)
         session.flush()
         project = Project(owner_id=user.id, name="p")
@@ -29,6 +34,7 @@ def _job(attempts: int, heartbeat_age_s: float, state: JobState = JobState.runni
             attempts=attempts,
             max_attempts=2,
             heartbeat_at=utcnow() - timedelta(seconds=heartbeat_age_s),
+            cancel_requested=cancel_requested,
         )
         session.add(job)
         session.flush()
@@ -47,10 +53,12 @@ def test_stale_jobs_are_requeued_then_failed(service: Path) -> None:
     give_up = _job(attempts=2, heartbeat_age_s=600)
     alive = _job(attempts=1, heartbeat_age_s=5)
     done = _job(attempts=1, heartbeat_age_s=600, state=JobState.succeeded)
+    cancelled = _job(attempts=1, heartbeat_age_s=600, cancel_requested=True)
 
     reaped = reap_stale_jobs(get_dispatcher(), timeout_s=120)
 
-    assert sorted(reaped) == sorted([retry, give_up])
+    assert sorted(reaped) == sorted([retry, give_up, cancelled])
+    assert _state(cancelled).state == JobState.cancelled
     assert _state(retry).state == JobState.queued and "requeued" in _state(retry).message
     failed = _state(give_up)
     assert failed.state == JobState.failed and "stopped responding" in (failed.error or "")

@@ -21,7 +21,7 @@ from mlcore.evaluation import evaluate
 from mlcore.export import save_checkpoint
 from mlcore.models import arch_config, create_model
 from mlcore.packaging import PREDICT_TEMPLATE, build_package
-from mlcore.pipeline import run_train_job
+from mlcore.pipeline import PACKAGED, run_train_job
 from mlcore.spec import JobResult, ProgressEvent, TrainParams
 from mlcore.training import TrainOutcome
 from mlcore.transforms import EvalTransform, TrainTransform, preprocess_spec
@@ -104,7 +104,7 @@ def test_job_result_and_artifacts(job: Job, flowers_dir: Path) -> None:
 
 def test_progress_events(job: Job) -> None:
     progress = [e.progress for e in job.events]
-    assert progress == sorted(progress) and progress[-1] == 1.0
+    assert progress == sorted(progress) and progress[-1] == PACKAGED
     epochs = [e for e in job.events if e.type == "epoch"]
     assert [e.epoch for e in epochs] == list(range(1, PARAMS.epochs + 1))
     assert set(epochs[0].metrics) == {"train_loss", "val_loss", "val_accuracy", "lr"}

@@ -1,0 +1,45 @@
+"""Users and their credentials: creation, key issuing, password checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.models import ApiKey, ApiKeyKind, User
+from backend.security import hash_api_key, hash_password, new_api_key, verify_password
+
+_DUMMY_HASH = hash_password("konstruktor-timing-equaliser")
+
+
+def create_user(db: Session, email: str, password: str) -> User:
+    user = User(email=email.lower(), password_hash=hash_password(password))
+    db.add(user)
+    db.flush()
+    return user
+
+
+def authenticate(db: Session, email: str, password: str) -> User | None:
+    """The user with these credentials; a missing user costs the same scrypt time."""
+    user = db.scalar(select(User).where(User.email == email.lower()))
+    ok = verify_password(password, user.password_hash if user else _DUMMY_HASH)
+    return user if user is not None and ok else None
+
+
+def issue_key(
+    db: Session, user: User, name: str, kind: ApiKeyKind, ttl: timedelta | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key row for `user`; return it with the secret (never stored)."""
+    secret = new_api_key()
+    row = ApiKey(
+        owner_id=user.id,
+        name=name,
+        kind=kind,
+        prefix=secret[:12],
+        key_hash=hash_api_key(secret),
+        expires_at=datetime.now(UTC) + ttl if ttl else None,
+    )
+    db.add(row)
+    db.flush()
+    return row, secret

@@ -1,0 +1,91 @@
+"""Claims are fresh and fenced: an attempt that lost its job can no longer change it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend.api.deps import get_dispatcher
+from backend.db import session_scope
+from backend.models import Dataset, DatasetVersion, Job, JobState, Project, User
+from mlcore.spec import JobResult, ProgressEvent
+from worker.job_store import JobHooks, claim, finish_failed, finish_succeeded
+from worker.reaper import reap_stale_jobs
+
+
+def _queued_job() -> str:
+    with session_scope() as session:
+        user = User(email="fence@x.io", password_hash="x")
+        session.add(user)
+        session.flush()
+        project = Project(owner_id=user.id, name="p")
+        session.add(project)
+        session.flush()
+        dataset = Dataset(owner_id=user.id, project_id=project.id, name="d", task="classify")
+        session.add(dataset)
+        session.flush()
+        version = DatasetVersion(
+            owner_id=user.id,
+            dataset_id=dataset.id,
+            version=1,
+            content_hash="h",
+            storage_key="k/dataset.zip",
+            class_names=["a", "b"],
+            split_source="given",
+            stats={},
+            warnings=[],
+            report={},
+        )
+        session.add(version)
+        session.flush()
+        job = Job(
+            owner_id=user.id,
+            project_id=project.id,
+            kind="train",
+            params={"model": "efficientnet_b0"},
+            dataset_version_id=version.id,
+            output_prefix="out",
+            max_attempts=3,
+        )
+        session.add(job)
+        session.flush()
+        return job.id
+
+
+def _job(job_id: str) -> Job:
+    with session_scope() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        return job
+
+
+def test_a_requeued_attempt_cannot_touch_the_new_one(sqlite_service: Path) -> None:
+    job_id = _queued_job()
+    first = claim(job_id)
+    assert first is not None and first.attempt == 1 and claim(job_id) is None
+    old = JobHooks(job_id, first.attempt, poll_s=0)
+    old.on_event(ProgressEvent(type="epoch", epoch=1, epochs=5, progress=0.5, metrics={"a": 1}))
+    assert _job(job_id).metrics_history == [{"epoch": 1, "a": 1.0}]
+
+    assert reap_stale_jobs(get_dispatcher(), timeout_s=-1) == [job_id]  # its worker "died"
+    second = claim(job_id)
+    assert second is not None and second.attempt == 2
+    fresh = _job(job_id)
+    assert fresh.progress == 0 and fresh.metrics_history == [] and fresh.epoch == 0
+
+    assert old.should_cancel()  # the old attempt learns it lost the job
+    old.on_event(ProgressEvent(type="epoch", epoch=2, epochs=5, progress=0.9))
+    finish_failed(job_id, first.attempt, "late failure")
+    finish_succeeded(
+        first,
+        JobResult(
+            metrics={}, files={"package": "p.zip"}, info={"package_sha256": "0", "package_size": 1}
+        ),
+    )
+    after = _job(job_id)
+    assert after.state == JobState.running and after.metrics_history == []
+    assert after.error is None and after.attempts == 2
+
+    new = JobHooks(job_id, second.attempt, poll_s=0)
+    assert not new.should_cancel()
+    finish_failed(job_id, second.attempt, "real failure")
+    assert _job(job_id).state == JobState.failed and _job(job_id).error == "real failure"
