@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Literal
+
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
@@ -9,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
 from backend.datasets.archive import ArchiveLimits
+from backend.datasets.coco_export import yolo_split_to_coco
 from backend.datasets.errors import DatasetError
 from backend.db import session_scope
 from backend.models import Dataset, DatasetVersion, Project
@@ -19,6 +25,7 @@ from backend.settings import Settings
 from backend.storage import Storage, UploadTooLarge
 
 router = APIRouter(tags=["datasets"])
+Split = Literal["train", "val"]
 ZIP_TYPES = {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 UPLOAD_HINT = (
     "send the zip as the raw request body with `Content-Type: application/zip`, e.g. "
@@ -113,7 +120,7 @@ async def upload_dataset(
     project = await run_in_threadpool(get_owned, db, Project, project_id, user, "project")
     db.close()  # no transaction stays open while the body streams in
     upload = await _receive(request, settings)
-    dataset = Dataset(owner_id=user.id, project_id=project.id, name=name, task="classify")
+    dataset = Dataset(owner_id=user.id, project_id=project.id, name=name, task="")
     await run_in_threadpool(_store_version, dataset, upload, storage, settings, True)
     return await run_in_threadpool(_dataset_out, db, dataset)
 
@@ -171,3 +178,21 @@ def get_thumbnail(
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"thumbnail {rel} not found")
     prefix = version.storage_key.rsplit("/", 1)[0]
     return Response(storage.read_bytes(f"{prefix}/{rel}"), media_type="image/jpeg")
+
+
+@router.get(
+    "/dataset-versions/{version_id}/coco",
+    summary="A detection version's split as COCO instances JSON",
+)
+def export_coco(
+    version_id: str, user: CurrentUser, db: DB, storage: StorageDep, split: Split = "val"
+) -> dict[str, Any]:
+    version = get_owned(db, DatasetVersion, version_id, user, "dataset version")
+    if version.report.get("task") != "detect":
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "COCO export is for detection datasets"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = storage.get_file(version.storage_key, Path(tmp) / "dataset.zip")
+        with zipfile.ZipFile(archive) as zf:
+            return yolo_split_to_coco(zf, split)

@@ -62,9 +62,15 @@ def create_job(
             f"dataset version {version.id} belongs to another project; upload it to this one",
         )
     try:
-        get_model_info(body.params.model)
+        info = get_model_info(body.params.model)
     except UnknownModel as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    if info.task != dataset.task:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"{info.name} is a {info.task} model and this dataset is for {dataset.task}; "
+            f"pick a model whose task is {dataset.task} (GET /api/v1/catalog)",
+        )
     job = Job(
         owner_id=user.id,
         project_id=project.id,

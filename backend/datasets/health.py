@@ -23,6 +23,8 @@ MAX_REPORTED = 50
 SIZE_BUCKETS = ((0, "<64"), (64, "64-223"), (224, "224-511"), (512, "512-1023"), (1024, ">=1024"))
 
 Severity = Literal["error", "warning", "info"]
+UNITS = {"classify": "image", "detect": "box"}
+PLURALS = {"image": "images", "box": "boxes"}
 
 
 @dataclass(frozen=True)
@@ -148,37 +150,54 @@ def _duplicates(samples: list[Sample]) -> tuple[dict[str, Any], list[dict[str, s
     return report, issues
 
 
-def _balance(counts: dict[str, int]) -> tuple[float, list[dict[str, str]], list[str]]:
-    ratio = max(counts.values()) / max(min(counts.values()), 1)
+def _balance(counts: dict[str, int], unit: str) -> tuple[float, list[dict[str, str]], list[str]]:
+    """Imbalance over the classes present; absent and small classes with advice."""
+    units = PLURALS[unit]
+    present = {c: n for c, n in counts.items() if n > 0}
+    absent = sorted(c for c, n in counts.items() if n == 0)
+    ratio = max(present.values()) / min(present.values()) if present else 1.0
     issues, advice = [], []
+    if absent:
+        issues.append(
+            issue(
+                "warning",
+                "absent_classes",
+                f"{len(absent)} class(es) have no training {units}: {listed(absent)}",
+            )
+        )
+        advice.append(
+            f"The model cannot learn {listed(absent)} without training {units}; "
+            "label some or remove the class."
+        )
     if ratio > IMBALANCE_WARN:
-        big = max(counts, key=lambda c: counts[c])
-        small = min(counts, key=lambda c: counts[c])
+        big = max(present, key=lambda c: present[c])
+        small = min(present, key=lambda c: present[c])
         issues.append(
             issue(
                 "warning",
                 "class_imbalance",
-                f"classes are imbalanced {ratio:.1f}:1 (`{big}` {counts[big]} vs "
-                f"`{small}` {counts[small]} training images)",
+                f"classes are imbalanced {ratio:.1f}:1 (`{big}` {present[big]} vs "
+                f"`{small}` {present[small]} training {units})",
             )
         )
         advice.append(
-            f"Add images to `{small}` or use class-balanced sampling; accuracy alone will "
+            f"Add {units} of `{small}` or use class-balanced sampling; accuracy alone will "
             "hide errors on small classes, so watch per-class recall."
         )
-    few = sorted(c for c, n in counts.items() if n < MIN_IMAGES_ADVISED)
+    few = sorted(c for c, n in present.items() if n < MIN_IMAGES_ADVISED)
     if few:
         issues.append(
             issue(
                 "warning",
                 "small_classes",
                 f"{len(few)} class(es) have fewer than {MIN_IMAGES_ADVISED} training "
-                f"images: {listed(few)}",
+                f"{units}: {listed(few)}",
             )
         )
         advice.extend(
-            f"Class `{c}` has {counts[c]} training image(s); {MIN_IMAGES_ADVISED}+ recommended "
-            "for few-shot fine-tuning (start from pretrained weights)."
+            f"Class `{c}` has {present[c]} training {unit if present[c] == 1 else units}; "
+            f"{MIN_IMAGES_ADVISED}+ recommended for few-shot fine-tuning (start from "
+            "pretrained weights)."
             for c in few[:MAX_REPORTED]
         )
     return ratio, issues, advice
@@ -186,19 +205,15 @@ def _balance(counts: dict[str, int]) -> tuple[float, list[dict[str, str]], list[
 
 def build_report(
     layout: str,
+    task: str,
     split_source: str,
-    classes: list[str],
+    counts: dict[str, dict[str, int]],
     samples: list[Sample],
     unreadable: list[dict[str, str]],
     layout_warnings: list[str],
+    extra: dict[str, Any],
 ) -> dict[str, Any]:
     """Everything a person should know about the data before spending GPU time on it."""
-    counts = {
-        split: {
-            c: sum(1 for s in samples if s.split == split and s.raw.label == c) for c in classes
-        }
-        for split in ("train", "val")
-    }
     issues = [issue("warning", "layout", w) for w in layout_warnings]
     if unreadable:
         issues.append(
@@ -218,7 +233,7 @@ def build_report(
             )
         )
     duplicates, dup_issues = _duplicates(samples)
-    ratio, balance_issues, advice = _balance(counts["train"])
+    ratio, balance_issues, advice = _balance(counts["train"], UNITS[task])
     sizes = _size_stats(samples)
     if sizes["width"]["min"] < TINY_SIDE or sizes["height"]["min"] < TINY_SIDE:
         issues.append(
@@ -234,11 +249,12 @@ def build_report(
         advice.append("The data looks healthy: every class has enough images and no leakage.")
     return {
         "layout": layout,
-        "task": "classify",
+        "task": task,
         "split_source": split_source,
         "images": len(samples),
-        "classes": classes,
+        "classes": list(counts["train"]),
         "counts": counts,
+        **extra,
         "image_sizes": sizes,
         "unreadable": unreadable[: MAX_REPORTED * 2],
         "duplicates": duplicates,

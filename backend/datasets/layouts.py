@@ -10,7 +10,7 @@ import csv
 import io
 import zipfile
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from backend.datasets.archive import ArchiveListing, Entry
@@ -23,17 +23,37 @@ MAX_CLASS_NAME = 100
 
 
 @dataclass(frozen=True)
+class Box:
+    """One object: class index and a normalised centre-x, centre-y, width, height box."""
+
+    cls: int
+    cx: float
+    cy: float
+    w: float
+    h: float
+
+    def yolo(self) -> str:
+        return f"{self.cls} {self.cx:.6f} {self.cy:.6f} {self.w:.6f} {self.h:.6f}"
+
+
+@dataclass(frozen=True)
 class RawSample:
+    """An image entry with its split (when given) and its label or boxes."""
+
     entry: Entry
     split: str | None
     label: str
     relpath: str
+    boxes: tuple[Box, ...] | None = None
 
 
 @dataclass
 class LayoutResult:
     samples: list[RawSample]
     warnings: list[str]
+    task: str = "classify"
+    classes: list[str] | None = None  # detection: the user's names, in their order
+    notes: dict[str, int] = field(default_factory=dict)  # counts for the report
 
 
 def is_image(entry: Entry) -> bool:
@@ -176,9 +196,6 @@ class CsvLayout(Layout):
         return LayoutResult(samples, warnings)
 
 
-LAYOUTS: list[Layout] = [CsvLayout(), ImageFolderLayout()]
-
-
 def wrapper_depth(listing: ArchiveListing) -> int:
     """How many leading folders every file shares that are neither split nor class folders."""
     files = listing.files
@@ -191,14 +208,3 @@ def wrapper_depth(listing: ArchiveListing) -> int:
             break
         depth += 1
     return depth
-
-
-def read_layout(listing: ArchiveListing, zf: zipfile.ZipFile) -> tuple[str, LayoutResult]:
-    """The first registered layout that matches, and what it read."""
-    for layout in LAYOUTS:
-        if layout.matches(listing, zf):
-            return layout.name, layout.read(listing, zf)
-    raise DatasetError(
-        "the archive holds no images (jpg, jpeg, png, bmp, webp, tif, tiff); put them in "
-        "class folders (CLASS/image.jpg) or list them in a CSV with filename,label columns"
-    )

@@ -17,6 +17,7 @@ from backend.storage import Storage
 
 DATASET_FILE = "dataset.zip"
 THUMBNAILS = "thumbnails"
+TASK_NAMES = {"classify": "classification", "detect": "detection"}
 
 
 class DuplicateVersion(DatasetError):
@@ -60,6 +61,12 @@ def add_version(
         normalised = Path(work) / DATASET_FILE
         thumbs_dir = Path(work) / THUMBNAILS
         result = ingest_archive(upload.path, normalised, thumbs_dir, limits)
+        if dataset.task and dataset.task != result.task:
+            raise DatasetError(
+                f"dataset {dataset.name!r} holds {TASK_NAMES[dataset.task]} data and this "
+                f"upload is {TASK_NAMES[result.task]}; upload it as a new dataset"
+            )
+        dataset.task = result.task
         existing = _find_same_content(session, dataset.owner_id, result.content_hash)
         if existing is not None:
             owner_dataset = session.get(Dataset, existing.dataset_id)

@@ -251,7 +251,7 @@ def test_duplicates_leakage_and_advice(ingest: Ingest) -> None:
     assert [f"train/{a}/0.jpg", f"val/{a}/resized.jpg"] in leakage
     codes = {i["code"] for i in report["issues"]}
     assert {"exact_duplicates", "near_duplicates", "train_val_leakage", "small_classes"} <= codes
-    assert f"Class `{b}` has 3 training image(s); 20+ recommended" in " ".join(report["advice"])
+    assert f"Class `{b}` has 3 training images; 20+ recommended" in " ".join(report["advice"])
 
 
 def test_generated_split_keeps_copies_together_and_reports_imbalance(

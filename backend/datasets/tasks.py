@@ -1,0 +1,224 @@
+"""What differs between classification and detection datasets (registry by task)."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import zipfile
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+from PIL import Image, ImageDraw
+
+from backend.datasets.errors import DatasetError
+from backend.datasets.health import Sample
+from backend.datasets.images import ImageInfo
+from backend.datasets.layouts import LayoutResult, RawSample, listed
+
+VAL_FRACTION = 0.2
+MIN_IMAGES_PER_CLASS = 2
+SPLITS = ("train", "val")
+BOX_COLOUR = (255, 64, 0)
+
+
+def split_groups(
+    items: list[tuple[RawSample, ImageInfo]], stratum: str | None, seed: int = 0
+) -> list[Sample]:
+    """80/20 split per stratum (class, or the whole set); identical images stay together."""
+    strata: dict[str, dict[str, list[tuple[RawSample, ImageInfo]]]] = defaultdict(dict)
+    for raw, info in items:
+        key = raw.label if stratum is None else stratum
+        strata[key].setdefault(info.sha256, []).append((raw, info))
+    rng = random.Random(seed)
+    out: list[Sample] = []
+    for key in sorted(strata):
+        groups = sorted(strata[key].values(), key=lambda g: g[0][0].entry.path)
+        rng.shuffle(groups)
+        target = max(1, round(sum(len(g) for g in groups) * VAL_FRACTION))
+        in_val = 0
+        for group in groups:
+            split = "val" if in_val < target and len(groups) > 1 else "train"
+            in_val += len(group) if split == "val" else 0
+            out.extend(Sample(raw, split, info) for raw, info in group)
+    return out
+
+
+def _copy(zf: zipfile.ZipFile, sample: Sample, zout: zipfile.ZipFile, target: str) -> None:
+    with zf.open(sample.raw.entry.info) as src, zout.open(target, "w") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+
+
+class TaskRules(ABC):
+    task: str
+
+    @abstractmethod
+    def split(self, items: list[tuple[RawSample, ImageInfo]]) -> list[Sample]:
+        """Samples with a split made here (no split was given)."""
+
+    @abstractmethod
+    def classes(self, samples: list[Sample], given: bool, layout: LayoutResult) -> list[str]:
+        """The class names; raises DatasetError when the data cannot be trained on."""
+
+    @abstractmethod
+    def counts(self, samples: list[Sample], classes: list[str]) -> dict[str, dict[str, int]]:
+        """split -> class -> images (classification) or boxes (detection)."""
+
+    def extra(self, samples: list[Sample], classes: list[str]) -> dict[str, Any]:
+        return {}
+
+    @abstractmethod
+    def thumbnail_classes(self, raw: RawSample, classes: list[str]) -> list[str]:
+        """The classes an image can illustrate."""
+
+    def draw(self, thumb: Image.Image, raw: RawSample) -> Image.Image:
+        return thumb
+
+    @abstractmethod
+    def write(
+        self,
+        zf: zipfile.ZipFile,
+        samples: list[Sample],
+        manifest: dict[str, Any],
+        out: zipfile.ZipFile,
+    ) -> None:
+        """The normalised layout the training engine reads."""
+
+
+class ClassificationRules(TaskRules):
+    """ImageFolder out: `train|val/CLASS/...`."""
+
+    task = "classify"
+
+    def split(self, items: list[tuple[RawSample, ImageInfo]]) -> list[Sample]:
+        return split_groups(items, stratum=None)
+
+    def classes(self, samples: list[Sample], given: bool, layout: LayoutResult) -> list[str]:
+        train = {s.raw.label for s in samples if s.split == "train"}
+        classes = sorted(train if given else {s.raw.label for s in samples})
+        if len(classes) < 2:
+            raise DatasetError(
+                f"found {len(classes)} class(es) with readable images; a classification "
+                "dataset needs at least 2"
+            )
+        totals: dict[str, int] = defaultdict(int)
+        for s in samples:
+            totals[s.raw.label] += 1
+        too_few = [c for c in classes if totals[c] < MIN_IMAGES_PER_CLASS]
+        if too_few:
+            raise DatasetError(
+                f"class(es) {listed(too_few)} have fewer than {MIN_IMAGES_PER_CLASS} readable "
+                "images; add images so each class has at least one to train and one to validate"
+            )
+        if given:
+            unknown = sorted({s.raw.label for s in samples} - train)
+            if unknown:
+                raise DatasetError(f"val/ has class(es) not in train/: {listed(unknown)}")
+            val = {s.raw.label for s in samples if s.split == "val"}
+            missing = [c for c in classes if c not in val]
+            if missing:
+                raise DatasetError(
+                    f"class(es) {listed(missing)} have no validation images; add them under "
+                    "val/CLASS/ or upload without train/ and val/ to have them split"
+                )
+        return classes
+
+    def counts(self, samples: list[Sample], classes: list[str]) -> dict[str, dict[str, int]]:
+        out = {split: dict.fromkeys(classes, 0) for split in SPLITS}
+        for s in samples:
+            out[s.split][s.raw.label] += 1
+        return out
+
+    def thumbnail_classes(self, raw: RawSample, classes: list[str]) -> list[str]:
+        return [raw.label]
+
+    def write(
+        self,
+        zf: zipfile.ZipFile,
+        samples: list[Sample],
+        manifest: dict[str, Any],
+        out: zipfile.ZipFile,
+    ) -> None:
+        out.writestr("manifest.json", json.dumps({**manifest, "format": "imagefolder"}, indent=2))
+        for s in samples:
+            _copy(zf, s, out, f"{s.split}/{s.raw.label}/{s.raw.relpath}")
+
+
+class DetectionRules(TaskRules):
+    """YOLO out: `images/SPLIT/...`, `labels/SPLIT/*.txt`, `data.yaml`."""
+
+    task = "detect"
+
+    def split(self, items: list[tuple[RawSample, ImageInfo]]) -> list[Sample]:
+        return split_groups(items, stratum="all")
+
+    def classes(self, samples: list[Sample], given: bool, layout: LayoutResult) -> list[str]:
+        assert layout.classes is not None
+        for split in SPLITS:
+            if not any(s.split == split for s in samples):
+                raise DatasetError(
+                    f"no readable images in the {split} split; add some (images/{split}/ for "
+                    "YOLO, an annotations file with `" + split + "` in its name for COCO)"
+                )
+        if not any(s.raw.boxes for s in samples if s.split == "train"):
+            raise DatasetError("no training image has a box; label some objects first")
+        return layout.classes
+
+    def counts(self, samples: list[Sample], classes: list[str]) -> dict[str, dict[str, int]]:
+        out = {split: dict.fromkeys(classes, 0) for split in SPLITS}
+        for s in samples:
+            for box in s.raw.boxes or ():
+                out[s.split][classes[box.cls]] += 1
+        return out
+
+    def extra(self, samples: list[Sample], classes: list[str]) -> dict[str, Any]:
+        return {
+            "images_per_split": {p: sum(s.split == p for s in samples) for p in SPLITS},
+            "background_images": {
+                p: sum(s.split == p and not s.raw.boxes for s in samples) for p in SPLITS
+            },
+            "boxes": sum(len(s.raw.boxes or ()) for s in samples),
+        }
+
+    def thumbnail_classes(self, raw: RawSample, classes: list[str]) -> list[str]:
+        return sorted({classes[b.cls] for b in raw.boxes or ()})
+
+    def draw(self, thumb: Image.Image, raw: RawSample) -> Image.Image:
+        canvas = thumb.copy()
+        pen = ImageDraw.Draw(canvas)
+        w, h = canvas.size
+        for b in raw.boxes or ():
+            pen.rectangle(
+                [
+                    (b.cx - b.w / 2) * w,
+                    (b.cy - b.h / 2) * h,
+                    (b.cx + b.w / 2) * w,
+                    (b.cy + b.h / 2) * h,
+                ],
+                outline=BOX_COLOUR,
+                width=2,
+            )
+        return canvas
+
+    def write(
+        self,
+        zf: zipfile.ZipFile,
+        samples: list[Sample],
+        manifest: dict[str, Any],
+        out: zipfile.ZipFile,
+    ) -> None:
+        out.writestr("manifest.json", json.dumps({**manifest, "format": "yolo"}, indent=2))
+        names = dict(enumerate(manifest["classes"]))
+        config = {"path": ".", "train": "images/train", "val": "images/val", "names": names}
+        out.writestr("data.yaml", yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+        for s in samples:
+            _copy(zf, s, out, f"images/{s.split}/{s.raw.relpath}")
+            stem = PurePosixPath(s.raw.relpath).with_suffix(".txt").as_posix()
+            lines = "".join(box.yolo() + "\n" for box in s.raw.boxes or ())
+            out.writestr(f"labels/{s.split}/{stem}", lines)
+
+
+RULES: dict[str, TaskRules] = {r.task: r for r in (ClassificationRules(), DetectionRules())}
