@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     s3_prefix: str = Field("", validation_alias=_env("S3_PREFIX"))
 
     max_upload_mb: int = Field(2048, validation_alias=_env("KONSTRUKTOR_MAX_UPLOAD_MB"))
+    ingest_memory_mb: int = Field(2048, validation_alias=_env("KONSTRUKTOR_INGEST_MEMORY_MB"))
+    ingest_timeout_s: int = Field(1800, validation_alias=_env("KONSTRUKTOR_INGEST_TIMEOUT_S"))
     weights_dir: Path | None = Field(None, validation_alias=_env("KONSTRUKTOR_WEIGHTS_DIR"))
     job_heartbeat_timeout_s: int = Field(
         300, validation_alias=_env("KONSTRUKTOR_JOB_HEARTBEAT_TIMEOUT_S")

@@ -16,6 +16,7 @@ from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
 from backend.datasets.archive import ArchiveLimits
 from backend.datasets.coco_export import yolo_split_to_coco
 from backend.datasets.errors import DatasetError
+from backend.datasets.sandbox import SandboxLimits
 from backend.db import session_scope
 from backend.models import Dataset, DatasetVersion, Project
 from backend.schemas import DatasetOut, DatasetVersionOut
@@ -75,7 +76,12 @@ def _store_version(
                 dataset,
                 upload,
                 settings.var_dir / "tmp",
-                ArchiveLimits(max_total_bytes=settings.max_upload_bytes * 4),
+                SandboxLimits(
+                    ArchiveLimits(max_total_bytes=settings.max_upload_bytes * 4),
+                    memory_mb=settings.ingest_memory_mb,
+                    cpu_s=settings.ingest_timeout_s,
+                    wall_s=settings.ingest_timeout_s,
+                ),
             )
             try:
                 session.commit()

@@ -74,8 +74,8 @@ def inspect_image(zf: zipfile.ZipFile, entry: Entry) -> tuple[ImageInfo, Image.I
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             rgb, (width, height), mode, fmt = _decode(data)
-        except UnreadableImage:
-            raise
+        except (UnreadableImage, MemoryError):
+            raise  # a MemoryError ends the sandboxed ingestion: the data needs more than its limit
         except Exception as exc:  # PIL raises many types for hostile or broken files
             raise UnreadableImage(f"cannot decode: {exc}") from exc
     rgb.thumbnail((THUMB_SIZE, THUMB_SIZE))

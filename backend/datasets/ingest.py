@@ -37,6 +37,10 @@ class IngestResult:
     report: dict[str, Any]
     thumbnails: list[Path]
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IngestResult:
+        return cls(**{**data, "thumbnails": [Path(p) for p in data["thumbnails"]]})
+
     @property
     def warnings(self) -> list[str]:
         return [i["message"] for i in self.report["issues"] if i["severity"] == "warning"]

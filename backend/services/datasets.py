@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.datasets.archive import ArchiveLimits
 from backend.datasets.errors import DatasetError
-from backend.datasets.ingest import ingest_archive
+from backend.datasets.ingest import IngestResult
+from backend.datasets.sandbox import SandboxLimits, run_sandboxed
 from backend.models import Dataset, DatasetVersion, new_id
 from backend.services.uploads import SpooledUpload
 from backend.storage import Storage
@@ -49,7 +49,7 @@ def add_version(
     dataset: Dataset,
     upload: SpooledUpload,
     tmp_dir: Path,
-    limits: ArchiveLimits,
+    limits: SandboxLimits,
 ) -> DatasetVersion:
     """Validate `upload`, store its normalised form and thumbnails, add the next version.
 
@@ -60,7 +60,7 @@ def add_version(
     with tempfile.TemporaryDirectory(dir=tmp_dir) as work:
         normalised = Path(work) / DATASET_FILE
         thumbs_dir = Path(work) / THUMBNAILS
-        result = ingest_archive(upload.path, normalised, thumbs_dir, limits)
+        result = IngestResult.from_dict(run_sandboxed(upload.path, normalised, thumbs_dir, limits))
         if dataset.task and dataset.task != result.task:
             raise DatasetError(
                 f"dataset {dataset.name!r} holds {TASK_NAMES[dataset.task]} data and this "
