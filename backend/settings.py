@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     s3_prefix: str = Field("", validation_alias=_env("S3_PREFIX"))
 
     max_upload_mb: int = Field(2048, validation_alias=_env("KONSTRUKTOR_MAX_UPLOAD_MB"))
+    import_s3_endpoints: str = Field(
+        "https://storage.yandexcloud.net", validation_alias=_env("KONSTRUKTOR_IMPORT_S3_ENDPOINTS")
+    )
     ingest_memory_mb: int = Field(2048, validation_alias=_env("KONSTRUKTOR_INGEST_MEMORY_MB"))
     ingest_timeout_s: int = Field(1800, validation_alias=_env("KONSTRUKTOR_INGEST_TIMEOUT_S"))
     weights_dir: Path | None = Field(None, validation_alias=_env("KONSTRUKTOR_WEIGHTS_DIR"))
@@ -44,6 +47,13 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         """The database URL; a SQLite file under `var_dir` by default."""
         return self.database_url or f"sqlite:///{(self.var_dir / 'konstruktor.db').resolve()}"
+
+    @property
+    def allowed_import_endpoints(self) -> list[str]:
+        """S3 endpoints users may import from: the configured list plus our own storage's."""
+        listed = [e.strip().rstrip("/") for e in self.import_s3_endpoints.split(",") if e.strip()]
+        own = [self.s3_endpoint_url.rstrip("/")] if self.s3_endpoint_url else []
+        return sorted(set(listed + own))
 
     @property
     def storage_dir(self) -> Path:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from pydantic import Field as PydanticField
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from backend.db import session_scope
 from backend.models import Dataset, DatasetVersion, Project
 from backend.schemas import DatasetOut, DatasetVersionOut
 from backend.services.datasets import THUMBNAILS, DuplicateVersion, add_version
+from backend.services.s3_import import S3Source, fetch
 from backend.services.uploads import SpooledUpload, spool_upload
 from backend.settings import Settings
 from backend.storage import Storage, UploadTooLarge
@@ -112,7 +114,7 @@ def _dataset_out(db: Session, dataset: Dataset) -> DatasetOut:
     "/projects/{project_id}/datasets",
     response_model=DatasetOut,
     status_code=status.HTTP_201_CREATED,
-    summary="Upload a new dataset (zip body, ImageFolder layout)",
+    summary="Upload a new dataset (zip body: ImageFolder, CSV, YOLO or COCO)",
 )
 async def upload_dataset(
     project_id: str,
@@ -129,6 +131,45 @@ async def upload_dataset(
     dataset = Dataset(owner_id=user.id, project_id=project.id, name=name, task="")
     await run_in_threadpool(_store_version, dataset, upload, storage, settings, True)
     return await run_in_threadpool(_dataset_out, db, dataset)
+
+
+class DatasetImport(S3Source):
+    name: str = PydanticField(min_length=1, max_length=200, description="dataset name")
+
+
+@router.post(
+    "/projects/{project_id}/datasets/import",
+    response_model=DatasetOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Import a new dataset from an S3 URI, server-side (for large archives)",
+)
+def import_dataset(
+    project_id: str,
+    body: DatasetImport,
+    user: CurrentUser,
+    db: DB,
+    settings: SettingsDep,
+    storage: StorageDep,
+) -> DatasetOut:
+    project = get_owned(db, Project, project_id, user, "project")
+    db.close()  # no transaction stays open while the object downloads
+    try:
+        upload = fetch(
+            body,
+            settings.allowed_import_endpoints,
+            settings.var_dir / "tmp",
+            settings.max_upload_bytes,
+        )
+    except UploadTooLarge as exc:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"{body.uri} is larger than the limit of {settings.max_upload_mb} MiB",
+        ) from exc
+    except DatasetError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    dataset = Dataset(owner_id=user.id, project_id=project.id, name=body.name, task="")
+    _store_version(dataset, upload, storage, settings, True)
+    return _dataset_out(db, dataset)
 
 
 @router.post(

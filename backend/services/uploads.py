@@ -1,13 +1,14 @@
-"""Streaming an HTTP request body to a temporary file with a size limit and a hash."""
+"""Spooling an upload (an HTTP body or a remote object) to a temp file, with a size limit."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 
 from backend.storage import UploadTooLarge
 
@@ -22,22 +23,48 @@ class SpooledUpload:
         self.path.unlink(missing_ok=True)
 
 
+class _Spool:
+    """A temp file that counts and hashes what is written; removed on error."""
+
+    def __init__(self, tmp_dir: Path, limit: int) -> None:
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-", suffix=".zip")
+        self.file = os.fdopen(fd, "wb")
+        self.path, self.limit = Path(name), limit
+        self.digest, self.size = hashlib.sha256(), 0
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise UploadTooLarge(self.limit)
+        self.digest.update(chunk)
+        self.file.write(chunk)
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.file.close()
+        if kind is not None:
+            self.path.unlink(missing_ok=True)
+
+    def result(self) -> SpooledUpload:
+        return SpooledUpload(self.path, self.size, self.digest.hexdigest())
+
+
 async def spool_upload(chunks: AsyncIterator[bytes], tmp_dir: Path, limit: int) -> SpooledUpload:
-    """Write the stream to a temp file chunk by chunk (constant memory); enforce `limit`."""
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=tmp_dir, prefix="upload-", suffix=".zip")
-    path = Path(name)
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with os.fdopen(fd, "wb") as out:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > limit:
-                    raise UploadTooLarge(limit)
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return SpooledUpload(path, size, digest.hexdigest())
+    """Write an async stream to a temp file chunk by chunk (constant memory)."""
+    with _Spool(tmp_dir, limit) as spool:
+        async for chunk in chunks:
+            spool.write(chunk)
+    return spool.result()
+
+
+def spool_chunks(chunks: Iterable[bytes], tmp_dir: Path, limit: int) -> SpooledUpload:
+    """Write a stream to a temp file chunk by chunk (constant memory)."""
+    with _Spool(tmp_dir, limit) as spool:
+        for chunk in chunks:
+            spool.write(chunk)
+    return spool.result()
