@@ -132,6 +132,7 @@ class YoloLayout(Layout):
         labels = {e.parts[1:]: e for e in listing.files if e.parts[0] == "labels"}
         problems, samples, skipped = BoxProblems(), [], Counter[str]()
         used_labels = set()
+        notes = {"images_without_label_file": 0, "empty_label_files": 0}
         for entry in listing.files:
             if entry.parts[0] != "images" or not is_image(entry) or len(entry.parts) < 3:
                 continue
@@ -142,9 +143,12 @@ class YoloLayout(Layout):
             key = (*entry.parts[1:-1], PurePosixPath(entry.parts[-1]).stem + ".txt")
             label_entry = labels.get(key)
             boxes: tuple[Box, ...] = ()
-            if label_entry is not None:
+            if label_entry is None:
+                notes["images_without_label_file"] += 1
+            else:
                 used_labels.add(key)
                 boxes = self._boxes(zf, label_entry, len(names), problems)
+                notes["empty_label_files"] += not boxes
             samples.append(RawSample(entry, split, "", "/".join(entry.parts[2:]), boxes))
         warnings = problems.warnings()
         if skipped:
@@ -157,7 +161,7 @@ class YoloLayout(Layout):
         )
         if orphans:
             warnings.append(f"{len(orphans)} label file(s) have no image: {listed(orphans)}")
-        return LayoutResult(samples, warnings, "detect", names)
+        return LayoutResult(samples, warnings, "detect", names, notes)
 
     @staticmethod
     def _boxes(

@@ -137,7 +137,7 @@ def ingest_archive(
             samples,
             unreadable,
             result.warnings,
-            rules.extra(samples, classes),
+            {**rules.extra(samples, classes), **result.notes},
         )
         stats = {"images": len(samples), **counts}
         manifest = {

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from PIL import Image
 
@@ -71,6 +72,7 @@ def test_yolo_coco128(ingest: Ingest, tmp_path: Path) -> None:
     report = result.report
     assert report["images_per_split"] == {"train": 128, "val": 128}
     assert report["background_images"]["train"] == 2  # two COCO128 images have no label file
+    assert report["images_without_label_file"] == 2 and report["empty_label_files"] == 0
     assert sum(report["counts"]["train"].values()) == 929
     assert any(i["code"] == "absent_classes" for i in report["issues"])
     with zipfile.ZipFile(tmp_path / "out0.zip") as zf:
@@ -98,10 +100,21 @@ def test_coco_json_gives_the_same_labels_as_yolo(ingest: Ingest, tmp_path: Path)
         np.testing.assert_allclose(coco[name], rows, atol=2e-3, err_msg=name)
 
 
-def _with(entries: dict[str, bytes], **changes: bytes) -> bytes:
-    files = dict(entries)
-    files.update({k.replace("__", "/"): v for k, v in changes.items()})
-    return make_zip(files.items())
+def test_normalised_version_follows_the_yolo_contract(ingest: Ingest, tmp_path: Path) -> None:
+    """What a YOLO trainer reads: data.yaml names in order, one label file per image."""
+    result = ingest(shared_dataset("coco128.zip").read_bytes())
+    with zipfile.ZipFile(tmp_path / "out0.zip") as zf:
+        names = set(zf.namelist())
+        config = yaml.safe_load(zf.read("data.yaml"))
+        assert [config["names"][i] for i in range(80)] == result.class_names
+        for split in ("train", "val"):
+            images = [n for n in names if n.startswith(f"images/{split}/")]
+            assert len(images) == 128
+            for image in images:
+                label = image.replace("images/", "labels/", 1).rsplit(".", 1)[0] + ".txt"
+                for line in zf.read(label).decode().splitlines():
+                    cls, *box = line.split()
+                    assert 0 <= int(cls) < 80 and all(0 <= float(v) <= 1 for v in box)
 
 
 HOSTILE_LABELS = {
