@@ -116,20 +116,23 @@ class JobHooks:
         return self._stop
 
 
-def _finish(job_id: str, attempt: int, state: JobState, error: str | None = None) -> None:
+def _finish(job_id: str, attempt: int, state: JobState, error: str | None = None) -> bool:
+    """Close the job if this attempt still owns it; whether it did."""
     with session_scope() as session:
         job = _mine(session, job_id, attempt)
-        if job is not None:
-            transition(job, state)
-            job.error, job.finished_at = error, utcnow()
+        if job is None:
+            return False
+        transition(job, state)
+        job.error, job.finished_at = error, utcnow()
+        return True
 
 
-def finish_failed(job_id: str, attempt: int, error: str) -> None:
-    _finish(job_id, attempt, JobState.failed, error)
+def finish_failed(job_id: str, attempt: int, error: str) -> bool:
+    return _finish(job_id, attempt, JobState.failed, error)
 
 
-def finish_cancelled(job_id: str, attempt: int) -> None:
-    _finish(job_id, attempt, JobState.cancelled)
+def finish_cancelled(job_id: str, attempt: int) -> bool:
+    return _finish(job_id, attempt, JobState.cancelled)
 
 
 def fail_unclaimed(job_id: str, error: str) -> None:

@@ -7,6 +7,7 @@ import logging
 from backend.db import session_scope
 from backend.models import Job
 from backend.queue import RUN_JOB_TASK
+from backend.storage import create_storage
 from worker.celery_app import app
 from worker.compute import JobCancelled, get_backend
 from worker.job_store import (
@@ -40,9 +41,12 @@ def run_job(job_id: str) -> None:
     try:
         result = get_backend(backend_name).run(claimed.spec, hooks)
     except JobCancelled:
-        finish_cancelled(job_id, claimed.attempt)
+        closed = finish_cancelled(job_id, claimed.attempt)
     except Exception as exc:
         log.exception("job %s failed", job_id)
-        finish_failed(job_id, claimed.attempt, str(exc) or type(exc).__name__)
+        closed = finish_failed(job_id, claimed.attempt, str(exc) or type(exc).__name__)
     else:
         finish_succeeded(claimed, result)
+        return
+    if closed:  # no partial artifacts stay behind a failed or cancelled job
+        create_storage().delete_prefix(claimed.spec.output_prefix)

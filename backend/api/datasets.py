@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import Field as PydanticField
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
@@ -91,6 +92,11 @@ def _store_version(
                 storage.delete_prefix(version.storage_key.rsplit("/", 1)[0])
                 raise
             return version
+    except IntegrityError as exc:  # another version of the same dataset won the race
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "another version of this dataset was stored at the same moment; upload again",
+        ) from exc
     except DuplicateVersion as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except DatasetError as exc:
