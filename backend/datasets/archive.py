@@ -16,7 +16,7 @@ NESTED_ARCHIVES = frozenset({".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z"
 MAX_NAME_BYTES = 255
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArchiveLimits:
     """What an upload may hold; past any limit the upload is rejected."""
 
@@ -26,7 +26,7 @@ class ArchiveLimits:
     max_ratio: float = 200.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """A regular file in the archive, with its path split into parts."""
 
@@ -42,7 +42,7 @@ class Entry:
         return PurePosixPath(self.parts[-1]).suffix.lower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArchiveListing:
     files: list[Entry]
     dirs: set[tuple[str, ...]]

@@ -27,7 +27,7 @@ UNITS = {"classify": "image", "detect": "box"}
 PLURALS = {"image": "images", "box": "boxes"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sample:
     raw: RawSample
     split: str

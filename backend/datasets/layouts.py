@@ -22,7 +22,7 @@ MAX_LISTED = 20
 MAX_CLASS_NAME = 100
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Box:
     """One object: class index and a normalised centre-x, centre-y, width, height box."""
 
@@ -36,7 +36,7 @@ class Box:
         return f"{self.cls} {self.cx:.6f} {self.cy:.6f} {self.w:.6f} {self.h:.6f}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawSample:
     """An image entry with its split (when given) and its label or boxes."""
 
