@@ -39,6 +39,10 @@ def test_upload_flowers_with_given_split(service: Path, client: TestClient) -> N
     assert len(version["class_names"]) == 12
     assert version["stats"]["train"]["iris"] == 20 and version["stats"]["val"]["iris"] == 20
     assert any("manifest.csv" in w for w in version["warnings"])
+    owner = client.get(f"{API}/auth/me", headers=headers).json()["id"]
+    prefix = f"users/{owner}/datasets/{r.json()['id']}/{version['id']}/"
+    keys = [p.relative_to(service / "storage").as_posix() for p in stored_files(service)]
+    assert keys and all(k.startswith(prefix) for k in keys)  # nothing outside its prefix
     got = client.get(f"{API}/dataset-versions/{version['id']}", headers=headers).json()
     assert got["content_hash"] == version["content_hash"]
     listed = client.get(f"{API}/projects/{project}/datasets", headers=headers).json()

@@ -6,25 +6,23 @@ from pathlib import Path
 
 from backend.api.deps import get_dispatcher
 from backend.db import session_scope
-from backend.models import Dataset, DatasetVersion, Job, JobState, Project, User
+from backend.models import Dataset, DatasetVersion, Job, JobState
 from mlcore.spec import JobResult, ProgressEvent
+from tests.support.records import add_job
 from worker.job_store import JobHooks, claim, finish_failed, finish_succeeded
 from worker.reaper import reap_stale_jobs
 
 
 def _queued_job() -> str:
     with session_scope() as session:
-        user = User(email="fence@x.io", password_hash="x")
-        session.add(user)
-        session.flush()
-        project = Project(owner_id=user.id, name="p")
-        session.add(project)
-        session.flush()
-        dataset = Dataset(owner_id=user.id, project_id=project.id, name="d", task="classify")
+        job = add_job(session, params={"model": "efficientnet_b0"}, max_attempts=3)
+        dataset = Dataset(
+            owner_id=job.owner_id, project_id=job.project_id, name="d", task="classify"
+        )
         session.add(dataset)
         session.flush()
         version = DatasetVersion(
-            owner_id=user.id,
+            owner_id=job.owner_id,
             dataset_id=dataset.id,
             version=1,
             content_hash="h",
@@ -37,17 +35,7 @@ def _queued_job() -> str:
         )
         session.add(version)
         session.flush()
-        job = Job(
-            owner_id=user.id,
-            project_id=project.id,
-            kind="train",
-            params={"model": "efficientnet_b0"},
-            dataset_version_id=version.id,
-            output_prefix="out",
-            max_attempts=3,
-        )
-        session.add(job)
-        session.flush()
+        job.dataset_version_id = version.id
         return job.id
 
 

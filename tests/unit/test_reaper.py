@@ -7,7 +7,8 @@ from pathlib import Path
 
 from backend.api.deps import get_dispatcher
 from backend.db import session_scope
-from backend.models import Job, JobState, Project, User, new_id, utcnow
+from backend.models import Job, JobState, utcnow
+from tests.support.records import add_job
 from worker.reaper import reap_stale_jobs
 
 
@@ -18,27 +19,15 @@ def _job(
     cancel_requested: bool = False,
 ) -> str:
     with session_scope() as session:
-        user = User(email=f"u{new_id()}@x.io", password_hash="x")
-        session.add(user)
-        session.flush()
-        project = Project(owner_id=user.id, name="p")
-        session.add(project)
-        session.flush()
-        job = Job(
-            owner_id=user.id,
-            project_id=project.id,
-            kind="train",
+        return add_job(
+            session,
             state=state,
             params={},
-            output_prefix="x",
             attempts=attempts,
             max_attempts=2,
             heartbeat_at=utcnow() - timedelta(seconds=heartbeat_age_s),
             cancel_requested=cancel_requested,
-        )
-        session.add(job)
-        session.flush()
-        return job.id
+        ).id
 
 
 def _state(job_id: str) -> Job:
