@@ -50,10 +50,10 @@ class Settings(BaseSettings):
 
     @property
     def allowed_import_endpoints(self) -> list[str]:
-        """S3 endpoints users may import from: the configured list plus our own storage's."""
-        listed = [e.strip().rstrip("/") for e in self.import_s3_endpoints.split(",") if e.strip()]
-        own = [self.s3_endpoint_url.rstrip("/")] if self.s3_endpoint_url else []
-        return sorted(set(listed + own))
+        """S3 endpoints users may import from (never implicitly the service's own storage)."""
+        return sorted(
+            {e.strip().rstrip("/") for e in self.import_s3_endpoints.split(",") if e.strip()}
+        )
 
     @property
     def storage_dir(self) -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -14,6 +15,8 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}
 NESTED_ARCHIVES = frozenset({".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar"})
 MAX_NAME_BYTES = 255
+_UTF8 = 0x800
+_ENCRYPTED = 0x1
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,34 @@ def _safe_parts(name: str) -> tuple[str, ...]:
     return parts
 
 
+def _decoded_name(info: zipfile.ZipInfo) -> str:
+    """The entry name; legacy (non-UTF-8) names are tried as UTF-8, then Windows cp866."""
+    if info.flag_bits & _UTF8 or info.filename.isascii():
+        return info.filename
+    raw = info.filename.encode("cp437")
+    for encoding in ("utf-8", "cp866"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
+
+
+def read_entry(zf: zipfile.ZipFile, entry: Entry) -> bytes:
+    """The entry's bytes; a damaged entry is a DatasetError naming it."""
+    try:
+        return zf.read(entry.info)
+    except (
+        zipfile.BadZipFile,
+        RuntimeError,
+        NotImplementedError,
+        OSError,
+        EOFError,
+        zlib.error,
+    ) as exc:
+        raise DatasetError(f"{entry.path!r} cannot be unpacked ({exc}); re-create the zip") from exc
+
+
 def _ignored(parts: tuple[str, ...]) -> bool:
     return (
         parts[0] == "__MACOSX"
@@ -98,9 +129,10 @@ def list_archive(zf: zipfile.ZipFile, limits: ArchiveLimits) -> ArchiveListing:
         )
     files: list[Entry] = []
     dirs: set[tuple[str, ...]] = set()
+    seen: set[tuple[str, ...]] = set()
     total = 0
     for info in infos:
-        parts = _safe_parts(info.filename)
+        parts = _safe_parts(_decoded_name(info))
         if not parts or _ignored(parts):
             continue
         if stat.S_ISLNK(info.external_attr >> 16):
@@ -109,6 +141,11 @@ def list_archive(zf: zipfile.ZipFile, limits: ArchiveLimits) -> ArchiveListing:
             dirs.add(parts)
             continue
         entry = Entry(info, parts)
+        if parts in seen:
+            raise DatasetError(f"the archive holds {entry.path!r} twice; keep one copy and re-zip")
+        seen.add(parts)
+        if info.flag_bits & _ENCRYPTED:
+            raise DatasetError(f"{entry.path!r} is encrypted; zip without a password")
         if entry.suffix in NESTED_ARCHIVES:
             raise DatasetError(
                 f"the archive contains another archive ({info.filename!r}); unpack it into "

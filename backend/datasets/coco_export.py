@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from PIL import Image
 
+from backend.datasets.images import upright_size
+
 
 def yolo_split_to_coco(zf: zipfile.ZipFile, split: str) -> dict[str, Any]:
     """COCO `images`, `annotations` (pixel xywh boxes) and `categories` (ids 1..n)."""
@@ -23,7 +25,7 @@ def yolo_split_to_coco(zf: zipfile.ZipFile, split: str) -> dict[str, Any]:
     prefix = f"images/{split}/"
     for image_id, name in enumerate(sorted(n for n in zf.namelist() if n.startswith(prefix)), 1):
         with zf.open(name) as stream, Image.open(stream) as img:
-            width, height = img.size
+            width, height = upright_size(img)
         rel = name.removeprefix(prefix)
         images.append({"id": image_id, "file_name": rel, "width": width, "height": height})
         label = f"labels/{split}/{PurePosixPath(rel).with_suffix('.txt').as_posix()}"

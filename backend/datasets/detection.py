@@ -6,16 +6,16 @@ centre-x, centre-y, width, height) with the user's class names in their order.
 
 from __future__ import annotations
 
-import json
 import math
 import zipfile
 from collections import Counter
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
+from pydantic import BaseModel, Field, PositiveInt, ValidationError
 
-from backend.datasets.archive import ArchiveListing, Entry
+from backend.datasets.archive import ArchiveListing, Entry, read_entry
 from backend.datasets.errors import DatasetError
 from backend.datasets.layouts import (
     SPLIT_ALIASES,
@@ -29,6 +29,13 @@ from backend.datasets.layouts import (
 )
 
 MAX_CLASSES = 10_000
+
+
+def _split_of(file_name: str) -> str | None:
+    lower = file_name.lower()
+    return next((split for alias, split in SPLIT_ALIASES.items() if alias in lower), None)
+
+
 EDGE_TOLERANCE = 0.01  # boxes this far outside the image are clipped silently
 
 
@@ -84,17 +91,29 @@ def _class_id(value: float, count: int, where: str) -> int:
     return int(value)
 
 
+class NoAliasLoader(yaml.SafeLoader):
+    """The safe loader without anchors and aliases (no "billion laughs" expansion)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("YAML aliases (*name) are not accepted")
+        return super().compose_node(parent, index)
+
+
 def _names(raw: Any, source: str) -> list[str]:
+    """Class names from `names`: a list, or a mapping of ids 0..n-1 to names."""
     if isinstance(raw, dict):
         try:
-            keys = sorted(int(k) for k in raw)
+            by_id = {int(k): v for k, v in raw.items()}
         except (TypeError, ValueError) as exc:
             raise DatasetError(f"{source}: `names` keys must be class ids 0..n-1") from exc
-        if keys != list(range(len(keys))):
+        if sorted(by_id) != list(range(len(by_id))):
             raise DatasetError(f"{source}: `names` must number the classes 0..n-1 without gaps")
-        raw = [raw[k] if k in raw else raw[str(k)] for k in keys]
+        raw = [by_id[k] for k in range(len(by_id))]
     if not isinstance(raw, list) or not raw or len(raw) > MAX_CLASSES:
         raise DatasetError(f"{source}: `names` must list 1 to {MAX_CLASSES} class names")
+    if not all(isinstance(n, str | int) and not isinstance(n, bool) for n in raw):
+        raise DatasetError(f"{source}: every class name must be plain text")
     names = [check_label(str(n)) for n in raw]
     if len(set(names)) != len(names):
         raise DatasetError(f"{source}: class names repeat: {listed(sorted(names))}")
@@ -112,15 +131,21 @@ class YoloLayout(Layout):
         return found[0] if found else None
 
     def matches(self, listing: ArchiveListing, zf: zipfile.ZipFile) -> bool:
-        return self._yaml(listing) is not None and any(
-            e.parts[0] == "images" for e in listing.files
+        """A top-level yaml, images under images/SPLIT/, and a labels/ folder."""
+        return (
+            self._yaml(listing) is not None
+            and any(
+                len(e.parts) > 2 and e.parts[0] == "images" and e.parts[1].lower() in SPLIT_ALIASES
+                for e in listing.files
+            )
+            and any(e.parts[0] == "labels" for e in listing.files)
         )
 
     def read(self, listing: ArchiveListing, zf: zipfile.ZipFile) -> LayoutResult:
         config_entry = self._yaml(listing)
         assert config_entry is not None
         try:
-            config = yaml.safe_load(zf.read(config_entry.info))
+            config = yaml.load(read_entry(zf, config_entry), Loader=NoAliasLoader)
         except yaml.YAMLError as exc:
             raise DatasetError(
                 f"{config_entry.path} is not plain YAML (Python-specific tags and other "
@@ -149,7 +174,7 @@ class YoloLayout(Layout):
                 used_labels.add(key)
                 boxes = self._boxes(zf, label_entry, len(names), problems)
                 notes["empty_label_files"] += not boxes
-            samples.append(RawSample(entry, split, "", "/".join(entry.parts[2:]), boxes))
+            samples.append(RawSample(entry, split, "", entry.parts[-1], boxes))
         warnings = problems.warnings()
         if skipped:
             warnings.append(
@@ -168,7 +193,7 @@ class YoloLayout(Layout):
         zf: zipfile.ZipFile, entry: Entry, classes: int, problems: BoxProblems
     ) -> tuple[Box, ...]:
         try:
-            text = zf.read(entry.info).decode("utf-8")
+            text = read_entry(zf, entry).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise DatasetError(f"{entry.path} is not a UTF-8 text file") from exc
         boxes = []
@@ -192,6 +217,36 @@ class YoloLayout(Layout):
         return tuple(boxes)
 
 
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class CocoImage(BaseModel):
+    id: int
+    file_name: str
+    width: PositiveInt
+    height: PositiveInt
+
+
+class CocoCategory(BaseModel):
+    id: int
+    name: str | int
+
+
+class CocoAnnotation(BaseModel):
+    image_id: int
+    category_id: int
+    bbox: Annotated[list[FiniteFloat], Field(min_length=4, max_length=4)] | None = None
+    iscrowd: int = 0
+
+
+class CocoDocument(BaseModel):
+    """The parts of a COCO instances file that Konstruktor reads (others are ignored)."""
+
+    images: list[CocoImage]
+    annotations: list[CocoAnnotation]
+    categories: list[CocoCategory]
+
+
 class CocoLayout(Layout):
     """`annotations/*.json` (COCO instances) + images; split from the JSON file names."""
 
@@ -213,77 +268,75 @@ class CocoLayout(Layout):
 
     def read(self, listing: ArchiveListing, zf: zipfile.ZipFile) -> LayoutResult:
         files = self._jsons(listing)
+        splits = {e.path: _split_of(e.parts[-1]) for e in files}
+        warnings: list[str] = []
+        if any(splits.values()):
+            ignored = [path for path, split in splits.items() if split is None]
+            if ignored:
+                warnings.append(
+                    f"annotation files named neither train nor val were ignored: {listed(ignored)}"
+                )
+            files = [e for e in files if splits[e.path]]
         images = {e.path: e for e in listing.files if is_image(e)}
         by_name: dict[str, list[Entry]] = {}
         for e in images.values():
             by_name.setdefault(e.parts[-1], []).append(e)
         documents = [(entry, self._load(zf, entry)) for entry in files]
-        categories = sorted(
-            {(c["id"], c["name"]) for _e, doc in documents for c in doc["categories"]}
-        )
+        categories = sorted({(c.id, str(c.name)) for _e, doc in documents for c in doc.categories})
         ids = [c for c, _n in categories]
         if len(set(ids)) != len(ids):
             raise DatasetError("the COCO files disagree about category ids and names")
         names = _names([n for _c, n in categories], "annotations")
         index = {c: i for i, c in enumerate(ids)}
-        problems, samples, missing, crowd = BoxProblems(), [], [], 0
+        problems, samples, missing = BoxProblems(), [], []
+        skipped = Counter[str]()
         for entry, doc in documents:
-            split = next(
-                (s for a, s in SPLIT_ALIASES.items() if a in entry.parts[-1].lower()), None
-            )
-            boxes_of: dict[Any, list[Box]] = {img["id"]: [] for img in doc["images"]}
-            sizes = {img["id"]: (img.get("width"), img.get("height")) for img in doc["images"]}
-            for number, ann in enumerate(doc["annotations"]):
+            images_by_id = {img.id: img for img in doc.images}
+            boxes_of: dict[int, list[Box]] = {img.id: [] for img in doc.images}
+            for number, ann in enumerate(doc.annotations):
                 where = f"{entry.path} annotation {number}"
-                if ann.get("iscrowd"):
-                    crowd += 1
+                if ann.iscrowd or ann.bbox is None:
+                    skipped["crowd" if ann.iscrowd else "without a bbox"] += 1
                     continue
-                if ann.get("image_id") not in boxes_of or ann.get("category_id") not in index:
+                image = images_by_id.get(ann.image_id)
+                if image is None or ann.category_id not in index:
                     raise DatasetError(f"{where}: unknown image_id or category_id")
-                x, y, w, h = _finite([str(v) for v in ann.get("bbox", [])][:4], where)
-                width, height = sizes[ann["image_id"]]
-                if not width or not height:
-                    raise DatasetError(f"{where}: its image has no width/height")
+                x, y, w, h = ann.bbox
                 box = Box(
-                    index[ann["category_id"]],
-                    (x + w / 2) / width,
-                    (y + h / 2) / height,
-                    w / width,
-                    h / height,
+                    index[ann.category_id],
+                    (x + w / 2) / image.width,
+                    (y + h / 2) / image.height,
+                    w / image.width,
+                    h / image.height,
                 )
                 checked = problems.check(box, where)
                 if checked is not None:
-                    boxes_of[ann["image_id"]].append(checked)
-            for img in doc["images"]:
-                found = self._find(images, by_name, str(img.get("file_name", "")))
+                    boxes_of[ann.image_id].append(checked)
+            for img in doc.images:
+                found = self._find(images, by_name, img.file_name)
                 if found is None:
-                    missing.append(str(img.get("file_name")))
+                    missing.append(img.file_name)
                     continue
-                samples.append(
-                    RawSample(found, split, "", found.parts[-1], tuple(boxes_of[img["id"]]))
-                )
-        warnings = problems.warnings()
+                boxes = tuple(boxes_of[img.id])
+                samples.append(RawSample(found, splits[entry.path], "", found.parts[-1], boxes))
+        warnings += problems.warnings()
         if missing:
             warnings.append(
                 f"{len(missing)} image(s) named in the annotations are missing: {listed(missing)}"
             )
-        if crowd:
-            warnings.append(f"{crowd} crowd annotation(s) (iscrowd=1) were skipped")
+        warnings += [f"{n} annotation(s) {why} were skipped" for why, n in sorted(skipped.items())]
         return LayoutResult(samples, warnings, "detect", names)
 
     @staticmethod
-    def _load(zf: zipfile.ZipFile, entry: Entry) -> dict[str, Any]:
+    def _load(zf: zipfile.ZipFile, entry: Entry) -> CocoDocument:
         try:
-            doc = json.loads(zf.read(entry.info))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DatasetError(f"{entry.path} is not valid JSON: {exc}") from exc
-        if not isinstance(doc, dict) or not all(
-            isinstance(doc.get(k), list) for k in ("images", "annotations", "categories")
-        ):
+            return CocoDocument.model_validate_json(read_entry(zf, entry))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
             raise DatasetError(
-                f"{entry.path} is not a COCO instances file (images, annotations, categories)"
-            )
-        return doc
+                f"{entry.path} is not a COCO instances file: {where}: {first['msg']}"
+            ) from exc
 
     @staticmethod
     def _find(

@@ -95,15 +95,22 @@ def _duplicates(samples: list[Sample]) -> tuple[dict[str, Any], list[dict[str, s
         for a, b in near_duplicate_pairs([s.info.dhash for s in unique])
         if looks_alike(unique[a].info, unique[b].info)
     ]
-    pairs = [(g[0], other) for g in exact for other in g[1:]] + near
-    leakage = sorted(
-        (a.path, b.path) if a.split == "train" else (b.path, a.path)
-        for a, b in pairs
+    leaked: list[tuple[Sample, Sample]] = []
+    for group in exact:  # every validation copy of an image that is also in train
+        trains = [s for s in group if s.split == "train"]
+        leaked += [(trains[0], s) for s in group if s.split == "val"] if trains else []
+    leaked += [
+        (a, b) if a.split == "train" else (b, a)
+        for a, b in near
         if {a.split, b.split} == {"train", "val"}
-    )
-    conflicting = sorted(
-        {(a.path, b.path) for g in exact for a in g for b in g if a.raw.label < b.raw.label}
-    )
+    ]
+    leakage = sorted((a.path, b.path) for a, b in leaked)
+    conflicting = []
+    for group in exact:
+        first_of = {s.raw.label: s for s in reversed(group)}
+        if len(first_of) > 1:
+            labelled = sorted(first_of.values(), key=lambda s: s.raw.label)
+            conflicting += [(labelled[0].path, other.path) for other in labelled[1:]]
     issues = []
     if exact:
         issues.append(

@@ -15,6 +15,7 @@ from backend.datasets.archive import Entry
 from mlcore.package_template.predict import to_rgb
 
 MAX_PIXELS = 50_000_000
+FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF", "MPO")  # MPO: multi-picture JPEG from cameras
 HASH_SIZE = 8
 TINY = 16
 THUMB_SIZE = 160
@@ -51,16 +52,22 @@ def dhash(image: Image.Image) -> int:
     return int(np.packbits(bits).view(">u8")[0])
 
 
+def upright_size(img: Image.Image) -> tuple[int, int]:
+    """(width, height) as displayed, after the EXIF orientation."""
+    width, height = img.size
+    if img.getexif().get(_EXIF_ORIENTATION) in _TRANSPOSED:
+        return height, width
+    return width, height
+
+
 def _decode(data: bytes) -> tuple[Image.Image, tuple[int, int], str, str]:
     """Fully decode (so truncation is caught) at reduced size where the codec allows."""
     if not data:
         raise UnreadableImage("empty file")
-    with Image.open(io.BytesIO(data)) as img:
-        width, height = img.size
+    with Image.open(io.BytesIO(data), formats=FORMATS) as img:
+        width, height = upright_size(img)
         if width * height > MAX_PIXELS:
             raise UnreadableImage(f"{width}x{height} px is over the {MAX_PIXELS:,} pixel limit")
-        if img.getexif().get(_EXIF_ORIENTATION) in _TRANSPOSED:
-            width, height = height, width
         mode, fmt = img.mode, img.format or "unknown"
         img.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))
         img.load()
@@ -69,10 +76,10 @@ def _decode(data: bytes) -> tuple[Image.Image, tuple[int, int], str, str]:
 
 def inspect_image(zf: zipfile.ZipFile, entry: Entry) -> tuple[ImageInfo, Image.Image]:
     """Decode the entry; its facts and a thumbnail-sized RGB copy. Raises UnreadableImage."""
-    data = zf.read(entry.info)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
+            data = zf.read(entry.info)
             rgb, (width, height), mode, fmt = _decode(data)
         except (UnreadableImage, MemoryError):
             raise  # a MemoryError ends the sandboxed ingestion: the data needs more than its limit

@@ -8,13 +8,12 @@ layout (`images/`, `labels/`, `data.yaml`), always with the original image bytes
 from __future__ import annotations
 
 import hashlib
+import io
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from PIL import Image
 
 from backend.datasets.archive import ArchiveLimits, list_archive, open_zip
 from backend.datasets.errors import DatasetError
@@ -46,6 +45,14 @@ class IngestResult:
         return [i["message"] for i in self.report["issues"] if i["severity"] == "warning"]
 
 
+def _refuse_repeats(samples: list[RawSample]) -> None:
+    seen: set[str] = set()
+    for raw in samples:
+        if raw.entry.path in seen:
+            raise DatasetError(f"{raw.entry.path!r} is listed more than once; list it once")
+        seen.add(raw.entry.path)
+
+
 def content_hash(task: str, samples: list[Sample]) -> str:
     """Identifies the data, not the zip: split, labels/boxes and image bytes of every sample."""
     lines = sorted(
@@ -57,10 +64,10 @@ def content_hash(task: str, samples: list[Sample]) -> str:
 
 def _inspect(
     zf: zipfile.ZipFile, raws: list[RawSample], rules: TaskRules, names: list[str]
-) -> tuple[list[tuple[RawSample, ImageInfo]], list[dict[str, str]], dict[str, Image.Image]]:
+) -> tuple[list[tuple[RawSample, ImageInfo]], list[dict[str, str]], dict[str, bytes]]:
     """Decode every image; keep a thumbnail only for the first few images of each class."""
     readable, unreadable = [], []
-    thumbs: dict[str, Image.Image] = {}
+    thumbs: dict[str, bytes] = {}
     per_class: dict[str, int] = defaultdict(int)
     for raw in sorted(raws, key=lambda r: r.entry.path):
         try:
@@ -72,8 +79,10 @@ def _inspect(
         wanted = [
             c for c in rules.thumbnail_classes(raw, names) if per_class[c] < THUMBNAILS_PER_CLASS
         ]
-        if wanted:
-            thumbs[raw.entry.path] = rules.draw(thumb, raw)
+        if wanted:  # kept as JPEG bytes: a few kB each, whatever the class count
+            buffer = io.BytesIO()
+            rules.draw(thumb, raw).save(buffer, "JPEG", quality=85)
+            thumbs[raw.entry.path] = buffer.getvalue()
             for c in wanted:
                 per_class[c] += 1
     if not readable:
@@ -88,7 +97,7 @@ def _thumbnails(
     rules: TaskRules,
     samples: list[Sample],
     classes: list[str],
-    thumbs: dict[str, Image.Image],
+    thumbs: dict[str, bytes],
     out_dir: Path,
 ) -> list[Path]:
     chosen: dict[str, list[Sample]] = defaultdict(list)
@@ -103,7 +112,7 @@ def _thumbnails(
         for n, s in enumerate(chosen.get(label, [])):
             path = out_dir / str(index) / f"{n}.jpg"
             path.parent.mkdir(parents=True, exist_ok=True)
-            thumbs[s.path].save(path, "JPEG", quality=85)
+            path.write_bytes(thumbs[s.path])
             written.append(path)
     return written
 
@@ -118,6 +127,7 @@ def ingest_archive(
             raise DatasetError("the archive is empty; put class folders with images in it")
         listing = listing.strip(wrapper_depth(listing))
         layout, result = read_layout(listing, zf)
+        _refuse_repeats(result.samples)
         rules = RULES[result.task]
         given = any(s.split for s in result.samples)
         readable, unreadable, thumbs = _inspect(zf, result.samples, rules, result.classes or [])

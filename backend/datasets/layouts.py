@@ -13,12 +13,13 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from backend.datasets.archive import ArchiveListing, Entry
+from backend.datasets.archive import ArchiveListing, Entry, read_entry
 from backend.datasets.errors import DatasetError
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 SPLIT_ALIASES = {"train": "train", "val": "val", "valid": "val", "validation": "val"}
 MAX_LISTED = 20
+DATASET_FILES = IMAGE_EXTENSIONS | {".csv", ".yaml", ".yml", ".json"}
 MAX_CLASS_NAME = 100
 
 
@@ -43,7 +44,7 @@ class RawSample:
     entry: Entry
     split: str | None
     label: str
-    relpath: str
+    file_name: str  # the file name it is stored under (made unique when written)
     boxes: tuple[Box, ...] | None = None
 
 
@@ -67,9 +68,15 @@ def listed(names: list[str]) -> str:
 
 def check_label(label: str) -> str:
     label = label.strip()
-    if not label or len(label) > MAX_CLASS_NAME or any(ord(c) < 32 for c in label):
+    if (
+        not label
+        or len(label) > MAX_CLASS_NAME
+        or any(ord(c) < 32 or c in "/\\" for c in label)
+        or label in (".", "..")
+    ):
         raise DatasetError(
-            f"invalid class name {label[:40]!r}: use 1-{MAX_CLASS_NAME} printable characters"
+            f"invalid class name {label[:40]!r}: use 1-{MAX_CLASS_NAME} printable characters, "
+            "without slashes"
         )
     return label
 
@@ -104,6 +111,11 @@ class ImageFolderLayout(Layout):
             )
         if given and "train" not in {SPLIT_ALIASES[f] for f in firsts}:
             raise DatasetError("split folders were found but no train/ folder")
+        if given and {e.parts[1] for e in images if len(e.parts) > 2} & {"images", "labels"}:
+            raise DatasetError(
+                "this looks like a YOLO export with SPLIT/images and SPLIT/labels folders; "
+                "arrange it as images/SPLIT, labels/SPLIT with a data.yaml listing `names`"
+            )
         samples = [self._sample(e, given) for e in images]
         self._check_empty_dirs(listing.dirs, given, {s.label for s in samples})
         warnings = [f"{len(others)} non-image file(s) ignored: {listed(others)}"] if others else []
@@ -117,7 +129,7 @@ class ImageFolderLayout(Layout):
             where = f"{parts[0]}/CLASS/image.jpg" if given else "CLASS/image.jpg"
             raise DatasetError(f"image {entry.path!r} is not inside a class folder: use {where}")
         split = SPLIT_ALIASES[parts[0].lower()] if given else None
-        return RawSample(entry, split, check_label(parts[depth - 1]), "/".join(parts[depth:]))
+        return RawSample(entry, split, check_label(parts[depth - 1]), parts[-1])
 
     @staticmethod
     def _check_empty_dirs(dirs: set[tuple[str, ...]], given: bool, labels: set[str]) -> None:
@@ -126,7 +138,7 @@ class ImageFolderLayout(Layout):
             d[-1]
             for d in dirs
             if len(d) == level
-            and d[-1] not in labels
+            and d[-1].strip() not in labels
             and (not given or SPLIT_ALIASES.get(d[0].lower()) == "train")
         )
         if empty:
@@ -140,8 +152,8 @@ class CsvLayout(Layout):
     required = ("filename", "label")
 
     def _csv(self, listing: ArchiveListing, zf: zipfile.ZipFile) -> Entry | None:
-        for entry in sorted(listing.files, key=lambda e: (len(e.parts), e.path)):
-            if entry.suffix == ".csv" and len(entry.parts) <= 2:
+        for entry in sorted(listing.files, key=lambda e: e.path):
+            if entry.suffix == ".csv" and len(entry.parts) == 1:
                 header = self._header(zf, entry)
                 if all(column in header for column in self.required):
                     return entry
@@ -150,7 +162,7 @@ class CsvLayout(Layout):
     @staticmethod
     def _header(zf: zipfile.ZipFile, entry: Entry) -> list[str]:
         with zf.open(entry.info) as raw:
-            line = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace").readline()
+            line = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace").readline(4096)
         return [c.strip().lower() for c in next(csv.reader([line]), [])]
 
     def matches(self, listing: ArchiveListing, zf: zipfile.ZipFile) -> bool:
@@ -159,46 +171,58 @@ class CsvLayout(Layout):
     def read(self, listing: ArchiveListing, zf: zipfile.ZipFile) -> LayoutResult:
         table = self._csv(listing, zf)
         assert table is not None
-        base = table.parts[:-1]
         by_path = {e.parts: e for e in listing.files if is_image(e)}
+        try:
+            text = read_entry(zf, table).decode("utf-8-sig")
+            rows = list(csv.DictReader(io.StringIO(text)))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise DatasetError(f"{table.path} is not a UTF-8 CSV file: {exc}") from exc
         samples: list[RawSample] = []
         missing: list[str] = []
-        with zf.open(table.info) as raw:
-            try:
-                rows = list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig")))
-            except (UnicodeDecodeError, csv.Error) as exc:
-                raise DatasetError(f"{table.path} is not a UTF-8 CSV file: {exc}") from exc
+        listed_at: dict[tuple[str, ...], int] = {}
         for number, row in enumerate(rows, start=2):
             row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
             name, label = row.get("filename", ""), row.get("label", "")
-            parts = base + PurePosixPath(name).parts
-            if not name or ".." in parts or name.startswith("/"):
+            parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
+            if not parts or ".." in parts or name.startswith(("/", "\\")):
                 raise DatasetError(f"{table.path} line {number}: invalid filename {name!r}")
             entry = by_path.get(parts)
             if entry is None:
                 missing.append(name)
                 continue
+            if parts in listed_at:
+                raise DatasetError(
+                    f"{table.path} lists {name!r} twice (lines {listed_at[parts]} and {number})"
+                )
+            listed_at[parts] = number
             split_name = row.get("split", "").lower()
             if split_name and split_name not in SPLIT_ALIASES:
                 raise DatasetError(
                     f"{table.path} line {number}: split {split_name!r} is not train or val"
                 )
             split = SPLIT_ALIASES[split_name] if split_name else None
-            samples.append(RawSample(entry, split, check_label(label), "/".join(parts)))
+            samples.append(RawSample(entry, split, check_label(label), parts[-1]))
         splits = {s.split for s in samples}
         if None in splits and len(splits) > 1:
             raise DatasetError(f"{table.path}: give a split for every row or for none")
-        warnings = (
-            [f"{len(missing)} file(s) named in {table.path} are missing: {listed(missing)}"]
-            if missing
-            else []
-        )
+        warnings = []
+        if missing:
+            warnings.append(
+                f"{len(missing)} file(s) named in {table.path} are missing: {listed(missing)}"
+            )
+        unlisted = sorted("/".join(p) for p in by_path.keys() - listed_at.keys())
+        if unlisted:
+            warnings.append(
+                f"{len(unlisted)} image(s) are not in {table.path} and were ignored: "
+                f"{listed(unlisted)}"
+            )
         return LayoutResult(samples, warnings)
 
 
 def wrapper_depth(listing: ArchiveListing) -> int:
-    """How many leading folders every file shares that are neither split nor class folders."""
-    files = listing.files
+    """How many leading folders every dataset file shares that are neither split nor class
+    folders; loose top-level files (a README, say) do not count."""
+    files = [e for e in listing.files if len(e.parts) > 1 or e.suffix in DATASET_FILES]
     depth = 0
     while files and any(len(e.parts) >= depth + 3 for e in files):
         first = {e.parts[depth] for e in files}

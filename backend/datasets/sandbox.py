@@ -94,6 +94,12 @@ def main(argv: list[str]) -> int:
     except DatasetError as exc:
         print(json.dumps({"error": str(exc)}))
         return DATASET_ERROR_EXIT
+    except (MemoryError, RecursionError):
+        raise
+    except Exception as exc:  # anything else in a hostile archive: refuse it, say what broke
+        message = f"the archive could not be read ({type(exc).__name__}: {exc}); re-create it"
+        print(json.dumps({"error": message[:2000]}))
+        return DATASET_ERROR_EXIT
     print(json.dumps({**asdict(result), "thumbnails": [str(p) for p in result.thumbnails]}))
     return 0
 

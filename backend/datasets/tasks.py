@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -21,6 +22,7 @@ from backend.datasets.layouts import LayoutResult, RawSample, listed
 
 VAL_FRACTION = 0.2
 MIN_IMAGES_PER_CLASS = 2
+MAX_CLASSES = 10_000
 SPLITS = ("train", "val")
 BOX_COLOUR = (255, 64, 0)
 
@@ -45,6 +47,23 @@ def split_groups(
             in_val += len(group) if split == "val" else 0
             out.extend(Sample(raw, split, info) for raw, info in group)
     return out
+
+
+class UniqueNames:
+    """Flat file names, unique per folder by stem (case-insensitively), so `a.jpg` and
+    `a.png`, or two `a.jpg` from different folders, never overwrite each other."""
+
+    def __init__(self) -> None:
+        self.used: set[tuple[str, str]] = set()
+
+    def take(self, folder: str, sample: Sample) -> str:
+        name = PurePosixPath(sample.raw.file_name)
+        salt = sample.raw.entry.path
+        while (folder, name.stem.lower()) in self.used:
+            salt = hashlib.sha1(salt.encode()).hexdigest()
+            name = name.with_stem(f"{PurePosixPath(sample.raw.file_name).stem}-{salt[:8]}")
+        self.used.add((folder, name.stem.lower()))
+        return name.name
 
 
 def _copy(zf: zipfile.ZipFile, sample: Sample, zout: zipfile.ZipFile, target: str) -> None:
@@ -104,6 +123,8 @@ class ClassificationRules(TaskRules):
                 f"found {len(classes)} class(es) with readable images; a classification "
                 "dataset needs at least 2"
             )
+        if len(classes) > MAX_CLASSES:
+            raise DatasetError(f"found {len(classes)} classes; at most {MAX_CLASSES} are supported")
         totals: dict[str, int] = defaultdict(int)
         for s in samples:
             totals[s.raw.label] += 1
@@ -143,8 +164,10 @@ class ClassificationRules(TaskRules):
         out: zipfile.ZipFile,
     ) -> None:
         out.writestr("manifest.json", json.dumps({**manifest, "format": "imagefolder"}, indent=2))
+        names = UniqueNames()
         for s in samples:
-            _copy(zf, s, out, f"{s.split}/{s.raw.label}/{s.raw.relpath}")
+            folder = f"{s.split}/{s.raw.label}"
+            _copy(zf, s, out, f"{folder}/{names.take(folder, s)}")
 
 
 class DetectionRules(TaskRules):
@@ -214,11 +237,12 @@ class DetectionRules(TaskRules):
         names = dict(enumerate(manifest["classes"]))
         config = {"path": ".", "train": "images/train", "val": "images/val", "names": names}
         out.writestr("data.yaml", yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+        unique = UniqueNames()
         for s in samples:
-            _copy(zf, s, out, f"images/{s.split}/{s.raw.relpath}")
-            stem = PurePosixPath(s.raw.relpath).with_suffix(".txt").as_posix()
+            name = PurePosixPath(unique.take(s.split, s))
+            _copy(zf, s, out, f"images/{s.split}/{name}")
             lines = "".join(box.yolo() + "\n" for box in s.raw.boxes or ())
-            out.writestr(f"labels/{s.split}/{stem}", lines)
+            out.writestr(f"labels/{s.split}/{name.with_suffix('.txt')}", lines)
 
 
 RULES: dict[str, TaskRules] = {r.task: r for r in (ClassificationRules(), DetectionRules())}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
 
 import boto3
 from botocore import UNSIGNED
@@ -25,9 +24,13 @@ CHUNK = 1024 * 1024
 class S3Source(BaseModel):
     """Where the archive is, and how to read it (no credentials: a public bucket)."""
 
-    uri: str = Field(pattern=r"^s3://[^/]+/.+", examples=["s3://my-bucket/data/flowers.zip"])
+    uri: str = Field(
+        pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^?#]+$",
+        examples=["s3://my-bucket/data/flowers.zip"],
+        description="s3://BUCKET/KEY; a plain bucket name, a key without ? or #",
+    )
     endpoint_url: str = Field("https://storage.yandexcloud.net")
-    region: str = "ru-central1"
+    region: str = Field("ru-central1", pattern=r"^[a-z0-9-]{1,32}$")
     access_key_id: str | None = None
     secret_access_key: str | None = None
 
@@ -58,8 +61,7 @@ def _client(source: S3Source, allowed: list[str]) -> S3Client:
 
 def fetch(source: S3Source, allowed: list[str], tmp_dir: Path, limit: int) -> SpooledUpload:
     """Stream the object to a temp file (constant memory, size-limited)."""
-    parsed = urlparse(source.uri)
-    bucket, key = parsed.netloc, parsed.path.lstrip("/")
+    bucket, key = source.uri.removeprefix("s3://").split("/", 1)
     client = _client(source, allowed)
     try:
         head = client.head_object(Bucket=bucket, Key=key)

@@ -8,17 +8,15 @@ from pathlib import Path
 
 import pytest
 
-DATASETS = Path(__file__).resolve().parents[4] / "shared" / "datasets"
-FLOWERS = DATASETS / "flowers12_fewshot.zip"
+from tests.support.paths import shared_dataset
+
 CLASSES = ["bluebell", "daisy", "sunflower"]
 PER_SPLIT = {"train": 4, "val": 3}
 
 
 def build_flowers_subset(root: Path) -> Path:
     """manifest.json + train/ + val/ with a few real flower photos per class."""
-    if not FLOWERS.is_file():
-        pytest.fail(f"{FLOWERS} is missing: the mlcore tests need the shared datasets")
-    with zipfile.ZipFile(FLOWERS) as archive:
+    with zipfile.ZipFile(shared_dataset("flowers12_fewshot.zip")) as archive:
         names = sorted(archive.namelist())
         for split, count in PER_SPLIT.items():
             for cls in CLASSES:
