@@ -318,7 +318,16 @@ class CocoLayout(Layout):
                     missing.append(img.file_name)
                     continue
                 boxes = tuple(boxes_of[img.id])
-                samples.append(RawSample(found, splits[entry.path], "", found.parts[-1], boxes))
+                samples.append(
+                    RawSample(
+                        found,
+                        splits[entry.path],
+                        "",
+                        found.parts[-1],
+                        boxes,
+                        (img.width, img.height),
+                    )
+                )
         warnings += problems.warnings()
         if missing:
             warnings.append(

@@ -131,6 +131,16 @@ def ingest_archive(
         rules = RULES[result.task]
         given = any(s.split for s in result.samples)
         readable, unreadable, thumbs = _inspect(zf, result.samples, rules, result.classes or [])
+        resized = [
+            raw.entry.path
+            for raw, info in readable
+            if raw.recorded_size and raw.recorded_size != (info.width, info.height)
+        ]
+        if resized:
+            result.warnings.append(
+                f"{len(resized)} image(s) differ in size from their annotation record; their "
+                f"boxes assume the recorded size: {listed(resized)}"
+            )
         samples = (
             [Sample(raw, raw.split or "train", info) for raw, info in readable]
             if given

@@ -46,6 +46,7 @@ class RawSample:
     label: str
     file_name: str  # the file name it is stored under (made unique when written)
     boxes: tuple[Box, ...] | None = None
+    recorded_size: tuple[int, int] | None = None  # (width, height) an annotation file states
 
 
 @dataclass

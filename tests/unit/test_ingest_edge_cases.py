@@ -193,6 +193,25 @@ def test_malformed_coco_is_explained(case: str, ingest: Ingest) -> None:
         ingest(make_zip(entries))
 
 
+def test_coco_sizes_that_disagree_with_the_image_are_reported(ingest: Ingest) -> None:
+    (_a, a_imgs), _b = images(2)  # 224x224 photos
+    doc = {
+        "images": [
+            {"id": i, "file_name": f"{i}.jpg", "width": 448 if i else 224, "height": 224}
+            for i in range(2)
+        ],
+        "annotations": [
+            {"id": i, "image_id": i, "category_id": 1, "bbox": [10, 10, 50, 50]} for i in range(2)
+        ],
+        "categories": [{"id": 1, "name": "flower"}],
+    }
+    entries = [("annotations/instances.json", json.dumps(doc).encode())]
+    entries += [(f"images/{i}.jpg", d) for i, d in enumerate(a_imgs)]
+    warnings = " ".join(ingest(make_zip(entries)).warnings)
+    assert "1 image(s) differ in size from their annotation record" in warnings
+    assert "images/1.jpg" in warnings
+
+
 def test_yaml_aliases_are_refused(ingest: Ingest) -> None:
     bomb = b'a: &a ["x","x"]\nb: &b [*a,*a]\nnames: [*b,*b]\n'
     entries = [
