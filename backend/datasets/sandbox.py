@@ -84,8 +84,9 @@ def run_sandboxed(
 def main(argv: list[str]) -> int:
     upload, out_zip, thumbs_dir, config_json = argv
     config = json.loads(config_json)
+    from backend.datasets.ingest import ingest_archive  # imported before the limits apply
+
     _limit_self(config["memory_mb"], config["cpu_s"])
-    from backend.datasets.ingest import ingest_archive
 
     try:
         result = ingest_archive(
