@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from backend.api.deps import DB, CurrentUser, get_owned
+from backend.api.deps import DB, CurrentKey, CurrentUser, get_owned
 from backend.models import ApiKey, ApiKeyKind, User
 from backend.schemas import (
     ApiKeyCreate,
@@ -18,7 +18,12 @@ from backend.schemas import (
     TokenOut,
     UserOut,
 )
-from backend.services.accounts import authenticate, create_user, issue_key
+from backend.services.accounts import (
+    authenticate,
+    create_user,
+    issue_key,
+    purge_expired_tokens,
+)
 
 router = APIRouter(tags=["auth"])
 SESSION_TTL = timedelta(days=7)
@@ -39,12 +44,25 @@ def register(body: Credentials, db: DB) -> User:
 
 @router.post("/auth/login", response_model=TokenOut)
 def login(body: Credentials, db: DB) -> TokenOut:
+    purge_expired_tokens(db)
     user = authenticate(db, body.email, body.password)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
     row, secret = issue_key(db, user, "login", ApiKeyKind.session, SESSION_TTL)
     db.commit()
     return TokenOut(token=secret, expires_at=row.expires_at)
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(key: CurrentKey, db: DB) -> None:
+    """Revoke the login token this request carries (API keys: DELETE /api-keys/{id})."""
+    if key.kind != ApiKeyKind.session:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "this is an API key, not a login token; revoke it with DELETE /api/v1/api-keys/{id}",
+        )
+    db.delete(key)
+    db.commit()
 
 
 @router.get("/auth/me", response_model=UserOut)

@@ -52,12 +52,12 @@ def _unauthorized(detail: str) -> HTTPException:
     )
 
 
-def current_user(
+def current_key(
     db: DB,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
-) -> User:
-    """The user behind `Authorization: Bearer KEY` or `X-API-Key: KEY`."""
+) -> ApiKey:
+    """The valid credential in `Authorization: Bearer KEY` or `X-API-Key: KEY`."""
     key = x_api_key
     if authorization:
         scheme, _, value = authorization.partition(" ")
@@ -70,14 +70,20 @@ def current_user(
     now = datetime.now(UTC)
     if row is None:
         raise _unauthorized("invalid API key or token")
-    expires = row.expires_at
-    if expires is not None and expires.replace(tzinfo=expires.tzinfo or UTC) < now:
+    if row.expires_at is not None and row.expires_at < now:
         raise _unauthorized("the token has expired; log in again")
-    last = row.last_used_at
-    if last is None or now - last.replace(tzinfo=last.tzinfo or UTC) > LAST_USED_RESOLUTION:
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
         row.last_used_at = now
         db.commit()
-    user = db.get(User, row.owner_id)
+    return row
+
+
+CurrentKey = Annotated[ApiKey, Depends(current_key)]
+
+
+def current_user(db: DB, key: CurrentKey) -> User:
+    """The owner of the request's credential."""
+    user = db.get(User, key.owner_id)
     if user is None:
         raise _unauthorized("invalid API key or token")
     return user

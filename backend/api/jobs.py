@@ -16,7 +16,6 @@ from backend.api.deps import DB, CurrentUser, DispatcherDep, SettingsDep, get_ow
 from backend.db import get_sessionmaker
 from backend.models import (
     TERMINAL_STATES,
-    Dataset,
     DatasetVersion,
     Job,
     JobState,
@@ -25,7 +24,7 @@ from backend.models import (
     utcnow,
 )
 from backend.schemas import JobOut, TrainJobCreate
-from mlcore.catalog import UnknownModel, get_model_info
+from backend.services.jobs import JobRejected, QueueUnavailable, submit_train_job
 
 router = APIRouter(tags=["jobs"])
 SSE_POLL_S = 0.5
@@ -36,10 +35,6 @@ def job_out(db: Session, job: Job) -> JobOut:
     out = JobOut.model_validate(job)
     out.model_id = db.scalar(select(ModelArtifact.id).where(ModelArtifact.job_id == job.id))
     return out
-
-
-def job_prefix(owner_id: str, job_id: str) -> str:
-    return f"users/{owner_id}/jobs/{job_id}"
 
 
 @router.post(
@@ -55,42 +50,13 @@ def create_job(
 ) -> JobOut:
     project = get_owned(db, Project, project_id, user, "project")
     version = get_owned(db, DatasetVersion, body.dataset_version_id, user, "dataset version")
-    dataset = db.get(Dataset, version.dataset_id)
-    if dataset is None or dataset.project_id != project.id:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"dataset version {version.id} belongs to another project; upload it to this one",
-        )
     try:
-        info = get_model_info(body.params.model)
-    except UnknownModel as exc:
+        job = submit_train_job(
+            db, user, project, version, body, settings.job_max_attempts, dispatcher
+        )
+    except JobRejected as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-    if info.task != dataset.task:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"{info.name} is a {info.task} model and this dataset is for {dataset.task}; "
-            f"pick a model whose task is {dataset.task} (GET /api/v1/catalog)",
-        )
-    job = Job(
-        owner_id=user.id,
-        project_id=project.id,
-        kind=body.kind,
-        dataset_version_id=version.id,
-        params=body.params.model_dump(),
-        epochs=body.params.epochs,
-        max_attempts=settings.job_max_attempts,
-        output_prefix="",
-    )
-    db.add(job)
-    db.flush()
-    job.output_prefix = job_prefix(user.id, job.id)
-    db.commit()
-    try:
-        dispatcher.enqueue(job.id)
-    except Exception as exc:
-        job.state, job.finished_at = JobState.failed, utcnow()
-        job.error = f"queue unavailable: {exc}"
-        db.commit()
+    except QueueUnavailable as exc:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, "the job queue is unavailable; try again later"
         ) from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from backend.models import ApiKey, ApiKeyKind, User
@@ -43,3 +43,12 @@ def issue_key(
     db.add(row)
     db.flush()
     return row, secret
+
+
+def purge_expired_tokens(db: Session) -> None:
+    """Forget login tokens past their expiry."""
+    db.execute(
+        delete(ApiKey).where(
+            ApiKey.kind == ApiKeyKind.session, ApiKey.expires_at < datetime.now(UTC)
+        )
+    )

@@ -14,6 +14,7 @@ from backend.datasets.sandbox import SandboxLimits, run_sandboxed
 from backend.models import Dataset, DatasetVersion, new_id
 from backend.services.uploads import SpooledUpload
 from backend.storage import Storage
+from backend.storage_keys import dataset_version_prefix
 
 DATASET_FILE = "dataset.zip"
 THUMBNAILS = "thumbnails"
@@ -29,10 +30,6 @@ class DuplicateVersion(DatasetError):
             f"{dataset_name!r} (dataset version {existing.id}); nothing new was stored"
         )
         self.existing = existing
-
-
-def dataset_prefix(owner_id: str, dataset_id: str, version_id: str) -> str:
-    return f"users/{owner_id}/datasets/{dataset_id}/{version_id}"
 
 
 def _find_same_content(session: Session, owner_id: str, digest: str) -> DatasetVersion | None:
@@ -72,7 +69,7 @@ def add_version(
             owner_dataset = session.get(Dataset, existing.dataset_id)
             raise DuplicateVersion(existing, owner_dataset.name if owner_dataset else "?")
         version_id = new_id()
-        prefix = dataset_prefix(dataset.owner_id, dataset.id, version_id)
+        prefix = dataset_version_prefix(dataset.owner_id, dataset.id, version_id)
         thumbnails: dict[str, list[str]] = {}
         for path in result.thumbnails:
             rel = path.relative_to(Path(work)).as_posix()

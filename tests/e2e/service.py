@@ -27,6 +27,7 @@ class RunningService:
     url: str
     api_key: str
     log: Path
+    var_dir: Path
 
     @property
     def headers(self) -> dict[str, str]:
@@ -79,7 +80,7 @@ def running_service(var_dir: Path, env: dict[str, str]) -> Iterator[RunningServi
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            yield RunningService(url, _wait_for_key(proc, log, url), log)
+            yield RunningService(url, _wait_for_key(proc, log, url), log, var_dir)
         finally:
             pid_file = var_dir / "worker.pid"
             worker = int(pid_file.read_text()) if pid_file.exists() else None

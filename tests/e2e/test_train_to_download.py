@@ -173,7 +173,9 @@ def test_train_download_and_predict(
     assert predicted == expected
 
 
-def test_cancel_a_running_job(client: httpx.Client, flowers: tuple[str, str]) -> None:
+def test_cancel_a_running_job(
+    client: httpx.Client, flowers: tuple[str, str], service: RunningService
+) -> None:
     job = submit(client, flowers, epochs=200)
     wait_for(client, job["id"], lambda j: j["state"] == "running" and j["progress"] > 0, 300)
     r = client.post(f"/jobs/{job['id']}/cancel")
@@ -181,6 +183,8 @@ def test_cancel_a_running_job(client: httpx.Client, flowers: tuple[str, str]) ->
     final = wait_for(client, job["id"], lambda j: j["state"] != "running", 120)
     assert final["state"] == "cancelled" and final["model_id"] is None
     assert final["finished_at"] is not None
+    leftovers = [p for p in service.var_dir.rglob("*") if job["id"] in p.as_posix()]
+    assert leftovers == []  # no scratch folder, no partial artifacts in local storage
 
 
 def test_missing_pretrained_weights_fail_the_job_clearly(

@@ -1,10 +1,11 @@
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from backend.db import session_scope
-from backend.models import ApiKey
+from backend.models import ApiKey, ApiKeyKind, utcnow
 from tests.support.api import API, new_user
 
 
@@ -43,3 +44,24 @@ def test_requests_without_valid_credentials_are_rejected(service: Path, client: 
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
     r = client.post(f"{API}/auth/register", json={"email": "not-an-email", "password": "x"})
     assert r.status_code == 422
+
+
+def test_logout_and_expired_tokens(service: Path, client: TestClient) -> None:
+    headers = new_user(client, "bo@example.com")
+    key = client.post(f"{API}/api-keys", json={"name": "k"}, headers=headers).json()["key"]
+    refused = client.post(f"{API}/auth/logout", headers={"X-API-Key": key})
+    assert refused.status_code == 409 and "DELETE /api/v1/api-keys" in refused.json()["detail"]
+
+    assert client.post(f"{API}/auth/logout", headers=headers).status_code == 204
+    assert client.get(f"{API}/auth/me", headers=headers).status_code == 401
+
+    other = new_user(client, "cy@example.com")
+    with session_scope() as session:
+        for row in session.scalars(select(ApiKey).where(ApiKey.kind == ApiKeyKind.session)):
+            row.expires_at = utcnow() - timedelta(minutes=1)
+    expired = client.get(f"{API}/auth/me", headers=other)
+    assert expired.status_code == 401 and "expired" in expired.json()["detail"]
+    new_user(client, "di@example.com")  # logging in purges expired tokens
+    with session_scope() as session:
+        kinds = session.scalars(select(ApiKey.kind)).all()
+    assert sorted(kinds) == [ApiKeyKind.api, ApiKeyKind.session]

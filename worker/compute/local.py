@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from backend.settings import get_settings
 from backend.storage import create_storage
 from mlcore.spec import JobResult, JobSpec, ProgressEvent
 from worker.compute.base import ComputeBackend, JobCancelled, JobFailed, JobHooksProtocol
@@ -68,11 +70,23 @@ def _error_message(stderr_path: Path) -> str:
     return "the runner failed:\n" + "\n".join(lines[-ERROR_TAIL_LINES:])
 
 
+@contextmanager
+def job_folder(job_id: str) -> Iterator[Path]:
+    """`var/jobs/JOB`: emptied first (a crashed attempt may have left files), removed after."""
+    folder = get_settings().var_dir.resolve() / "jobs" / job_id
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 class LocalBackend(ComputeBackend):
     """`python -m worker.runner SPEC` as a child process of the worker."""
 
     def run(self, spec: JobSpec, hooks: JobHooksProtocol) -> JobResult:
-        with tempfile.TemporaryDirectory(prefix=f"job-{spec.job_id}-") as tmp:
+        with job_folder(spec.job_id) as tmp:
             spec_path = Path(tmp) / "spec.json"
             spec_path.write_text(spec.model_dump_json())
             stderr_path = Path(tmp) / "stderr.log"
