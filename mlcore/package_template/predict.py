@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -152,6 +153,8 @@ def format_table(file: Path, top: list[dict[str, Any]]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
+    if hasattr(signal, "SIGPIPE"):  # `python predict.py photos/ | head` ends quietly
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = argparse.ArgumentParser(description="Classify images with this model package.")
     parser.add_argument("target", type=Path, help="an image or a folder of images")
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="onnx")
