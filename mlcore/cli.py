@@ -31,7 +31,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         learning_rate=args.lr,
         seed=args.seed,
     )
-    result = run_train_job(params, args.dataset_dir, args.out_dir, print_event, args.weights_dir)
+    result = run_train_job(
+        params, args.dataset_dir, args.out_dir, print_event, args.weights_dir, resume=args.resume
+    )
     print(result.model_dump_json(indent=2))
     return 0
 
@@ -57,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train, evaluate and package a classifier")
     train.add_argument("dataset_dir", type=Path, help="manifest.json + train/ + val/")
     train.add_argument("out_dir", type=Path, help="work directory; artifacts go to OUT/output")
+    train.add_argument(
+        "--resume", action="store_true", help="continue from OUT/train/last.pt if a run left one"
+    )
     train.add_argument("--model", default="efficientnet_b0")
     train.add_argument("--epochs", type=int, default=10)
     train.add_argument("--image-size", type=int, default=224)

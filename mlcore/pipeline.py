@@ -22,11 +22,14 @@ def run_train_job(
     work_dir: Path,
     report: Report,
     weights_dir: Path | None = None,
+    resume: bool = False,
 ) -> JobResult:
     """Train, evaluate and export; writes package.zip, evaluation.json and metrics.json."""
     output = work_dir / "output"
     output.mkdir(parents=True, exist_ok=True)
-    outcome = train_classifier(params, dataset_dir, work_dir / "train", report, weights_dir)
+    outcome = train_classifier(
+        params, dataset_dir, work_dir / "train", report, weights_dir, resume=resume
+    )
 
     report(ProgressEvent(type="log", progress=TRAIN_SHARE, message="evaluating"))
     val_set = ImageFolderSplit(dataset_dir, "val", outcome.classes, EvalTransform(outcome.spec))

@@ -15,6 +15,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import DataLoader, Dataset
 
+from mlcore.checkpoints import load_state, save_state
 from mlcore.data import ImageFolderSplit, read_classes
 from mlcore.evaluation import collect_logits
 from mlcore.export import save_checkpoint
@@ -124,8 +125,12 @@ def train_classifier(
     out_dir: Path,
     report: Report,
     weights_dir: Path | None = None,
+    resume: bool = False,
 ) -> TrainOutcome:
-    """Train `params.model` on dataset_dir's train split; keep the best val-accuracy weights."""
+    """Train `params.model` on dataset_dir's train split; keep the best val-accuracy weights.
+
+    Every epoch leaves `out_dir/last.pt`; with `resume`, a run continues from it.
+    """
     seed_everything(params.seed)
     device = pick_device()
     classes = read_classes(dataset_dir)
@@ -167,8 +172,30 @@ def train_classifier(
 
     history: list[dict[str, float]] = []
     best_state = copy.deepcopy(model.state_dict())
-    best_accuracy, best_epoch = -1.0, 0
-    for epoch in range(1, params.epochs + 1):
+    best_accuracy, best_epoch, done = -1.0, 0, 0
+    assert train_loader.generator is not None
+    saved = load_state(out_dir, train_loader.generator) if resume else None
+    if saved is not None:
+        model.load_state_dict(saved["model"])
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        best_state, best_accuracy, best_epoch = (
+            saved["best"],
+            saved["best_accuracy"],
+            saved["best_epoch"],
+        )
+        history, done = saved["history"], saved["epoch"]
+        step = done * len(train_loader)
+        report(
+            ProgressEvent(
+                type="log",
+                epoch=done,
+                epochs=params.epochs,
+                progress=TRAIN_SHARE * step / total_steps,
+                message=f"resumed after epoch {done}",
+            )
+        )
+    for epoch in range(done + 1, params.epochs + 1):
         train_loss = train_one_epoch(model, train_loader, optimizer, scheduler, device, on_step)
         metrics = {"train_loss": train_loss, **validate(model, val_loader, device)}
         metrics["lr"] = optimizer.param_groups[0]["lr"]
@@ -176,6 +203,18 @@ def train_classifier(
         if metrics["val_accuracy"] > best_accuracy:
             best_accuracy, best_epoch = metrics["val_accuracy"], epoch
             best_state = copy.deepcopy(model.state_dict())
+        save_state(
+            out_dir,
+            train_loader.generator,
+            epoch=epoch,
+            model=model.state_dict(),
+            optimizer=optimizer.state_dict(),
+            scheduler=scheduler.state_dict(),
+            best=best_state,
+            best_accuracy=best_accuracy,
+            best_epoch=best_epoch,
+            history=history,
+        )
         event("epoch", f"epoch {epoch}/{params.epochs} done", metrics)
 
     model.load_state_dict(best_state)
