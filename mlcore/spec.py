@@ -22,6 +22,22 @@ class TrainParams(BaseModel):
         False, description="start from ImageNet weights in the operator's weights directory"
     )
     learning_rate: float | None = Field(None, gt=0, le=10, description="default: by model")
+    warmup_epochs: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="linear warm-up before the cosine decay; default: "
+        "a tenth of the epochs, at most one",
+    )
+    label_smoothing: float = Field(0.1, ge=0, lt=1)
+    class_balance: Literal["none", "loss_weights", "sampler"] = Field(
+        "none",
+        description="for imbalanced data: weight the loss by inverse class frequency, "
+        "or draw training images class-balanced",
+    )
+    early_stopping_patience: int | None = Field(
+        None, ge=1, description="stop after this many epochs without a better validation accuracy"
+    )
     seed: int = Field(0, ge=0)
 
 

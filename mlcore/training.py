@@ -6,6 +6,7 @@ import copy
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,20 +14,26 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from mlcore.checkpoints import load_state, save_state
 from mlcore.data import ImageFolderSplit, read_classes
 from mlcore.evaluation import collect_logits
 from mlcore.export import save_checkpoint
 from mlcore.models import arch_config, create_model
+from mlcore.schedule import (
+    EarlyStop,
+    balanced_sampler,
+    inverse_frequency,
+    warmup_cosine,
+    warmup_steps,
+)
 from mlcore.spec import ProgressEvent, TrainParams
 from mlcore.transforms import EvalTransform, TrainTransform, preprocess_spec
 
 TRAIN_SHARE = 0.9  # fraction of the job's progress spent training
 DEFAULT_LR = {False: 1e-3, True: 3e-4}  # by params.pretrained
 WEIGHT_DECAY = 0.05
-LABEL_SMOOTHING = 0.1
 PROGRESS_EVERY = 10  # steps between progress events
 
 Report = Callable[[ProgressEvent], None]
@@ -65,16 +72,18 @@ def make_loader(
     batch_size: int,
     device: torch.device,
     train: bool,
-    seed: int,
+    generator: torch.Generator,
+    sampler: Sampler[int] | None = None,
 ) -> DataLoader[tuple[torch.Tensor, int]]:
     """Deterministically ordered loader; worker processes only when a GPU does the math."""
     size = len(dataset)  # type: ignore[arg-type]
     return DataLoader(
         dataset,
         batch_size=batch_size,
-        shuffle=train,
+        shuffle=train and sampler is None,
+        sampler=sampler,
         drop_last=train and size > batch_size,  # BatchNorm cannot train on a batch of one
-        generator=torch.Generator().manual_seed(seed),
+        generator=generator,
         num_workers=2 if device.type == "cuda" else 0,
         pin_memory=device.type == "cuda",
     )
@@ -86,14 +95,15 @@ def train_one_epoch(
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
     device: torch.device,
+    criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     on_step: Callable[[float], None],
 ) -> float:
-    """One pass over the training data with label-smoothed cross-entropy; mean loss."""
+    """One pass over the training data; mean loss."""
     model.train()
     loss_sum, seen = 0.0, 0
     for images, targets in loader:
         images, targets = images.to(device), targets.to(device)
-        loss = F.cross_entropy(model(images), targets, label_smoothing=LABEL_SMOOTHING)
+        loss = criterion(model(images), targets)
         if not torch.isfinite(loss):
             raise TrainingDiverged(
                 "training diverged (the loss is not a finite number); lower learning_rate"
@@ -137,14 +147,30 @@ def train_classifier(
     spec = preprocess_spec(params.image_size)
     train_set = ImageFolderSplit(dataset_dir, "train", classes, TrainTransform(spec))
     val_set = ImageFolderSplit(dataset_dir, "val", classes, EvalTransform(spec))
-    train_loader = make_loader(train_set, params.batch_size, device, True, params.seed)
-    val_loader = make_loader(val_set, params.batch_size, device, False, params.seed)
+    generator = torch.Generator().manual_seed(params.seed)
+    labels = [label for _file, label in train_set.samples]
+    sampler = (
+        balanced_sampler(labels, len(classes), generator)
+        if params.class_balance == "sampler"
+        else None
+    )
+    train_loader = make_loader(train_set, params.batch_size, device, True, generator, sampler)
+    val_loader = make_loader(
+        val_set, params.batch_size, device, False, torch.Generator().manual_seed(params.seed)
+    )
+    weights = (
+        inverse_frequency(labels, len(classes)).to(device)
+        if params.class_balance == "loss_weights"
+        else None
+    )
+    criterion = partial(F.cross_entropy, weight=weights, label_smoothing=params.label_smoothing)
 
     model = create_model(params.model, len(classes), params.pretrained, weights_dir).to(device)
     lr = params.learning_rate or DEFAULT_LR[params.pretrained]
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=WEIGHT_DECAY)
     total_steps = params.epochs * len(train_loader)
-    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total_steps)
+    warmup = warmup_steps(params, len(train_loader), total_steps)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(warmup, total_steps))
     step = 0
     epoch = 0
 
@@ -173,6 +199,7 @@ def train_classifier(
     history: list[dict[str, float]] = []
     best_state = copy.deepcopy(model.state_dict())
     best_accuracy, best_epoch, done = -1.0, 0, 0
+    stopper = EarlyStop(params.early_stopping_patience)
     assert train_loader.generator is not None
     saved = load_state(out_dir, train_loader.generator) if resume else None
     if saved is not None:
@@ -184,7 +211,7 @@ def train_classifier(
             saved["best_accuracy"],
             saved["best_epoch"],
         )
-        history, done = saved["history"], saved["epoch"]
+        history, done, stopper.stale = saved["history"], saved["epoch"], saved["stale"]
         step = done * len(train_loader)
         report(
             ProgressEvent(
@@ -196,13 +223,17 @@ def train_classifier(
             )
         )
     for epoch in range(done + 1, params.epochs + 1):
-        train_loss = train_one_epoch(model, train_loader, optimizer, scheduler, device, on_step)
+        train_loss = train_one_epoch(
+            model, train_loader, optimizer, scheduler, device, criterion, on_step
+        )
         metrics = {"train_loss": train_loss, **validate(model, val_loader, device)}
         metrics["lr"] = optimizer.param_groups[0]["lr"]
         history.append({"epoch": float(epoch), **metrics})
-        if metrics["val_accuracy"] > best_accuracy:
+        improved = metrics["val_accuracy"] > best_accuracy
+        if improved:
             best_accuracy, best_epoch = metrics["val_accuracy"], epoch
             best_state = copy.deepcopy(model.state_dict())
+        stop = stopper.update(improved)
         save_state(
             out_dir,
             train_loader.generator,
@@ -214,8 +245,21 @@ def train_classifier(
             best_accuracy=best_accuracy,
             best_epoch=best_epoch,
             history=history,
+            stale=stopper.stale,
         )
         event("epoch", f"epoch {epoch}/{params.epochs} done", metrics)
+        if stop:
+            report(
+                ProgressEvent(
+                    type="log",
+                    epoch=epoch,
+                    epochs=params.epochs,
+                    progress=TRAIN_SHARE * step / total_steps,
+                    message=f"early stop: no better validation accuracy in "
+                    f"{stopper.stale} epoch(s); keeping epoch {best_epoch}",
+                )
+            )
+            break
 
     model.load_state_dict(best_state)
     model = model.cpu().eval()

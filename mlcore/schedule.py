@@ -1,0 +1,67 @@
+"""Learning-rate schedule and class balancing for the classification trainer."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch.utils.data import WeightedRandomSampler
+
+from mlcore.spec import TrainParams
+
+
+def warmup_steps(params: TrainParams, steps_per_epoch: int, total_steps: int) -> int:
+    """Steps of linear warm-up: as asked, else a tenth of the epochs (at most one epoch)."""
+    epochs = params.warmup_epochs
+    if epochs is None:
+        epochs = min(1.0, params.epochs / 10)
+    return max(0, min(int(epochs * steps_per_epoch), total_steps - 1))
+
+
+def warmup_cosine(warmup: int, total: int) -> Callable[[int], float]:
+    """LR factor per step: linear from 1/warmup up to 1, then a cosine down to 0."""
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        progress = (step - warmup) / max(total - warmup, 1)
+        return 0.5 * (1.0 + math.cos(math.pi * min(progress, 1.0)))
+
+    return factor
+
+
+def inverse_frequency(labels: Sequence[int], classes: int) -> torch.Tensor:
+    """Per-class loss weights n / (k * count), so every class weighs the same in total."""
+    counts = Counter(labels)
+    return torch.tensor(
+        [len(labels) / (classes * counts[c]) if counts[c] else 0.0 for c in range(classes)],
+        dtype=torch.float32,
+    )
+
+
+def balanced_sampler(
+    labels: Sequence[int], classes: int, generator: torch.Generator
+) -> WeightedRandomSampler:
+    """Draws training images so that each class comes up equally often."""
+    weights = inverse_frequency(labels, classes)
+    return WeightedRandomSampler(
+        [float(weights[label]) for label in labels],
+        num_samples=len(labels),
+        replacement=True,
+        generator=generator,
+    )
+
+
+@dataclass
+class EarlyStop:
+    """Counts epochs without a better validation metric; says when to stop."""
+
+    patience: int | None
+    stale: int = 0
+
+    def update(self, improved: bool) -> bool:
+        self.stale = 0 if improved else self.stale + 1
+        return self.patience is not None and self.stale >= self.patience
