@@ -174,7 +174,11 @@ def train_classifier(
     step = 0
     epoch = 0
 
-    def event(kind: Literal["progress", "epoch"], message: str, metrics: dict[str, float]) -> None:
+    def event(
+        kind: Literal["progress", "epoch", "log"],
+        message: str,
+        metrics: dict[str, float] | None = None,
+    ) -> None:
         report(
             ProgressEvent(
                 type=kind,
@@ -182,7 +186,7 @@ def train_classifier(
                 epochs=params.epochs,
                 progress=TRAIN_SHARE * step / total_steps,
                 message=message,
-                metrics=metrics,
+                metrics=metrics or {},
             )
         )
 
@@ -212,16 +216,8 @@ def train_classifier(
             saved["best_epoch"],
         )
         history, done, stopper.stale = saved["history"], saved["epoch"], saved["stale"]
-        step = done * len(train_loader)
-        report(
-            ProgressEvent(
-                type="log",
-                epoch=done,
-                epochs=params.epochs,
-                progress=TRAIN_SHARE * step / total_steps,
-                message=f"resumed after epoch {done}",
-            )
-        )
+        step, epoch = done * len(train_loader), done
+        event("log", f"resumed after epoch {done}")
     for epoch in range(done + 1, params.epochs + 1):
         train_loss = train_one_epoch(
             model, train_loader, optimizer, scheduler, device, criterion, on_step
@@ -249,15 +245,10 @@ def train_classifier(
         )
         event("epoch", f"epoch {epoch}/{params.epochs} done", metrics)
         if stop:
-            report(
-                ProgressEvent(
-                    type="log",
-                    epoch=epoch,
-                    epochs=params.epochs,
-                    progress=TRAIN_SHARE * step / total_steps,
-                    message=f"early stop: no better validation accuracy in "
-                    f"{stopper.stale} epoch(s); keeping epoch {best_epoch}",
-                )
+            event(
+                "log",
+                f"early stop: no better validation accuracy in {stopper.stale} epoch(s); "
+                f"keeping epoch {best_epoch}",
             )
             break
 

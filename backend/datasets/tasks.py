@@ -73,6 +73,7 @@ def _copy(zf: zipfile.ZipFile, sample: Sample, zout: zipfile.ZipFile, target: st
 
 class TaskRules(ABC):
     task: str
+    output_format: str  # the normalised layout, recorded in manifest.json
 
     @abstractmethod
     def split(self, items: list[tuple[RawSample, ImageInfo]]) -> list[Sample]:
@@ -96,7 +97,6 @@ class TaskRules(ABC):
     def draw(self, thumb: Image.Image, raw: RawSample) -> Image.Image:
         return thumb
 
-    @abstractmethod
     def write(
         self,
         zf: zipfile.ZipFile,
@@ -104,13 +104,27 @@ class TaskRules(ABC):
         manifest: dict[str, Any],
         out: zipfile.ZipFile,
     ) -> None:
-        """The normalised layout the training engine reads."""
+        """The normalised layout the training engine reads, with its manifest.json."""
+        full = {**manifest, "format": self.output_format}
+        out.writestr("manifest.json", json.dumps(full, indent=2))
+        self.write_files(zf, samples, full, out)
+
+    @abstractmethod
+    def write_files(
+        self,
+        zf: zipfile.ZipFile,
+        samples: list[Sample],
+        manifest: dict[str, Any],
+        out: zipfile.ZipFile,
+    ) -> None:
+        """Everything but the manifest."""
 
 
 class ClassificationRules(TaskRules):
     """ImageFolder out: `train|val/CLASS/...`."""
 
     task = "classify"
+    output_format = "imagefolder"
 
     def split(self, items: list[tuple[RawSample, ImageInfo]]) -> list[Sample]:
         return split_groups(items, stratum=None)
@@ -156,14 +170,13 @@ class ClassificationRules(TaskRules):
     def thumbnail_classes(self, raw: RawSample, classes: list[str]) -> list[str]:
         return [raw.label]
 
-    def write(
+    def write_files(
         self,
         zf: zipfile.ZipFile,
         samples: list[Sample],
         manifest: dict[str, Any],
         out: zipfile.ZipFile,
     ) -> None:
-        out.writestr("manifest.json", json.dumps({**manifest, "format": "imagefolder"}, indent=2))
         names = UniqueNames()
         for s in samples:
             folder = f"{s.split}/{s.raw.label}"
@@ -174,6 +187,7 @@ class DetectionRules(TaskRules):
     """YOLO out: `images/SPLIT/...`, `labels/SPLIT/*.txt`, `data.yaml`."""
 
     task = "detect"
+    output_format = "yolo"
 
     def split(self, items: list[tuple[RawSample, ImageInfo]]) -> list[Sample]:
         return split_groups(items, stratum="all")
@@ -226,14 +240,13 @@ class DetectionRules(TaskRules):
             )
         return canvas
 
-    def write(
+    def write_files(
         self,
         zf: zipfile.ZipFile,
         samples: list[Sample],
         manifest: dict[str, Any],
         out: zipfile.ZipFile,
     ) -> None:
-        out.writestr("manifest.json", json.dumps({**manifest, "format": "yolo"}, indent=2))
         names = dict(enumerate(manifest["classes"]))
         config = {"path": ".", "train": "images/train", "val": "images/val", "names": names}
         out.writestr("data.yaml", yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
