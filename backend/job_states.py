@@ -10,8 +10,8 @@ ALLOWED: dict[JobState, frozenset[JobState]] = {
         {JobState.succeeded, JobState.failed, JobState.cancelled, JobState.queued}
     ),
     JobState.succeeded: frozenset(),
-    JobState.failed: frozenset(),
-    JobState.cancelled: frozenset(),
+    JobState.failed: frozenset({JobState.queued}),  # resumed by its owner
+    JobState.cancelled: frozenset({JobState.queued}),
 }
 
 

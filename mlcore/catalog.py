@@ -6,7 +6,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
 
@@ -19,16 +19,22 @@ class ModelInfo(BaseModel):
     name: str
     family: str
     task: str
-    source: str
+    source: str = Field(description="the library that defines the network")
+    engine: str = Field(description="the Konstruktor training engine that runs it")
     builder: str
     default_image_size: int
-    params: int
     year: int
     licence: str
-    pretrained_weights: str
-    weights_file: str
-    imagenet_top1: float
-    gflops: float
+    weights_file: str = Field(description="pretrained weights file an operator may pre-seed")
+    params: int
+    gflops: float = Field(description="2 x multiply-adds for one image at default_image_size")
+    depth: int = Field(description="convolution and linear layers")
+    width: int = Field(description="most channels of any convolution")
+    normalisation: list[str]
+    residual_connections: int = Field(description="same-shape feature-map additions")
+    concat_connections: int = Field(description="feature-map concatenations")
+    pretrained_weights: str | None = None
+    imagenet_top1: float | None = None
 
 
 class UnknownModel(KeyError):

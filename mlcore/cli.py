@@ -7,9 +7,12 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Literal, get_args, get_origin
 
-from mlcore.catalog import CATALOG_PATH
+from mlcore.catalog import CATALOG_PATH, get_model_info
 from mlcore.spec import ProgressEvent, TrainParams
+
+CLI_SKIPS = frozenset({"model", "init_model_id"})  # given as --model and --init-weights
 
 
 def print_event(event: ProgressEvent) -> None:
@@ -20,22 +23,41 @@ def print_event(event: ProgressEvent) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Run a training job and print where the artifacts are."""
-    from mlcore.pipeline import run_train_job
+    from mlcore.defaults import DataProfile, resolve
+    from mlcore.engines import TrainRequest, run_train_job
 
-    params = TrainParams(
-        model=args.model,
-        epochs=args.epochs,
-        image_size=args.image_size,
-        batch_size=args.batch_size,
-        pretrained=args.pretrained,
-        learning_rate=args.lr,
-        seed=args.seed,
+    given = {name: getattr(args, name) for name in TrainParams.model_fields if name in args}
+    params = TrainParams(**{k: v for k, v in given.items() if v is not None})
+    info = get_model_info(params.model)
+    config = resolve(params, info, DataProfile.from_dir(args.dataset_dir))
+    print(f"configuration: {config.model_dump_json()}", flush=True)
+    request = TrainRequest(
+        config,
+        args.dataset_dir,
+        args.out_dir,
+        print_event,
+        args.weights_dir,
+        resume=args.resume,
+        init_weights=args.init_weights,
     )
-    result = run_train_job(
-        params, args.dataset_dir, args.out_dir, print_event, args.weights_dir, resume=args.resume
-    )
-    print(result.model_dump_json(indent=2))
+    print(run_train_job(request).model_dump_json(indent=2))
     return 0
+
+
+def add_param_options(parser: argparse.ArgumentParser) -> None:
+    """One --option per TrainParams field (blank = chosen from the data)."""
+    for name, field in TrainParams.model_fields.items():
+        if name in CLI_SKIPS:
+            continue
+        flag = "--" + name.replace("_", "-")
+        kinds = [t for t in get_args(field.annotation) if t is not type(None)] or [field.annotation]
+        kind = kinds[0]
+        if kind is bool:
+            parser.add_argument(flag, action="store_true", help=field.description)
+        elif get_origin(kind) is Literal:
+            parser.add_argument(flag, choices=get_args(kind), help=field.description)
+        else:
+            parser.add_argument(flag, type=kind, default=field.default, help=field.description)
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
@@ -62,14 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--resume", action="store_true", help="continue from OUT/train/last.pt if a run left one"
     )
-    train.add_argument("--model", default="efficientnet_b0")
-    train.add_argument("--epochs", type=int, default=10)
-    train.add_argument("--image-size", type=int, default=224)
-    train.add_argument("--batch-size", type=int, default=32)
-    train.add_argument("--pretrained", action="store_true")
-    train.add_argument("--weights-dir", type=Path, default=None)
-    train.add_argument("--lr", type=float, default=None)
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--model", default="efficientnet_b0", help="catalog model name")
+    add_param_options(train)
+    train.add_argument("--weights-dir", type=Path, default=None, help="pretrained weights")
+    train.add_argument(
+        "--init-weights", type=Path, default=None, help="model.pt of an earlier model to start from"
+    )
 
     catalog = sub.add_parser("catalog", help="print the model catalog computed from the registry")
     catalog.add_argument("--write", action="store_true", help=f"write it to {CATALOG_PATH.name}")

@@ -12,6 +12,9 @@ from torch.utils.data import DataLoader
 
 from mlcore.data import ImageFolderSplit
 
+TOP_ERRORS = 12
+CONFUSED_PAIRS = 20
+
 
 @torch.inference_mode()
 def collect_logits(
@@ -55,14 +58,34 @@ def classification_metrics(
     }
 
 
+def top_errors(predictions: list[dict[str, Any]], k: int) -> list[dict[str, Any]]:
+    """Copies of the k most confident wrong predictions, most confident first (stable)."""
+    wrong = [p for p in predictions if p["predicted"] != p["label"]]
+    return [dict(p) for p in sorted(wrong, key=lambda p: -p["confidence"])[:k]]
+
+
+def confused_pairs(
+    confusion: list[list[int]], classes: list[str], limit: int
+) -> list[dict[str, Any]]:
+    """Off-diagonal (true, predicted) pairs with their counts, most frequent first."""
+    pairs: list[dict[str, Any]] = [
+        {"true": classes[t], "predicted": classes[p], "count": count}
+        for t, row in enumerate(confusion)
+        for p, count in enumerate(row)
+        if t != p and count > 0
+    ]
+    return sorted(pairs, key=lambda pair: -pair["count"])[:limit]
+
+
 def evaluate(
     model: nn.Module,
     dataset: ImageFolderSplit,
     classes: list[str],
     batch_size: int,
     device: torch.device,
+    top_k: int = TOP_ERRORS,
 ) -> dict[str, Any]:
-    """Full evaluation report, including val_loss and one prediction per image."""
+    """Full evaluation report: metrics, val_loss, one prediction per image, top errors."""
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=False)
     logits, labels = collect_logits(model, loader, device)
     probs = logits.softmax(dim=1)
@@ -79,4 +102,6 @@ def evaluate(
         }
         for (file, label), pred, conf in zip(dataset.samples, predicted, confidence, strict=True)
     ]
+    report["top_errors"] = top_errors(report["predictions"], top_k)
+    report["confused_pairs"] = confused_pairs(report["confusion_matrix"], classes, CONFUSED_PAIRS)
     return report

@@ -1,7 +1,13 @@
-"""Model registry and factory: one place that knows every architecture and its metadata."""
+"""Model registry and factory: one place that knows every architecture and its metadata.
+
+Each source (torchvision here, ultralytics in `mlcore.yolo.architectures`) subclasses
+`Architecture`; `REGISTRY` holds them all, and `build_catalog` measures each one with
+`mlcore.metadata` to write the torch-free `catalog.json` the API serves.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,28 +18,90 @@ from torchvision import models as tv_models
 from torchvision.models import WeightsEnum
 
 from mlcore.catalog import UnknownModel
+from mlcore.metadata import describe_module
 
 
 @dataclass(frozen=True)
 class Family:
     """Facts shared by all members of an architecture family."""
 
+    name: str
     task: str
     year: int
     licence: str
+    source: str  # the library that defines the network
+    engine: str  # the training engine that runs it (mlcore.engines)
+
+
+IMAGENET_CLASSES = 1000
+
+
+class PretrainedWeightsMissing(FileNotFoundError):
+    """The operator has not placed the pretrained weights file in the weights directory."""
 
 
 @dataclass(frozen=True)
-class Architecture:
-    """A torchvision architecture and the ImageNet weights it may start from."""
+class Architecture(ABC):
+    """One trainable network of the catalog."""
 
     name: str
-    family: str
+    family: Family
+
+    @property
+    @abstractmethod
+    def builder(self) -> str:
+        """How to rebuild the network without Konstruktor (dotted path or config name)."""
+
+    @property
+    @abstractmethod
+    def default_image_size(self) -> int:
+        """The input size the network was designed and published for."""
+
+    @property
+    @abstractmethod
+    def weights_file(self) -> str:
+        """File name of the pretrained weights as their publisher names it."""
+
+    @property
+    @abstractmethod
+    def weights_url(self) -> str:
+        """Where an operator downloads the pretrained weights from."""
+
+    @abstractmethod
+    def build(self, num_classes: int) -> nn.Module:
+        """A randomly initialised network with `num_classes` outputs."""
+
+    @property
+    def published_classes(self) -> int:
+        """Outputs of the published network (ImageNet's 1000 unless overridden)."""
+        return IMAGENET_CLASSES
+
+    def published(self) -> dict[str, Any]:
+        """Figures the publisher reports (not measurable here), e.g. ImageNet accuracy."""
+        return {}
+
+    def weights_path(self, weights_dir: Path | None) -> Path:
+        """Where the pretrained weights must be; raises if they are not there."""
+        path = Path(weights_dir) / self.weights_file if weights_dir else None
+        if path is None or not path.is_file():
+            where = (
+                Path(weights_dir).resolve() if weights_dir else "a weights directory (none is set)"
+            )
+            raise PretrainedWeightsMissing(
+                f"pretrained weights for {self.name} not found: put {self.weights_file} "
+                f"(from {self.weights_url}) into {where}, or train with pretrained=false"
+            )
+        return path
+
+
+@dataclass(frozen=True)
+class TorchvisionArchitecture(Architecture):
+    """A torchvision classifier and the ImageNet weights it may start from."""
+
     weights_tag: str = "IMAGENET1K_V1"
 
     @property
     def builder(self) -> str:
-        """Dotted path of the torchvision builder (rebuildable without Konstruktor)."""
         return f"torchvision.models.{self.name}"
 
     @property
@@ -42,30 +110,50 @@ class Architecture:
         return tv_models.get_model_weights(self.name)[self.weights_tag]
 
     @property
+    def default_image_size(self) -> int:
+        return int(self.weights.transforms().crop_size[0])
+
+    @property
     def weights_file(self) -> str:
-        """File name of the pretrained weights as torchvision publishes them."""
         return Path(self.weights.url).name
 
+    @property
+    def weights_url(self) -> str:
+        return str(self.weights.url)
+
     def build(self, num_classes: int) -> nn.Module:
-        """A randomly initialised model with `num_classes` outputs."""
         module: nn.Module = tv_models.get_model(self.name, weights=None, num_classes=num_classes)
         return module
 
-
-FAMILIES: dict[str, Family] = {
-    "efficientnet": Family(task="classify", year=2019, licence="Apache-2.0"),
-}
-
-REGISTRY: dict[str, Architecture] = {
-    arch.name: arch
-    for arch in (Architecture(f"efficientnet_b{i}", "efficientnet") for i in range(8))
-}
-
-IMAGENET_CLASSES = 1000
+    def published(self) -> dict[str, Any]:
+        meta = self.weights.meta
+        return {
+            "pretrained_weights": self.weights_tag,
+            "imagenet_top1": float(meta["_metrics"]["ImageNet-1K"]["acc@1"]),
+        }
 
 
-class PretrainedWeightsMissing(FileNotFoundError):
-    """The operator has not placed the pretrained weights file in the weights directory."""
+EFFICIENTNET = Family(
+    "efficientnet",
+    task="classify",
+    year=2019,
+    licence="Apache-2.0",
+    source="torchvision",
+    engine="classifier",
+)
+
+
+def _registry() -> dict[str, Architecture]:
+    from mlcore.yolo.architectures import YOLO_ARCHITECTURES
+
+    archs: list[Architecture] = [
+        TorchvisionArchitecture(f"efficientnet_b{i}", EFFICIENTNET) for i in range(8)
+    ]
+    archs += YOLO_ARCHITECTURES
+    return {arch.name: arch for arch in archs}
+
+
+REGISTRY: dict[str, Architecture] = _registry()
 
 
 def get_architecture(name: str) -> Architecture:
@@ -80,23 +168,11 @@ def arch_config(name: str, num_classes: int) -> dict[str, Any]:
     return {"name": name, "num_classes": num_classes, "builder": get_architecture(name).builder}
 
 
-def weights_path(name: str, weights_dir: Path | None) -> Path:
-    """Where the pretrained weights of `name` must be; raises if they are not there."""
-    arch = get_architecture(name)
-    path = Path(weights_dir) / arch.weights_file if weights_dir else None
-    if path is None or not path.is_file():
-        where = Path(weights_dir).resolve() if weights_dir else "a weights directory (none is set)"
-        raise PretrainedWeightsMissing(
-            f"pretrained weights for {name} not found: put {arch.weights_file} "
-            f"(from {arch.weights.url}) into {where}, or train with pretrained=false"
-        )
-    return path
-
-
 def replace_head(model: nn.Module, num_classes: int) -> nn.Module:
     """Swap the model's last Linear layer for a fresh one with `num_classes` outputs."""
     name, last = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Linear)][-1]
-    model.set_submodule(name, nn.Linear(last.in_features, num_classes))
+    if last.out_features != num_classes:
+        model.set_submodule(name, nn.Linear(last.in_features, num_classes))
     return model
 
 
@@ -108,34 +184,27 @@ def create_model(
     if not pretrained:
         return arch.build(num_classes)
     model = arch.build(IMAGENET_CLASSES)
-    state = torch.load(weights_path(name, weights_dir), map_location="cpu", weights_only=True)
+    state = torch.load(arch.weights_path(weights_dir), map_location="cpu", weights_only=True)
     model.load_state_dict(state)
     return replace_head(model, num_classes)
 
 
-def count_params(model: nn.Module) -> int:
-    """Number of parameters."""
-    return sum(p.numel() for p in model.parameters())
-
-
 def describe(arch: Architecture) -> dict[str, Any]:
-    """Catalog entry of one architecture; params are counted on the real 1000-class model."""
-    family = FAMILIES[arch.family]
-    meta = arch.weights.meta
+    """Catalog entry of one architecture, measured on its published form."""
+    family = arch.family
     return {
         "name": arch.name,
-        "family": arch.family,
+        "family": family.name,
         "task": family.task,
-        "source": "torchvision",
+        "source": family.source,
+        "engine": family.engine,
         "builder": arch.builder,
-        "default_image_size": int(arch.weights.transforms().crop_size[0]),
-        "params": count_params(arch.build(IMAGENET_CLASSES)),
+        "default_image_size": arch.default_image_size,
         "year": family.year,
         "licence": family.licence,
-        "pretrained_weights": arch.weights_tag,
         "weights_file": arch.weights_file,
-        "imagenet_top1": float(meta["_metrics"]["ImageNet-1K"]["acc@1"]),
-        "gflops": float(meta["_ops"]),
+        **describe_module(arch.build(arch.published_classes), arch.default_image_size),
+        **arch.published(),
     }
 
 

@@ -14,7 +14,7 @@ import torch
 from mlcore.data import ImageFolderSplit
 from mlcore.export import OPSET, export_onnx, verify_onnx
 from mlcore.readme import render_readme
-from mlcore.spec import TrainParams
+from mlcore.spec import TrainConfig
 from mlcore.training import TrainOutcome
 
 PREDICT_TEMPLATE = Path(__file__).with_name("package_template") / "predict.py"
@@ -40,7 +40,7 @@ def _write_json(path: Path, data: Any) -> None:
 
 def build_package(
     outcome: TrainOutcome,
-    params: TrainParams,
+    params: TrainConfig,
     evaluation: dict[str, Any],
     val_set: ImageFolderSplit,
     staging: Path,

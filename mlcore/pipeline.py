@@ -1,45 +1,50 @@
-"""A whole training job: train, evaluate, package; artifacts land in `work_dir/output/`."""
+"""The classifier engine's whole job: train, evaluate, report, package into `output/`."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import shutil
 
 from mlcore.data import ImageFolderSplit
+from mlcore.engines import TrainRequest
 from mlcore.evaluation import evaluate
 from mlcore.packaging import build_package
-from mlcore.spec import JobResult, ProgressEvent, TrainParams
-from mlcore.training import TRAIN_SHARE, Report, pick_device, train_classifier
+from mlcore.progress import TRAIN_SHARE
+from mlcore.reports import write_classification_report
+from mlcore.spec import JobResult, ProgressEvent
+from mlcore.training import pick_device, train_classifier
 from mlcore.transforms import EvalTransform
 
 EXPORT_START = 0.93
 PACKAGED = 0.97  # the rest is the caller's: uploading artifacts, recording the model
 
 
-def run_train_job(
-    params: TrainParams,
-    dataset_dir: Path,
-    work_dir: Path,
-    report: Report,
-    weights_dir: Path | None = None,
-    resume: bool = False,
-) -> JobResult:
-    """Train, evaluate and export; writes package.zip, evaluation.json and metrics.json."""
-    output = work_dir / "output"
-    output.mkdir(parents=True, exist_ok=True)
+def run_classifier_job(request: TrainRequest) -> JobResult:
+    """Train, evaluate and export; writes package.zip, evaluation.json, metrics.json, plots."""
+    config, report, output = request.params, request.report, request.output_dir
     outcome = train_classifier(
-        params, dataset_dir, work_dir / "train", report, weights_dir, resume=resume
+        config,
+        request.dataset_dir,
+        request.work_dir / "train",
+        report,
+        request.weights_dir,
+        resume=request.resume,
+        init_weights=request.init_weights,
     )
 
     report(ProgressEvent(type="log", progress=TRAIN_SHARE, message="evaluating"))
-    val_set = ImageFolderSplit(dataset_dir, "val", outcome.classes, EvalTransform(outcome.spec))
-    evaluation = evaluate(outcome.model, val_set, outcome.classes, params.batch_size, pick_device())
+    val_set = ImageFolderSplit(
+        request.dataset_dir, "val", outcome.classes, EvalTransform(outcome.spec)
+    )
+    evaluation = evaluate(outcome.model, val_set, outcome.classes, config.batch_size, pick_device())
+    plots = write_classification_report(evaluation, outcome.history, request.dataset_dir, output)
     (output / "evaluation.json").write_text(json.dumps(evaluation, indent=2), encoding="utf-8")
 
     report(ProgressEvent(type="log", progress=EXPORT_START, message="exporting"))
     package = build_package(
-        outcome, params, evaluation, val_set, work_dir / "package", output / "package.zip"
+        outcome, config, evaluation, val_set, request.work_dir / "package", output / "package.zip"
     )
+    shutil.copyfile(outcome.checkpoint, output / "model.pt")
     metrics = {
         "accuracy": evaluation["accuracy"],
         "macro_f1": evaluation["macro_f1"],
@@ -57,11 +62,15 @@ def run_train_job(
             "package": "package.zip",
             "evaluation": "evaluation.json",
             "metrics": "metrics.json",
+            "weights": "model.pt",
+            **plots,
         },
         info={
             "classes": outcome.classes,
-            "model": params.model,
-            "image_size": params.image_size,
+            "model": config.model,
+            "task": "classify",
+            "image_size": config.image_size,
+            "data_mode": outcome.data_mode,
             "onnx_max_abs_diff": package.onnx_max_abs_diff,
             "onnx_opset": package.opset,
         },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlcore.spec import TrainParams
+from mlcore.spec import TrainConfig
 
 
 def _class_table(evaluation: dict[str, Any]) -> str:
@@ -16,8 +16,14 @@ def _class_table(evaluation: dict[str, Any]) -> str:
     return "\n".join([header, *rows])
 
 
+def _origin(params: TrainConfig) -> str:
+    if params.init_model_id:
+        return f"fine-tuned from the earlier Konstruktor model {params.init_model_id}"
+    return "fine-tuned from ImageNet weights" if params.pretrained else "trained from scratch"
+
+
 def render_readme(
-    params: TrainParams,
+    params: TrainConfig,
     evaluation: dict[str, Any],
     spec: dict[str, Any],
     onnx_max_abs_diff: float,
@@ -28,7 +34,7 @@ def render_readme(
     return f"""# {params.model} image classifier ({len(classes)} classes)
 
 Trained by Konstruktor: torchvision `{params.model}` (Apache-2.0 code),
-{"fine-tuned from ImageNet weights" if params.pretrained else "trained from scratch"},
+{_origin(params)},
 {params.epochs} epoch(s) at {size}x{size} px, batch size {params.batch_size}, seed {params.seed}.
 
 Classes (output index order, also in `labels.json`): {", ".join(classes)}

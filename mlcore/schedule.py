@@ -10,15 +10,10 @@ from dataclasses import dataclass
 import torch
 from torch.utils.data import WeightedRandomSampler
 
-from mlcore.spec import TrainParams
 
-
-def warmup_steps(params: TrainParams, steps_per_epoch: int, total_steps: int) -> int:
-    """Steps of linear warm-up: as asked, else a tenth of the epochs (at most one epoch)."""
-    epochs = params.warmup_epochs
-    if epochs is None:
-        epochs = min(1.0, params.epochs / 10)
-    return max(0, min(int(epochs * steps_per_epoch), total_steps - 1))
+def warmup_steps(warmup_epochs: float, steps_per_epoch: int, total_steps: int) -> int:
+    """Steps of linear warm-up, leaving at least one step of decay."""
+    return max(0, min(int(warmup_epochs * steps_per_epoch), total_steps - 1))
 
 
 def warmup_cosine(warmup: int, total: int) -> Callable[[int], float]:

@@ -1,46 +1,48 @@
-"""Plain PyTorch classification trainer: AdamW, cosine schedule, best-val-accuracy weights."""
+"""Plain PyTorch classification trainer: AdamW, warm-up + cosine, best-val-accuracy weights.
+
+On a GPU it trains in bf16 autocast with channels_last tensors; the loss is read back
+from the device only when a progress event is due, so steps never wait on the host.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torch.utils.data import DataLoader, Dataset, Sampler
 
 from mlcore.checkpoints import load_state, save_state
-from mlcore.data import ImageFolderSplit, read_classes
+from mlcore.data import read_classes
 from mlcore.evaluation import collect_logits
 from mlcore.export import save_checkpoint
-from mlcore.models import arch_config, create_model
-from mlcore.schedule import (
-    EarlyStop,
-    balanced_sampler,
-    inverse_frequency,
-    warmup_cosine,
-    warmup_steps,
-)
-from mlcore.spec import ProgressEvent, TrainParams
-from mlcore.transforms import EvalTransform, TrainTransform, preprocess_spec
+from mlcore.feeds import Batches, DataMode, build_feeds
+from mlcore.models import arch_config, create_model, replace_head
+from mlcore.progress import Report, TrainingProgress
+from mlcore.schedule import EarlyStop, inverse_frequency, warmup_cosine, warmup_steps
+from mlcore.spec import TrainConfig
+from mlcore.transforms import preprocess_spec
 
-TRAIN_SHARE = 0.9  # fraction of the job's progress spent training
-DEFAULT_LR = {False: 1e-3, True: 3e-4}  # by params.pretrained
 WEIGHT_DECAY = 0.05
 PROGRESS_EVERY = 10  # steps between progress events
 
-Report = Callable[[ProgressEvent], None]
+Criterion = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
 class TrainingDiverged(ArithmeticError):
     """The loss became NaN or infinite."""
+
+
+class IncompatibleInitModel(ValueError):
+    """An earlier model given as the starting point does not fit this architecture."""
 
 
 @dataclass
@@ -53,6 +55,7 @@ class TrainOutcome:
     checkpoint: Path
     best_epoch: int
     history: list[dict[str, float]] = field(default_factory=list)
+    data_mode: str = "loader"
 
 
 def seed_everything(seed: int) -> None:
@@ -67,193 +70,196 @@ def pick_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def make_loader(
-    dataset: Dataset[tuple[torch.Tensor, int]],
-    batch_size: int,
-    device: torch.device,
-    train: bool,
-    generator: torch.Generator,
-    sampler: Sampler[int] | None = None,
-) -> DataLoader[tuple[torch.Tensor, int]]:
-    """Deterministically ordered loader; worker processes only when a GPU does the math."""
-    size = len(dataset)  # type: ignore[arg-type]
-    return DataLoader(
-        dataset,
-        batch_size=batch_size,
-        shuffle=train and sampler is None,
-        sampler=sampler,
-        drop_last=train and size > batch_size,  # BatchNorm cannot train on a batch of one
-        generator=generator,
-        num_workers=2 if device.type == "cuda" else 0,
-        pin_memory=device.type == "cuda",
-    )
+@dataclass(frozen=True)
+class Precision:
+    """How tensors run on the device: bf16 autocast and channels_last on CUDA only."""
+
+    device: torch.device
+
+    @property
+    def memory_format(self) -> torch.memory_format:
+        cuda = self.device.type == "cuda"
+        return torch.channels_last if cuda else torch.contiguous_format
+
+    def autocast(self) -> contextlib.AbstractContextManager[Any]:
+        if self.device.type == "cuda":
+            return torch.autocast("cuda", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
+    def inputs(self, images: torch.Tensor) -> torch.Tensor:
+        return images.to(self.device, non_blocking=True).contiguous(
+            memory_format=self.memory_format
+        )
+
+
+def load_init_weights(model: nn.Module, path: Path, name: str, num_classes: int) -> nn.Module:
+    """Start from an earlier Konstruktor model.pt of the same architecture (transfer)."""
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    arch = saved.get("arch", {})
+    if arch.get("name") != name:
+        raise IncompatibleInitModel(
+            f"the starting model is a {arch.get('name')!r}, not a {name!r}; "
+            f"pick a model trained with {name} or change the architecture"
+        )
+    replace_head(model, int(arch["num_classes"]))
+    model.load_state_dict(saved["state_dict"])
+    return replace_head(model, num_classes)
 
 
 def train_one_epoch(
     model: nn.Module,
-    loader: DataLoader[tuple[torch.Tensor, int]],
+    batches: Batches,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler,
-    device: torch.device,
-    criterion: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    on_step: Callable[[float], None],
+    precision: Precision,
+    criterion: Criterion,
+    progress: TrainingProgress,
 ) -> float:
-    """One pass over the training data; mean loss."""
+    """One pass over the training data; mean loss (one host sync at the end)."""
     model.train()
-    loss_sum, seen = 0.0, 0
-    for images, targets in loader:
-        images, targets = images.to(device), targets.to(device)
-        loss = criterion(model(images), targets)
-        if not torch.isfinite(loss):
-            raise TrainingDiverged(
-                "training diverged (the loss is not a finite number); lower learning_rate"
-            )
+    loss_sum = torch.zeros((), device=precision.device)
+    seen = 0
+    for images, targets in batches:
+        targets = targets.to(precision.device, non_blocking=True)
+        with precision.autocast():
+            loss = criterion(model(precision.inputs(images)), targets)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         scheduler.step()
-        loss_sum += loss.item() * len(targets)
+        loss_sum += loss.detach() * len(targets)
         seen += len(targets)
-        on_step(loss.item())
-    return loss_sum / max(seen, 1)
+        metrics = None
+        if progress.due():  # the only per-step host sync
+            check_finite(loss)
+            metrics = {"loss": float(loss), "lr": optimizer.param_groups[0]["lr"]}
+        progress.advance(len(targets), metrics)
+    mean = loss_sum / max(seen, 1)
+    check_finite(mean)
+    return float(mean)
 
 
-def validate(
-    model: nn.Module, loader: DataLoader[tuple[torch.Tensor, int]], device: torch.device
-) -> dict[str, float]:
+def check_finite(loss: torch.Tensor) -> None:
+    """Raise TrainingDiverged when the loss is NaN or infinite."""
+    if not torch.isfinite(loss):
+        raise TrainingDiverged(
+            "training diverged (the loss is not a finite number); lower learning_rate"
+        )
+
+
+def validate(model: nn.Module, batches: Batches, precision: Precision) -> dict[str, float]:
     """Validation loss (no smoothing) and accuracy."""
-    logits, labels = collect_logits(model, loader, device)
+    with precision.autocast():
+        logits, labels = collect_logits(model, batches, precision.device)
     return {
-        "val_loss": float(F.cross_entropy(logits, labels)),
+        "val_loss": float(F.cross_entropy(logits.float(), labels)),
         "val_accuracy": float((logits.argmax(1) == labels).float().mean()),
     }
 
 
+@dataclass
+class RunState:
+    """What survives between epochs and into last.pt."""
+
+    best_state: dict[str, torch.Tensor]
+    best_accuracy: float = -1.0
+    best_epoch: int = 0
+    done: int = 0
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
 def train_classifier(
-    params: TrainParams,
+    config: TrainConfig,
     dataset_dir: Path,
     out_dir: Path,
     report: Report,
     weights_dir: Path | None = None,
     resume: bool = False,
+    init_weights: Path | None = None,
+    data_mode: DataMode = "auto",
 ) -> TrainOutcome:
-    """Train `params.model` on dataset_dir's train split; keep the best val-accuracy weights.
+    """Train `config.model` on dataset_dir's train split; keep the best val-accuracy weights.
 
     Every epoch leaves `out_dir/last.pt`; with `resume`, a run continues from it.
     """
-    seed_everything(params.seed)
+    seed_everything(config.seed)
     device = pick_device()
+    precision = Precision(device)
     classes = read_classes(dataset_dir)
-    spec = preprocess_spec(params.image_size)
-    train_set = ImageFolderSplit(dataset_dir, "train", classes, TrainTransform(spec))
-    val_set = ImageFolderSplit(dataset_dir, "val", classes, EvalTransform(spec))
-    generator = torch.Generator().manual_seed(params.seed)
-    labels = [label for _file, label in train_set.samples]
-    sampler = (
-        balanced_sampler(labels, len(classes), generator)
-        if params.class_balance == "sampler"
-        else None
-    )
-    train_loader = make_loader(train_set, params.batch_size, device, True, generator, sampler)
-    val_loader = make_loader(
-        val_set, params.batch_size, device, False, torch.Generator().manual_seed(params.seed)
-    )
+    feeds = build_feeds(config, dataset_dir, classes, device, data_mode)
     weights = (
-        inverse_frequency(labels, len(classes)).to(device)
-        if params.class_balance == "loss_weights"
+        inverse_frequency(feeds.train_labels, len(classes)).to(device)
+        if config.class_balance == "loss_weights"
         else None
     )
-    criterion = partial(F.cross_entropy, weight=weights, label_smoothing=params.label_smoothing)
+    criterion = partial(F.cross_entropy, weight=weights, label_smoothing=config.label_smoothing)
 
-    model = create_model(params.model, len(classes), params.pretrained, weights_dir).to(device)
-    lr = params.learning_rate or DEFAULT_LR[params.pretrained]
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=WEIGHT_DECAY)
-    total_steps = params.epochs * len(train_loader)
-    warmup = warmup_steps(params, len(train_loader), total_steps)
+    model = create_model(config.model, len(classes), config.pretrained, weights_dir)
+    if init_weights is not None:
+        model = load_init_weights(model, init_weights, config.model, len(classes))
+    model = model.to(device, memory_format=precision.memory_format)
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=config.learning_rate, weight_decay=WEIGHT_DECAY
+    )
+    steps = len(feeds.train)
+    total_steps = config.epochs * steps
+    warmup = warmup_steps(config.warmup_epochs, steps, total_steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(warmup, total_steps))
-    step = 0
-    epoch = 0
+    progress = TrainingProgress(report, config.epochs, steps, PROGRESS_EVERY)
+    progress.emit("log", f"data: {feeds.mode} on {device.type}")
 
-    def event(
-        kind: Literal["progress", "epoch", "log"],
-        message: str,
-        metrics: dict[str, float] | None = None,
-    ) -> None:
-        report(
-            ProgressEvent(
-                type=kind,
-                epoch=epoch,
-                epochs=params.epochs,
-                progress=TRAIN_SHARE * step / total_steps,
-                message=message,
-                metrics=metrics or {},
-            )
-        )
-
-    def on_step(loss: float) -> None:
-        nonlocal step
-        step += 1
-        if step % PROGRESS_EVERY == 0:
-            event(
-                "progress",
-                f"epoch {epoch}/{params.epochs} step {step}/{total_steps}",
-                {"loss": loss},
-            )
-
-    history: list[dict[str, float]] = []
-    best_state = copy.deepcopy(model.state_dict())
-    best_accuracy, best_epoch, done = -1.0, 0, 0
-    stopper = EarlyStop(params.early_stopping_patience)
-    assert train_loader.generator is not None
-    saved = load_state(out_dir, train_loader.generator) if resume else None
+    state = RunState(best_state=copy.deepcopy(model.state_dict()))
+    stopper = EarlyStop(config.early_stopping_patience)
+    saved = load_state(out_dir, feeds.generators) if resume else None
     if saved is not None:
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
-        best_state, best_accuracy, best_epoch = (
-            saved["best"],
-            saved["best_accuracy"],
-            saved["best_epoch"],
-        )
-        history, done, stopper.stale = saved["history"], saved["epoch"], saved["stale"]
-        step, epoch = done * len(train_loader), done
-        event("log", f"resumed after epoch {done}")
-    for epoch in range(done + 1, params.epochs + 1):
+        state = RunState(saved["best"], saved["best_accuracy"], saved["best_epoch"], saved["epoch"])
+        state.history, stopper.stale = saved["history"], saved["stale"]
+        progress.resume_at(state.done)
+        progress.replay(state.history)
+        progress.emit("log", f"resumed after epoch {state.done}")
+    for epoch in range(state.done + 1, config.epochs + 1):
+        progress.start_epoch(epoch)
         train_loss = train_one_epoch(
-            model, train_loader, optimizer, scheduler, device, criterion, on_step
+            model, feeds.train, optimizer, scheduler, precision, criterion, progress
         )
-        metrics = {"train_loss": train_loss, **validate(model, val_loader, device)}
+        metrics = {"train_loss": train_loss, **validate(model, feeds.val, precision)}
         metrics["lr"] = optimizer.param_groups[0]["lr"]
-        history.append({"epoch": float(epoch), **metrics})
-        improved = metrics["val_accuracy"] > best_accuracy
+        state.history.append({"epoch": float(epoch), **metrics})
+        improved = metrics["val_accuracy"] > state.best_accuracy
         if improved:
-            best_accuracy, best_epoch = metrics["val_accuracy"], epoch
-            best_state = copy.deepcopy(model.state_dict())
+            state.best_accuracy, state.best_epoch = metrics["val_accuracy"], epoch
+            state.best_state = copy.deepcopy(model.state_dict())
         stop = stopper.update(improved)
         save_state(
             out_dir,
-            train_loader.generator,
+            feeds.generators,
             epoch=epoch,
             model=model.state_dict(),
             optimizer=optimizer.state_dict(),
             scheduler=scheduler.state_dict(),
-            best=best_state,
-            best_accuracy=best_accuracy,
-            best_epoch=best_epoch,
-            history=history,
+            best=state.best_state,
+            best_accuracy=state.best_accuracy,
+            best_epoch=state.best_epoch,
+            history=state.history,
             stale=stopper.stale,
         )
-        event("epoch", f"epoch {epoch}/{params.epochs} done", metrics)
+        progress.emit("epoch", f"epoch {epoch}/{config.epochs} done", metrics)
         if stop:
-            event(
+            progress.emit(
                 "log",
                 f"early stop: no better validation accuracy in {stopper.stale} epoch(s); "
-                f"keeping epoch {best_epoch}",
+                f"keeping epoch {state.best_epoch}",
             )
             break
 
-    model.load_state_dict(best_state)
-    model = model.cpu().eval()
+    model.load_state_dict(state.best_state)
+    model = model.cpu().eval().to(memory_format=torch.contiguous_format)
     checkpoint = out_dir / "model.pt"
-    save_checkpoint(model, arch_config(params.model, len(classes)), checkpoint)
-    return TrainOutcome(model, classes, spec, checkpoint, best_epoch, history)
+    save_checkpoint(model, arch_config(config.model, len(classes)), checkpoint)
+    spec = preprocess_spec(config.image_size)
+    return TrainOutcome(
+        model, classes, spec, checkpoint, state.best_epoch, state.history, feeds.mode
+    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 from PIL import Image
-from torchvision.transforms import v2
 
+from mlcore.augment import Preset, albumentations_pipeline
 from mlcore.package_template.predict import preprocess
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -32,22 +33,23 @@ class EvalTransform:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
 
+    @classmethod
+    def for_size(cls, image_size: int) -> EvalTransform:
+        return cls(preprocess_spec(image_size))
+
     def __call__(self, image: Image.Image) -> torch.Tensor:
         return torch.from_numpy(preprocess(image, self.spec))
 
 
 class TrainTransform(EvalTransform):
-    """Light augmentation (random resized crop, horizontal flip), then the eval transform."""
+    """The preset's albumentations pipeline, then predict.py's own normalisation."""
 
-    def __init__(self, spec: dict[str, Any]) -> None:
-        super().__init__(spec)
-        size = int(spec["input_size"])
-        self.augment = v2.Compose(
-            [
-                v2.RandomResizedCrop(size, scale=(0.6, 1.0), antialias=True),
-                v2.RandomHorizontalFlip(),
-            ]
-        )
+    def __init__(self, image_size: int, preset: Preset) -> None:
+        super().__init__(preprocess_spec(image_size))
+        self.pipeline = None if preset.is_identity else albumentations_pipeline(preset, image_size)
 
     def __call__(self, image: Image.Image) -> torch.Tensor:
-        return super().__call__(self.augment(image))
+        if self.pipeline is not None:
+            augmented = self.pipeline(image=np.asarray(image.convert("RGB")))["image"]
+            image = Image.fromarray(augmented)  # already input_size: preprocess won't resize
+        return super().__call__(image)

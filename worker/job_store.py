@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backend.db import session_scope
 from backend.job_states import ALLOWED, transition
 from backend.models import DatasetVersion, Job, JobState, ModelArtifact, utcnow
-from mlcore.spec import JobResult, JobSpec, ProgressEvent, TrainParams
+from mlcore.spec import JobResult, JobSpec, ProgressEvent, TrainConfig
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,26 @@ def claim(job_id: str) -> Claim | None:
         version = session.get(DatasetVersion, job.dataset_version_id)
         if version is None:
             raise LookupError(f"the dataset version of job {job_id} was deleted")
+        config = TrainConfig.model_validate(job.params)
+        inputs = {"dataset": version.storage_key}
+        if config.init_model_id:
+            inputs["init_weights"] = _init_weights_key(session, job, config.init_model_id)
         spec = JobSpec(
             job_id=job.id,
             kind="train",
-            inputs={"dataset": version.storage_key},
-            params=TrainParams.model_validate(job.params),
+            inputs=inputs,
+            params=config,
             output_prefix=job.output_prefix,
         )
         return Claim(spec, job.attempts)
+
+
+def _init_weights_key(session: Session, job: Job, model_id: str) -> str:
+    """Storage key of the weights a transfer-learning job starts from."""
+    model = session.get(ModelArtifact, model_id)
+    if model is None or model.owner_id != job.owner_id or "weights" not in model.files:
+        raise LookupError(f"the starting model {model_id} of job {job.id} is gone")
+    return str(model.files["weights"])
 
 
 def _mine(session: Session, job_id: str, attempt: int) -> Job | None:

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from backend.settings import get_settings
 from backend.storage import Storage, create_storage
-from mlcore.pipeline import run_train_job
+from mlcore.engines import TrainRequest, run_train_job
 from mlcore.spec import JobResult, JobSpec, ProgressEvent
 from worker.events import ERROR_PREFIX, EVENT_PREFIX, RESULT_FILE
 
@@ -53,14 +53,24 @@ def upload_outputs(storage: Storage, out_dir: Path, prefix: str) -> None:
         storage.put_file(f"{prefix}/{path.relative_to(out_dir).as_posix()}", path)
 
 
-def run(spec: JobSpec, work_dir: Path) -> JobResult:
+def run(spec: JobSpec, work_dir: Path, resume: bool = False) -> JobResult:
     settings = get_settings()
     storage = create_storage(settings)
     emit(ProgressEvent(type="log", epochs=spec.params.epochs, message="downloading dataset"))
     archive = storage.get_file(spec.inputs["dataset"], work_dir / "dataset.zip")
     dataset_dir = safe_extract(archive, work_dir / "dataset")
+    init_key = spec.inputs.get("init_weights")
+    init_weights = storage.get_file(init_key, work_dir / "init.pt") if init_key else None
     result = run_train_job(
-        spec.params, dataset_dir, work_dir, emit, weights_dir=settings.resolved_weights_dir
+        TrainRequest(
+            spec.params,
+            dataset_dir,
+            work_dir,
+            emit,
+            weights_dir=settings.resolved_weights_dir,
+            resume=resume,
+            init_weights=init_weights,
+        )
     )
     out_dir = work_dir / "output"
     package = out_dir / result.files["package"]
@@ -84,12 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m worker.runner", description=__doc__)
     parser.add_argument("spec", type=Path, help="path to a JobSpec JSON file")
     parser.add_argument("--work-dir", type=Path, help="scratch folder (default: a temp dir)")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from the last epoch checkpoint an earlier attempt left in --work-dir",
+    )
     args = parser.parse_args(argv)
     try:
         spec = JobSpec.model_validate_json(args.spec.read_text())
         if args.work_dir:
             args.work_dir.mkdir(parents=True, exist_ok=True)
-            run(spec, args.work_dir)
+            run(spec, args.work_dir, resume=args.resume)
         else:
             with tempfile.TemporaryDirectory(prefix="konstruktor-job-") as tmp:
                 run(spec, Path(tmp))

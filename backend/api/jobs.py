@@ -24,7 +24,7 @@ from backend.models import (
     utcnow,
 )
 from backend.schemas import JobOut, TrainJobCreate
-from backend.services.jobs import JobRejected, QueueUnavailable, submit_train_job
+from backend.services.jobs import JobRejected, QueueUnavailable, resume_job, submit_train_job
 
 router = APIRouter(tags=["jobs"])
 SSE_POLL_S = 0.5
@@ -94,6 +94,23 @@ def cancel_job(job_id: str, user: CurrentUser, db: DB) -> JobOut:
     )
     db.commit()
     db.refresh(job)
+    return job_out(db, job)
+
+
+@router.post("/jobs/{job_id}/resume", response_model=JobOut)
+def resume(
+    job_id: str, user: CurrentUser, db: DB, settings: SettingsDep, dispatcher: DispatcherDep
+) -> JobOut:
+    """Queue a failed or cancelled job again; training continues from its last epoch."""
+    job = get_owned(db, Job, job_id, user, "job")
+    try:
+        resume_job(db, job, settings.job_max_attempts, dispatcher)
+    except JobRejected as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except QueueUnavailable as exc:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "the job queue is unavailable; try again later"
+        ) from exc
     return job_out(db, job)
 
 

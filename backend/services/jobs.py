@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from backend.models import Dataset, DatasetVersion, Job, JobState, Project, User, utcnow
+from backend.job_states import transition
+from backend.models import (
+    Dataset,
+    DatasetVersion,
+    Job,
+    JobState,
+    ModelArtifact,
+    Project,
+    User,
+    utcnow,
+)
 from backend.queue import JobDispatcher
 from backend.schemas import TrainJobCreate
 from backend.storage_keys import job_prefix
-from mlcore.catalog import UnknownModel, get_model_info
+from mlcore.catalog import ModelInfo, UnknownModel, get_model_info
+from mlcore.defaults import DataProfile, resolve
+from mlcore.spec import TrainConfig
 
 
 class JobRejected(ValueError):
@@ -43,13 +55,16 @@ def submit_train_job(
             f"{info.name} is a {info.task} model and this dataset is for {dataset.task}; "
             f"pick a model whose task is {dataset.task} (GET /api/v1/catalog)"
         )
+    if body.params.init_model_id:
+        check_init_model(db, user, info, body.params.init_model_id)
+    config = resolve(body.params, info, DataProfile.from_report(version.report))
     job = Job(
         owner_id=user.id,
         project_id=project.id,
         kind=body.kind,
         dataset_version_id=version.id,
-        params=body.params.model_dump(),
-        epochs=body.params.epochs,
+        params=config.model_dump(),
+        epochs=config.epochs,
         max_attempts=max_attempts,
         output_prefix="",
     )
@@ -57,6 +72,26 @@ def submit_train_job(
     db.flush()
     job.output_prefix = job_prefix(user.id, job.id)
     db.commit()
+    enqueue(db, job, dispatcher)
+    return job
+
+
+def check_init_model(db: Session, user: User, info: ModelInfo, model_id: str) -> None:
+    """A transfer-learning start must be the user's own model of the same architecture."""
+    model = db.get(ModelArtifact, model_id)
+    if model is None or model.owner_id != user.id:
+        raise JobRejected(f"init_model_id {model_id}: no such model of yours (GET /api/v1/models)")
+    if model.architecture != info.name:
+        raise JobRejected(
+            f"init_model_id {model_id} is a {model.architecture} model; transfer needs the same "
+            f"architecture, so train {model.architecture} or pick a {info.name} model"
+        )
+    if "weights" not in model.files:
+        raise JobRejected(f"model {model_id} predates transfer learning; retrain it to reuse it")
+
+
+def enqueue(db: Session, job: Job, dispatcher: JobDispatcher) -> None:
+    """Send the job's message; if the queue is down, record the job as failed."""
     try:
         dispatcher.enqueue(job.id)
     except Exception as exc:
@@ -64,4 +99,17 @@ def submit_train_job(
         job.error = f"queue unavailable: {exc}"
         db.commit()
         raise QueueUnavailable(str(exc)) from exc
+
+
+def resume_job(db: Session, job: Job, extra_attempts: int, dispatcher: JobDispatcher) -> Job:
+    """Queue a failed or cancelled job again; its worker continues from the last epoch."""
+    if job.state not in (JobState.failed, JobState.cancelled):
+        raise JobRejected(f"job {job.id} is {job.state}; only failed or cancelled jobs resume")
+    TrainConfig.model_validate(job.params)  # still runnable by this version
+    transition(job, JobState.queued)
+    job.cancel_requested, job.error, job.finished_at = False, None, None
+    job.max_attempts = job.attempts + extra_attempts
+    job.message = "resuming"
+    db.commit()
+    enqueue(db, job, dispatcher)
     return job

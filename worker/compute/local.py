@@ -70,16 +70,30 @@ def _error_message(stderr_path: Path) -> str:
     return "the runner failed:\n" + "\n".join(lines[-ERROR_TAIL_LINES:])
 
 
+CHECKPOINT_NAMES = frozenset({"last.pt"})  # what a later attempt or a resume continues from
+
+
+def prune_to_checkpoints(folder: Path) -> None:
+    """Delete everything under `folder` but the epoch checkpoints a resume needs."""
+    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_file() and path.name not in CHECKPOINT_NAMES:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+
+
 @contextmanager
 def job_folder(job_id: str) -> Iterator[Path]:
-    """`var/jobs/JOB`: emptied first (a crashed attempt may have left files), removed after."""
+    """`var/jobs/JOB`, kept across attempts: removed when the job succeeds, and pruned to
+    its epoch checkpoints when it fails or is cancelled (so it can resume)."""
     folder = get_settings().var_dir.resolve() / "jobs" / job_id
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     try:
         yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    except BaseException:
+        prune_to_checkpoints(folder)
+        raise
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 class LocalBackend(ComputeBackend):
@@ -99,6 +113,7 @@ class LocalBackend(ComputeBackend):
                         str(spec_path),
                         "--work-dir",
                         str(Path(tmp) / "work"),
+                        "--resume",
                     ],
                     stdout=subprocess.PIPE,
                     stderr=stderr,

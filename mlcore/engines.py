@@ -1,0 +1,60 @@
+"""Training engines: the catalog entry of the chosen model names the engine that runs it.
+
+Every engine takes a `TrainRequest` and leaves the same outputs in `work_dir/output/`
+(package.zip, evaluation.json, metrics.json, model.pt and plots), named in its `JobResult`,
+so the worker and the API never need to know which library trained a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlcore.progress import Report
+from mlcore.spec import JobResult, TrainParams
+
+
+@dataclass(frozen=True)
+class TrainRequest:
+    """Everything one training job needs, all of it local paths."""
+
+    params: TrainParams
+    dataset_dir: Path
+    work_dir: Path
+    report: Report
+    weights_dir: Path | None = None
+    resume: bool = False
+    init_weights: Path | None = None  # model.pt of an earlier Konstruktor model
+
+    @property
+    def output_dir(self) -> Path:
+        """Where the engine leaves the artifacts the runner uploads."""
+        path = self.work_dir / "output"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+Engine = Callable[[TrainRequest], JobResult]
+
+
+def _classifier(request: TrainRequest) -> JobResult:
+    from mlcore.pipeline import run_classifier_job
+
+    return run_classifier_job(request)
+
+
+def _ultralytics(request: TrainRequest) -> JobResult:
+    from mlcore.yolo.engine import run_yolo_job
+
+    return run_yolo_job(request)
+
+
+ENGINES: dict[str, Engine] = {"classifier": _classifier, "ultralytics": _ultralytics}
+
+
+def run_train_job(request: TrainRequest) -> JobResult:
+    """Run the job with the engine of its model's family."""
+    from mlcore.models import get_architecture
+
+    return ENGINES[get_architecture(request.params.model).family.engine](request)

@@ -1,0 +1,1 @@
+"""YOLO11 (ultralytics) classification and detection behind Konstruktor's engine contract."""

@@ -1,0 +1,106 @@
+"""The YOLO11 catalog entries: classifiers and detectors built from ultralytics' YAML configs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from torch import nn
+
+from mlcore.models import Architecture, Family
+
+ASSETS_URL = "https://github.com/ultralytics/assets/releases/download/v8.3.0"
+SCALES = "nsmlx"
+COCO_CLASSES = 80
+
+
+@dataclass(frozen=True)
+class YoloTask:
+    """How one ultralytics task names its configs and what it was published at."""
+
+    suffix: str  # "-cls" for classify, "" for detect
+    image_size: int
+    classes: int
+
+
+TASKS: dict[str, YoloTask] = {
+    "classify": YoloTask(suffix="-cls", image_size=224, classes=1000),
+    "detect": YoloTask(suffix="", image_size=640, classes=COCO_CLASSES),
+}
+
+
+def yolo_family(task: str) -> Family:
+    """The YOLO11 family for one task."""
+    return Family(
+        "yolo11",
+        task=task,
+        year=2024,
+        licence="AGPL-3.0",
+        source="ultralytics",
+        engine="ultralytics",
+    )
+
+
+YOLO11_CLASSIFY = yolo_family("classify")
+YOLO11_DETECT = yolo_family("detect")
+
+
+@contextmanager
+def quiet_ultralytics() -> Iterator[None]:
+    """Silence ultralytics' console model summaries."""
+    logger = logging.getLogger("ultralytics")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@dataclass(frozen=True)
+class YoloArchitecture(Architecture):
+    """One ultralytics YOLO11 network; `name` is its config stem, e.g. yolo11n-cls."""
+
+    @property
+    def task(self) -> YoloTask:
+        """Naming and published facts of this architecture's task."""
+        return TASKS[self.family.task]
+
+    @property
+    def builder(self) -> str:
+        return f"{self.name}.yaml"
+
+    @property
+    def default_image_size(self) -> int:
+        return self.task.image_size
+
+    @property
+    def weights_file(self) -> str:
+        return f"{self.name}.pt"
+
+    @property
+    def weights_url(self) -> str:
+        return f"{ASSETS_URL}/{self.weights_file}"
+
+    @property
+    def published_classes(self) -> int:
+        return self.task.classes
+
+    def build(self, num_classes: int) -> nn.Module:
+        from ultralytics.nn.tasks import ClassificationModel, DetectionModel
+
+        import mlcore.yolo.offline  # noqa: F401  (configures ultralytics before its import)
+
+        model_class = {"classify": ClassificationModel, "detect": DetectionModel}[self.family.task]
+        with quiet_ultralytics():
+            module: nn.Module = model_class(self.builder, nc=num_classes, verbose=False)
+        return module
+
+
+YOLO_ARCHITECTURES: list[Architecture] = [
+    YoloArchitecture(f"yolo11{scale}{TASKS[family.task].suffix}", family)
+    for family in (YOLO11_CLASSIFY, YOLO11_DETECT)
+    for scale in SCALES
+]
