@@ -21,8 +21,9 @@ from mlcore.package_template.predict import IMAGE_EXTENSIONS
 from mlcore.spec import TrainConfig, TrainParams
 
 STRIDE = 32  # image sizes are multiples of the networks' largest stride
+SMALLEST_SHARE = 0.5  # never below half the model's own size: deep nets need pixels
 # (most training images, epochs from scratch, epochs when starting from weights)
-EPOCHS = ((500, 40, 20), (5_000, 25, 12), (inf, 12, 6))
+EPOCHS = ((500, 40, 20), (5_000, 30, 15), (20_000, 20, 10), (inf, 12, 6))
 # (largest image side, batch size)
 BATCH = ((64, 128), (160, 64), (320, 32), (640, 16), (inf, 8))
 # engine -> (learning rate from scratch, learning rate when starting from weights)
@@ -92,10 +93,14 @@ def _first(table: tuple[tuple[float, ...], ...], value: float) -> tuple[float, .
 
 
 def default_image_size(info: ModelInfo, profile: DataProfile) -> int:
-    """The model's own size, lowered (to a multiple of 32) for datasets of small images."""
-    if 0 < profile.median_side < info.default_image_size:
-        return max(STRIDE, -(-profile.median_side // STRIDE) * STRIDE)
-    return info.default_image_size
+    """The model's own size, lowered for small images, but never below half of it.
+
+    A network that downsamples 32x leaves a 1x1 map of a 32 px image: CIFAR-sized data
+    learns far better upsampled to half the model's size (a multiple of 32).
+    """
+    floor = max(STRIDE, int(info.default_image_size * SMALLEST_SHARE) // STRIDE * STRIDE)
+    wanted = -(-profile.median_side // STRIDE) * STRIDE if profile.median_side else 0
+    return min(info.default_image_size, max(floor, wanted))
 
 
 def resolve(params: TrainParams, info: ModelInfo, profile: DataProfile) -> TrainConfig:

@@ -25,7 +25,7 @@ def collect_logits(
     logits, labels = [], []
     for images, targets in loader:
         logits.append(model(images.to(device)).float().cpu())
-        labels.append(targets)
+        labels.append(targets.cpu())
     return torch.cat(logits), torch.cat(labels)
 
 

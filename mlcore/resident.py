@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import Sampler
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from mlcore.data import ImageFolderSplit
 from mlcore.package_template.predict import RESAMPLING, load_image
 
 CPU_BUDGET_BYTES = 2 << 30  # resident data allowed in host memory
 GPU_BUDGET_SHARE = 0.25  # share of free GPU memory resident data may take
+DECODE_WORKERS_MAX = 16  # processes decoding JPEGs once, before training
+DECODE_BATCH = 64
 
 
 def resident_budget(device: torch.device) -> int:
@@ -35,19 +36,27 @@ def decoded_bytes(images: int, size: int) -> int:
     return images * 3 * size * size
 
 
-def _decode(path: str, size: int) -> np.ndarray:
-    resized = load_image(path).resize((size, size), RESAMPLING["bilinear"])
-    return np.asarray(resized, dtype=np.uint8).transpose(2, 0, 1)
+class _Decoded(Dataset[torch.Tensor]):
+    """Images of a split resized to size x size as uint8 CHW tensors, for parallel decoding."""
+
+    def __init__(self, split: ImageFolderSplit, size: int) -> None:
+        self.paths = [split.root / file for file, _label in split.samples]
+        self.size = size
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        image = load_image(self.paths[index])
+        resized = image.resize((self.size, self.size), RESAMPLING["bilinear"])
+        return torch.from_numpy(np.array(resized, dtype=np.uint8).transpose(2, 0, 1).copy())
 
 
 def decode_split(split: ImageFolderSplit, size: int, device: torch.device) -> torch.Tensor:
     """Every image of `split`, resized to size x size, as one uint8 NCHW tensor on device."""
-    paths = [str(split.root / file) for file, _label in split.samples]
-    out = torch.empty((len(paths), 3, size, size), dtype=torch.uint8)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        for i, pixels in enumerate(pool.map(_decode, paths, [size] * len(paths))):
-            out[i] = torch.from_numpy(pixels)
-    return out.to(device)
+    workers = min(DECODE_WORKERS_MAX, os.cpu_count() or 1)
+    loader = DataLoader(_Decoded(split, size), batch_size=DECODE_BATCH, num_workers=workers)
+    return torch.cat([batch.to(device) for batch in loader])
 
 
 class ResidentBatches:

@@ -1,0 +1,69 @@
+"""What every benchmark result records, and the shared datasets unpacked for mlcore."""
+
+from __future__ import annotations
+
+import json
+import platform
+import shlex
+import sys
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+# Where a benchmark finds ../shared/datasets; a GPU call carries copies in .bench-data/.
+DATA_DIRS = (ROOT / ".bench-data", ROOT.parent / "shared" / "datasets")
+
+
+def environment() -> dict[str, Any]:
+    """Device, versions, date and the exact command of this run."""
+    cuda = torch.cuda.is_available()
+    return {
+        "device": torch.cuda.get_device_name(0) if cuda else f"CPU ({platform.processor()})",
+        "cpu_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+    }
+
+
+def shared_zip(name: str) -> Path:
+    """A dataset zip from .bench-data/ or ../shared/datasets/."""
+    for folder in DATA_DIRS:
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"{name} not found in {', '.join(map(str, DATA_DIRS))}")
+
+
+def unpack_image_folder(name: str, dest: Path) -> Path:
+    """Unpack an ImageFolder zip (optionally under one top folder) as mlcore reads it."""
+    if (dest / "manifest.json").is_file():
+        return dest
+    classes: set[str] = set()
+    with zipfile.ZipFile(shared_zip(name)) as archive:
+        for member in archive.namelist():
+            parts = PurePosixPath(member).parts
+            split_at = next((i for i, p in enumerate(parts) if p in ("train", "val")), None)
+            if split_at is None or member.endswith("/") or len(parts) - split_at != 3:
+                continue
+            split, cls, file = parts[split_at:]
+            classes.add(cls)
+            target = dest / split / cls / file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(member))
+    manifest = {"task": "classify", "classes": sorted(classes)}
+    (dest / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return dest
+
+
+def write_result(out: Path, name: str, result: dict[str, Any]) -> Path:
+    """results/NAME-<device>-<date>.json"""
+    device = "gpu" if torch.cuda.is_available() else "cpu"
+    path = out / f"{name}-{device}-{datetime.now(UTC).date().isoformat()}.json"
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return path
