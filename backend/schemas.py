@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from mlcore.spec import TrainParams
 
@@ -113,6 +113,12 @@ class JobOut(BaseModel):
 
 class ModelOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+    @field_validator("files", mode="before")
+    @classmethod
+    def _names_only(cls, files: Any) -> Any:
+        return sorted(files) if isinstance(files, dict) else files
+
     id: str
     project_id: str
     job_id: str
@@ -120,7 +126,7 @@ class ModelOut(BaseModel):
     architecture: str
     class_names: list[str]
     metrics: dict[str, Any]
-    files: dict[str, Any]
+    files: list[str] = Field(description="artifact names for GET /models/{id}/files/{name}")
     package_sha256: str
     package_size: int
     created_at: datetime

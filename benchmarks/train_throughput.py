@@ -43,7 +43,7 @@ def _sync(device: torch.device) -> None:
 
 def _setup(config: TrainConfig, classes: int, device: torch.device) -> tuple[Any, ...]:
     precision = Precision(device)
-    model = create_model(config.model, classes).to(device, memory_format=precision.memory_format)
+    model = create_model(config.model, classes).to(device).to(memory_format=precision.memory_format)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=WEIGHT_DECAY)
     return precision, model, optimizer
 

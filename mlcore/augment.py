@@ -90,6 +90,9 @@ def _uniform(
 class BatchAugment(nn.Module):
     """A preset applied to a whole uint8 NCHW batch on its device; returns normalised floats."""
 
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def __init__(
         self,
         preset: Preset,

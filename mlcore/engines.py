@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlcore.progress import Report
-from mlcore.spec import JobResult, TrainParams
+from mlcore.spec import JobResult, TrainConfig
 
 
 @dataclass(frozen=True)
 class TrainRequest:
     """Everything one training job needs, all of it local paths."""
 
-    params: TrainParams
+    params: TrainConfig
     dataset_dir: Path
     work_dir: Path
     report: Report

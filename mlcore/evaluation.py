@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ CONFUSED_PAIRS = 20
 
 @torch.inference_mode()
 def collect_logits(
-    model: nn.Module, loader: DataLoader[tuple[torch.Tensor, int]], device: torch.device
+    model: nn.Module, loader: Iterable[tuple[torch.Tensor, torch.Tensor]], device: torch.device
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Logits and true labels of every item, in loader order, with the model in eval mode."""
     model.to(device).eval()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -29,7 +29,7 @@ class Batches(Protocol):
 
     def __len__(self) -> int: ...
 
-    def __iter__(self) -> Iterable[tuple[torch.Tensor, torch.Tensor]]: ...
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]: ...
 
 
 @dataclass
@@ -45,6 +45,9 @@ class Feeds:
 
 class Normalise(nn.Module):
     """uint8 NCHW -> normalised float, predict.py's arithmetic."""
+
+    mean: torch.Tensor
+    std: torch.Tensor
 
     def __init__(self) -> None:
         super().__init__()

@@ -9,14 +9,11 @@ from mlcore.data import ImageFolderSplit
 from mlcore.engines import TrainRequest
 from mlcore.evaluation import evaluate
 from mlcore.packaging import build_package
-from mlcore.progress import TRAIN_SHARE
+from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
 from mlcore.reports import write_classification_report
 from mlcore.spec import JobResult, ProgressEvent
 from mlcore.training import pick_device, train_classifier
 from mlcore.transforms import EvalTransform
-
-EXPORT_START = 0.93
-PACKAGED = 0.97  # the rest is the caller's: uploading artifacts, recording the model
 
 
 def run_classifier_job(request: TrainRequest) -> JobResult:

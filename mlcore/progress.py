@@ -10,6 +10,8 @@ from mlcore.spec import ProgressEvent
 
 Report = Callable[[ProgressEvent], None]
 TRAIN_SHARE = 0.9  # fraction of a job's progress spent training; the rest is eval + export
+EXPORT_START = 0.93
+PACKAGED = 0.97  # the rest is the caller's: uploading artifacts, recording the model
 
 
 class TrainingProgress:
@@ -27,7 +29,7 @@ class TrainingProgress:
         self.epochs = epochs
         self.total_steps = max(epochs * steps_per_epoch, 1)
         self.steps_per_epoch = steps_per_epoch
-        self.every = every
+        self.every = max(1, min(every, steps_per_epoch // 2))  # short epochs still report
         self.clock = clock
         self.step = 0
         self.epoch = 0
@@ -47,7 +49,7 @@ class TrainingProgress:
         for entry in history:
             self.epoch = int(entry["epoch"])
             metrics = {k: v for k, v in entry.items() if k != "epoch"}
-            self.emit("epoch", f"epoch {self.epoch}/{self.epochs} done (before resume)", metrics)
+            self.emit("epoch", f"epoch {self.epoch}/{self.epochs} restored", metrics)
 
     def start_epoch(self, epoch: int) -> None:
         """The epoch now running (1-based)."""

@@ -29,7 +29,7 @@ def shrunk(image: Image.Image, side: int) -> Image.Image:
 
 
 def caption(error: dict[str, Any]) -> str:
-    """ "true → predicted (confidence)"."""
+    """Gallery caption: "true → predicted (confidence)"."""
     return f"{error['label']} → {error['predicted']} ({error['confidence']:.2f})"
 
 

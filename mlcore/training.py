@@ -20,6 +20,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from mlcore.architecture import IncompatibleInitModel
 from mlcore.checkpoints import load_state, save_state
 from mlcore.data import read_classes
 from mlcore.evaluation import collect_logits
@@ -39,10 +40,6 @@ Criterion = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 class TrainingDiverged(ArithmeticError):
     """The loss became NaN or infinite."""
-
-
-class IncompatibleInitModel(ValueError):
-    """An earlier model given as the starting point does not fit this architecture."""
 
 
 @dataclass
@@ -132,7 +129,7 @@ def train_one_epoch(
         metrics = None
         if progress.due():  # the only per-step host sync
             check_finite(loss)
-            metrics = {"loss": float(loss), "lr": optimizer.param_groups[0]["lr"]}
+            metrics = {"loss": float(loss.detach()), "lr": optimizer.param_groups[0]["lr"]}
         progress.advance(len(targets), metrics)
     mean = loss_sum / max(seen, 1)
     check_finite(mean)
@@ -197,7 +194,7 @@ def train_classifier(
     model = create_model(config.model, len(classes), config.pretrained, weights_dir)
     if init_weights is not None:
         model = load_init_weights(model, init_weights, config.model, len(classes))
-    model = model.to(device, memory_format=precision.memory_format)
+    model = model.to(device).to(memory_format=precision.memory_format)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, weight_decay=WEIGHT_DECAY
     )

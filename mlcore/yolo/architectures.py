@@ -9,9 +9,12 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from mlcore.models import Architecture, Family
+from mlcore.architecture import Architecture, Family
+from mlcore.yolo import offline
 
-ASSETS_URL = "https://github.com/ultralytics/assets/releases/download/v8.3.0"
+# isort: split
+from ultralytics.nn.tasks import ClassificationModel, DetectionModel
+
 SCALES = "nsmlx"
 COCO_CLASSES = 80
 
@@ -21,13 +24,14 @@ class YoloTask:
     """How one ultralytics task names its configs and what it was published at."""
 
     suffix: str  # "-cls" for classify, "" for detect
+    model_class: type[nn.Module]
     image_size: int
     classes: int
 
 
 TASKS: dict[str, YoloTask] = {
-    "classify": YoloTask(suffix="-cls", image_size=224, classes=1000),
-    "detect": YoloTask(suffix="", image_size=640, classes=COCO_CLASSES),
+    "classify": YoloTask("-cls", ClassificationModel, image_size=224, classes=1000),
+    "detect": YoloTask("", DetectionModel, image_size=640, classes=COCO_CLASSES),
 }
 
 
@@ -82,20 +86,15 @@ class YoloArchitecture(Architecture):
 
     @property
     def weights_url(self) -> str:
-        return f"{ASSETS_URL}/{self.weights_file}"
+        return f"{offline.ASSETS_URL}/{self.weights_file}"
 
     @property
     def published_classes(self) -> int:
         return self.task.classes
 
     def build(self, num_classes: int) -> nn.Module:
-        from ultralytics.nn.tasks import ClassificationModel, DetectionModel
-
-        import mlcore.yolo.offline  # noqa: F401  (configures ultralytics before its import)
-
-        model_class = {"classify": ClassificationModel, "detect": DetectionModel}[self.family.task]
         with quiet_ultralytics():
-            module: nn.Module = model_class(self.builder, nc=num_classes, verbose=False)
+            module: nn.Module = self.task.model_class(self.builder, nc=num_classes, verbose=False)
         return module
 
 

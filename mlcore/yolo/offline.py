@@ -16,7 +16,10 @@ imports it and closes every network path a train/val/predict run can reach:
 
 from __future__ import annotations
 
+import inspect
 import os
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,13 @@ ENVIRONMENT = {
     "YOLO_OFFLINE": "true",
     "YOLO_AUTOINSTALL": "false",
 }
+if "ultralytics" in sys.modules:
+    warnings.warn(
+        "ultralytics was imported before mlcore.yolo.offline: its config directory and "
+        "online state were fixed at that import; only the patches below apply",
+        RuntimeWarning,
+        stacklevel=2,
+    )
 for _name, _value in ENVIRONMENT.items():
     os.environ.setdefault(_name, _value)
 os.environ.pop("ULTRALYTICS_API_KEY", None)  # the Platform callback uploads runs when set
@@ -45,6 +55,13 @@ SETTINGS_OFF = {
         ("clearml", "comet", "dvc", "mlflow", "raytune", "tensorboard", "wandb"), False
     ),
 }
+# The release ultralytics itself fetches weights from (read before the patch below).
+ASSETS_URL = "https://github.com/{repo}/releases/download/{release}".format(
+    repo=ultralytics.utils.downloads.GITHUB_ASSETS_REPO,
+    release=inspect.signature(ultralytics.utils.downloads.attempt_download_asset)
+    .parameters["release"]
+    .default,
+)
 BUNDLED_FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 
 
@@ -76,4 +93,5 @@ for _module in (ultralytics.utils.checks, ultralytics.data.utils, ultralytics.ut
     _module.check_font = bundled_font  # type: ignore[attr-defined]
 # tasks.load_checkpoint and check_amp import it from the module at call time.
 ultralytics.utils.downloads.attempt_download_asset = local_asset
-SETTINGS.update(SETTINGS_OFF)
+if any(SETTINGS.get(key) != value for key, value in SETTINGS_OFF.items()):
+    SETTINGS.update(SETTINGS_OFF)

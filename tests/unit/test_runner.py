@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from mlcore.spec import JobSpec, TrainParams
+from mlcore.spec import JobSpec
 from tests.support.paths import ROOT
+from tests.unit.mlcore.conftest import tiny_config
 from worker.events import ERROR_PREFIX
 from worker.runner import safe_extract
 
@@ -35,7 +36,7 @@ def test_missing_input_fails_with_a_clear_error(tmp_path: Path) -> None:
         job_id="j1",
         kind="train",
         inputs={"dataset": "users/u/datasets/d/v/dataset.zip"},
-        params=TrainParams(model="efficientnet_b0", epochs=1),
+        params=tiny_config(),
         output_prefix="users/u/jobs/j1",
     )
     out = run_runner(spec, tmp_path / "var", tmp_path)

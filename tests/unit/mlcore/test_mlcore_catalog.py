@@ -21,10 +21,16 @@ FORBIDDEN = {"fastapi", "celery", "sqlalchemy", "backend", "worker"}
 def test_committed_catalog_matches_registry() -> None:
     computed = build_catalog()
     assert json.loads(CATALOG_PATH.read_text()) == computed, "run: python -m mlcore catalog --write"
-    assert [e["name"] for e in computed] == [f"efficientnet_b{i}" for i in range(8)]
-    for entry in computed:
+    assert [e["name"] for e in computed] == [
+        *(f"efficientnet_b{i}" for i in range(8)),
+        *(f"yolo11{scale}-cls" for scale in "nsmlx"),
+        *(f"yolo11{scale}" for scale in "nsmlx"),
+    ]
+    for entry in computed[:8]:  # measured figures agree with what torchvision publishes
         meta = tv_models.get_model_weights(entry["name"]).IMAGENET1K_V1.meta
         assert entry["params"] == meta["num_params"]
+        assert entry["gflops"] == pytest.approx(2 * meta["_ops"], rel=0.01)  # MACs there
+        assert entry["normalisation"] == ["batch"] and entry["residual_connections"] > 0
 
 
 def test_load_catalog_gives_model_info_by_name() -> None:

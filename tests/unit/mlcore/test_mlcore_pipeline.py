@@ -17,17 +17,19 @@ import torch
 from torch import nn
 
 from mlcore.data import ImageFolderSplit, read_classes
+from mlcore.engines import TrainRequest, run_train_job
 from mlcore.evaluation import evaluate
 from mlcore.export import save_checkpoint
 from mlcore.models import arch_config, create_model
 from mlcore.packaging import PREDICT_TEMPLATE, build_package
-from mlcore.pipeline import PACKAGED, run_train_job
-from mlcore.spec import JobResult, ProgressEvent, TrainParams
+from mlcore.progress import PACKAGED
+from mlcore.spec import JobResult, ProgressEvent
 from mlcore.training import TrainOutcome
-from mlcore.transforms import EvalTransform, TrainTransform, preprocess_spec
+from mlcore.transforms import EvalTransform, preprocess_spec
 from tests.support.package import PACKAGE_FILES
+from tests.unit.mlcore.conftest import tiny_config
 
-PARAMS = TrainParams(model="efficientnet_b0", epochs=1, image_size=32, batch_size=4)
+PARAMS = tiny_config()
 
 
 @dataclass
@@ -79,7 +81,7 @@ def assert_package_reproduces(package: Path, dataset: Path, evaluation: dict[str
 def job(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
     work = tmp_path_factory.mktemp("job")
     events: list[ProgressEvent] = []
-    result = run_train_job(PARAMS, flowers_dir, work, events.append)
+    result = run_train_job(TrainRequest(PARAMS, flowers_dir, work, events.append))
     output = work / "output"
     evaluation = json.loads((output / "evaluation.json").read_text())
     return Job(result, output, unzip(output / "package.zip", work / "unzipped"), events, evaluation)
@@ -87,13 +89,12 @@ def job(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
 
 def test_job_result_and_artifacts(job: Job, flowers_dir: Path) -> None:
     classes = read_classes(flowers_dir)
-    assert job.result.files == {
-        "package": "package.zip",
-        "evaluation": "evaluation.json",
-        "metrics": "metrics.json",
-    }
+    files = job.result.files
+    assert {"package", "evaluation", "metrics", "weights", "confusion_matrix"} <= set(files)
+    assert files["weights"] == "model.pt" and files["package"] == "package.zip"
     assert all((job.output / name).is_file() for name in job.result.files.values())
     assert job.result.info["classes"] == classes and job.result.info["model"] == PARAMS.model
+    assert job.result.info["data_mode"] == "resident"  # a few images fit in memory
     assert 0 <= job.result.info["onnx_max_abs_diff"] < 1e-3
     assert job.result.metrics["accuracy"] == job.evaluation["accuracy"]
     assert job.result.metrics["epochs_run"] == PARAMS.epochs
@@ -103,6 +104,8 @@ def test_job_result_and_artifacts(job: Job, flowers_dir: Path) -> None:
 
 
 def test_progress_events(job: Job) -> None:
+    steps = [e for e in job.events if e.type == "progress"]
+    assert steps and {"loss", "lr", "images_per_s", "eta_s"} <= set(steps[0].metrics)
     progress = [e.progress for e in job.events]
     assert progress == sorted(progress) and progress[-1] == PACKAGED
     epochs = [e for e in job.events if e.type == "epoch"]
@@ -132,7 +135,7 @@ def calibrated_model(dataset: Path, classes: list[str], spec: dict[str, Any]) ->
     for bn in (m for m in model.modules() if isinstance(m, nn.BatchNorm2d)):
         bn.reset_running_stats()
         bn.momentum = None
-    train = ImageFolderSplit(dataset, "train", classes, TrainTransform(spec))
+    train = ImageFolderSplit(dataset, "train", classes, EvalTransform(spec))
     with torch.no_grad():
         model.train()(torch.stack([train[i][0] for i in range(len(train))]))
     return model.eval()

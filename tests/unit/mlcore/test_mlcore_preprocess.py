@@ -10,9 +10,11 @@ import pytest
 import torch
 from PIL import Image
 
+from mlcore.augment import PRESETS
 from mlcore.data import ImageFolderSplit, read_classes
 from mlcore.evaluation import classification_metrics
 from mlcore.package_template.predict import find_images, load_image, preprocess
+from mlcore.spec import Augmentation
 from mlcore.transforms import EvalTransform, TrainTransform, preprocess_spec
 
 SPEC = preprocess_spec(8)
@@ -27,11 +29,15 @@ def test_preprocess_normalises_rgb_to_chw() -> None:
     np.testing.assert_allclose(x[:, 4, 4], expected, rtol=1e-5)
 
 
-def test_training_transforms_share_the_package_preprocess() -> None:
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_training_transforms_share_the_package_preprocess(preset: Augmentation) -> None:
     image = Image.new("L", (30, 30), 77)  # grey input is converted to RGB too
-    assert torch.equal(EvalTransform(SPEC)(image), torch.from_numpy(preprocess(image, SPEC)))
-    torch.manual_seed(0)
-    assert TrainTransform(SPEC)(image).shape == (3, 8, 8)
+    expected = torch.from_numpy(preprocess(image, SPEC))
+    assert torch.equal(EvalTransform(SPEC)(image), expected)
+    augmented = TrainTransform(8, PRESETS[preset])(image)
+    assert augmented.shape == (3, 8, 8) and augmented.dtype == torch.float32
+    if preset == "none":
+        assert torch.equal(augmented, expected)
 
 
 def test_load_image_applies_exif_orientation(tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ from mlcore.schedule import (
     warmup_cosine,
     warmup_steps,
 )
-from mlcore.spec import ProgressEvent, TrainParams
+from mlcore.spec import ProgressEvent
 from mlcore.training import train_classifier
+from tests.unit.mlcore.conftest import tiny_config
 
 
 def test_warmup_then_cosine() -> None:
@@ -30,11 +31,10 @@ def test_warmup_then_cosine() -> None:
 
 @pytest.mark.parametrize(
     ("epochs", "warmup_epochs", "expected"),
-    [(20, None, 10), (5, None, 5), (20, 0.0, 0), (3, 9, 29)],
+    [(20, 1.0, 10), (5, 0.5, 5), (20, 0.0, 0), (3, 9, 29)],
 )
-def test_warmup_steps(epochs: int, warmup_epochs: float | None, expected: int) -> None:
-    params = TrainParams(model="m", epochs=epochs, warmup_epochs=warmup_epochs)
-    assert warmup_steps(params, steps_per_epoch=10, total_steps=epochs * 10) == expected
+def test_warmup_steps(epochs: int, warmup_epochs: float, expected: int) -> None:
+    assert warmup_steps(warmup_epochs, steps_per_epoch=10, total_steps=epochs * 10) == expected
 
 
 def test_class_balance() -> None:
@@ -63,15 +63,7 @@ def test_training_with_balancing_and_early_stopping(
     flowers_dir: Path, tmp_path: Path, balance: str
 ) -> None:
     events: list[ProgressEvent] = []
-    params = TrainParams(
-        model="efficientnet_b0",
-        epochs=6,
-        image_size=32,
-        batch_size=4,
-        class_balance=balance,
-        early_stopping_patience=1,
-        learning_rate=1e-3,
-    )
+    params = tiny_config(epochs=6, class_balance=balance, early_stopping_patience=1)
     outcome = train_classifier(params, flowers_dir, tmp_path, events.append)
     stopped = [e for e in events if e.message.startswith("early stop")]
     assert len(outcome.history) < 6 and len(stopped) == 1  # a plateau within six epochs

@@ -1,0 +1,158 @@
+"""The ultralytics engine's whole job: train a YOLO11 model, evaluate, report, package.
+
+Artifacts land in `request.output_dir` under the same names as every engine's
+(package.zip, evaluation.json, metrics.json, model.pt and PNG figures).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from mlcore.engines import TrainRequest
+from mlcore.models import get_architecture
+from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
+from mlcore.reports import write_classification_report
+from mlcore.spec import JobResult, ProgressEvent
+from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
+
+# isort: split
+import ultralytics
+
+from mlcore.yolo.architectures import YoloArchitecture
+from mlcore.yolo.arguments import not_applied
+from mlcore.yolo.datasets import training_data
+from mlcore.yolo.evaluation import evaluate_classifier, evaluate_detector
+from mlcore.yolo.package import build_package
+from mlcore.yolo.preprocess import PREPROCESS
+from mlcore.yolo.readme import render_readme
+from mlcore.yolo.reports import write_detection_report
+from mlcore.yolo.training import TrainedRun, train
+
+Evaluation = tuple[dict[str, Any], dict[str, str]]  # (evaluation.json, figure name -> file)
+
+
+def classify_evaluation(
+    request: TrainRequest, run: TrainedRun, data: str, device: str
+) -> Evaluation:
+    """Per-image predictions, metrics, confusion matrix, curves and error gallery."""
+    evaluation = evaluate_classifier(
+        run.best, request.dataset_dir, run.image_size, request.params.batch_size, device
+    )
+    figures = write_classification_report(
+        evaluation, run.history, request.dataset_dir, request.output_dir
+    )
+    return evaluation, figures
+
+
+def detect_evaluation(request: TrainRequest, run: TrainedRun, data: str, device: str) -> Evaluation:
+    """mAP, per-class AP, precision-recall curves and training curves."""
+    evaluation = evaluate_detector(
+        run.best,
+        data,
+        run.image_size,
+        request.params.batch_size,
+        device,
+        run.run_dir.parent / "eval",
+    )
+    return evaluation, write_detection_report(evaluation, run.history, request.output_dir)
+
+
+EVALUATIONS: dict[str, Callable[[TrainRequest, TrainedRun, str, str], Evaluation]] = {
+    "classify": classify_evaluation,
+    "detect": detect_evaluation,
+}
+HEADLINE: dict[str, tuple[str, ...]] = {
+    "classify": ("accuracy", "macro_f1", "val_loss"),
+    "detect": ("map50", "map50_95", "precision", "recall"),
+}
+
+
+def pick_device() -> str:
+    """Ultralytics' device argument: the first GPU when there is one."""
+    return "0" if torch.cuda.is_available() else "cpu"
+
+
+def yolo_architecture(name: str) -> YoloArchitecture:
+    """The catalog entry `name`, which must be an ultralytics model."""
+    arch = get_architecture(name)
+    if not isinstance(arch, YoloArchitecture):
+        raise ValueError(f"{name} is not trained by the ultralytics engine")
+    return arch
+
+
+def start_description(request: TrainRequest, arch: YoloArchitecture) -> str:
+    """Where the weights started from, for the README."""
+    if request.init_weights is not None:
+        return "fine-tuned from an earlier Konstruktor model"
+    if request.params.pretrained:
+        return f"fine-tuned from the publisher's {arch.weights_file}"
+    return "trained from scratch"
+
+
+def write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def run_yolo_job(request: TrainRequest) -> JobResult:
+    """Train, evaluate and package; writes package.zip, evaluation.json, metrics.json, plots."""
+    config, report, output = request.params, request.report, request.output_dir
+    arch = yolo_architecture(config.model)
+    task, device = arch.family.task, pick_device()
+    data = training_data(task, request.dataset_dir, request.work_dir)
+    run = train(request, arch, data, device)
+
+    report(ProgressEvent(type="log", progress=TRAIN_SHARE, message="evaluating"))
+    evaluation, figures = EVALUATIONS[task](request, run, data, device)
+    write_json(output / "evaluation.json", evaluation)
+    metrics = {
+        **{name: float(evaluation[name]) for name in HEADLINE[task]},
+        "epochs_run": float(len(run.history)),
+        "best_epoch": float(run.best_epoch),
+    }
+    write_json(output / "metrics.json", {"metrics": metrics, "history": run.history})
+
+    report(ProgressEvent(type="log", progress=EXPORT_START, message="exporting"))
+    shutil.copyfile(run.best, output / "model.pt")
+    readme = render_readme(
+        config,
+        task,
+        start_description(request, arch),
+        evaluation,
+        metrics,
+        run.image_size,
+        ultralytics.__version__,
+    )
+    build_package(
+        run.best,
+        evaluation["classes"],
+        PREPROCESS[task](run.image_size, run.stride),
+        readme,
+        request.work_dir / "package",
+        output / "package.zip",
+    )
+    report(ProgressEvent(type="log", progress=PACKAGED, message="packaged", metrics=metrics))
+    return JobResult(
+        metrics=metrics,
+        files={
+            "package": "package.zip",
+            "evaluation": "evaluation.json",
+            "metrics": "metrics.json",
+            "weights": "model.pt",
+            **figures,
+        },
+        info={
+            "classes": evaluation["classes"],
+            "model": config.model,
+            "task": task,
+            "image_size": run.image_size,
+            "device": device,
+            "ultralytics": ultralytics.__version__,
+            "not_applied": not_applied(config, task),
+        },
+    )

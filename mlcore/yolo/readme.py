@@ -1,0 +1,110 @@
+"""README.md of a YOLO model package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mlcore.spec import TrainConfig
+
+
+@dataclass(frozen=True)
+class TaskText:
+    """The task-specific parts of the README."""
+
+    noun: str
+    columns: tuple[tuple[str, str], ...]  # per-class table: (header, evaluation key)
+    table_note: str
+    read_prediction: str  # Python lines reading `result`
+
+
+TASK_TEXT = {
+    "classify": TaskText(
+        noun="image classifier",
+        columns=(
+            ("precision", "precision"),
+            ("recall", "recall"),
+            ("F1", "f1"),
+            ("support", "support"),
+        ),
+        table_note="",
+        read_prediction="top = result.probs.top1\n"
+        "print(model.names[top], float(result.probs.top1conf))",
+    ),
+    "detect": TaskText(
+        noun="object detector",
+        columns=(
+            ("AP50", "ap50"),
+            ("AP50-95", "ap50_95"),
+            ("precision", "precision"),
+            ("recall", "recall"),
+            ("instances", "instances"),
+        ),
+        table_note="Classes with no box in the validation split have no row.\n",
+        read_prediction="for box in result.boxes:\n"
+        "    print(model.names[int(box.cls)], float(box.conf), box.xyxy.tolist())",
+    ),
+}
+
+
+def _cell(value: Any) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _class_table(text: TaskText, per_class: dict[str, dict[str, Any]]) -> str:
+    header = "| class | " + " | ".join(title for title, _ in text.columns) + " |"
+    rule = "|---" * (len(text.columns) + 1) + "|"
+    rows = [
+        f"| {name} | " + " | ".join(_cell(values[key]) for _, key in text.columns) + " |"
+        for name, values in per_class.items()
+    ]
+    return "\n".join([header, rule, *rows])
+
+
+def render_readme(
+    config: TrainConfig,
+    task: str,
+    start: str,
+    evaluation: dict[str, Any],
+    metrics: dict[str, float],
+    image_size: int,
+    ultralytics_version: str,
+) -> str:
+    """Markdown: what the model is, its classes and metrics, how to load and run it."""
+    text = TASK_TEXT[task]
+    classes = evaluation["classes"]
+    metric_lines = "\n".join(f"- {name}: {value:.4g}" for name, value in metrics.items())
+    training = (
+        f"Trained by Konstruktor with ultralytics {ultralytics_version} (YOLO11, AGPL-3.0), "
+        f"{start}: {int(metrics['epochs_run'])} epoch(s) at {image_size} px, "
+        f"batch size {config.batch_size}, seed {config.seed}."
+    )
+    return f"""# {config.model} {text.noun} ({len(classes)} classes)
+
+{training}
+
+Classes (output index order, also in `labels.json`): {", ".join(classes)}
+
+## Validation metrics
+
+{metric_lines}
+
+{_class_table(text, evaluation["per_class"])}
+
+{text.table_note}
+## Use
+
+```bash
+pip install -r requirements.txt
+```
+
+```python
+from ultralytics import YOLO
+
+model = YOLO("model.pt")
+result = model.predict("image.jpg", imgsz={image_size})[0]
+{text.read_prediction}
+```
+
+`model.predict` applies the preprocessing described in `preprocess.json` itself.
+"""

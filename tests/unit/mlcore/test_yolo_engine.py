@@ -1,0 +1,255 @@
+"""The ultralytics engine end to end: tiny YOLO11 classify and detect jobs on real images, CPU."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mlcore.engines import TrainRequest
+from mlcore.spec import JobResult, ProgressEvent, TrainConfig
+from mlcore.yolo.engine import run_yolo_job
+from tests.support.paths import shared_dataset
+from tests.unit.mlcore.conftest import CLASSES, PER_SPLIT
+from tests.unit.mlcore.test_yolo_offline import network_guard
+
+# isort: split
+import ultralytics
+from ultralytics import YOLO
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+COCO_SPLITS = {"train": 8, "val": 4}
+PACKAGE_FILES = {"model.pt", "labels.json", "preprocess.json", "README.md", "requirements.txt"}
+
+
+def tiny_config(model: str, **changes: Any) -> TrainConfig:
+    """A resolved config small enough for two CPU cores."""
+    values: dict[str, Any] = {
+        "model": model,
+        "epochs": 2,
+        "image_size": 32,
+        "batch_size": 2,
+        "learning_rate": 1e-3,
+        "warmup_epochs": 0.5,
+        "augmentation": "light",
+        **changes,
+    }
+    return TrainConfig(**values)
+
+
+@dataclass
+class Job:
+    """A finished job: its result, the events it reported and where it ran."""
+
+    result: JobResult
+    events: list[ProgressEvent]
+    work_dir: Path
+    network_attempts: list[Any]
+
+    @property
+    def output(self) -> Path:
+        return self.work_dir / "output"
+
+    def read_json(self, name: str) -> Any:
+        return json.loads((self.output / self.result.files[name]).read_text(encoding="utf-8"))
+
+
+def run_job(config: TrainConfig, dataset_dir: Path, work_dir: Path, **request: Any) -> Job:
+    """Run the engine with the network blocked, recording events and network attempts."""
+    events: list[ProgressEvent] = []
+    with network_guard() as attempts:
+        result = run_yolo_job(TrainRequest(config, dataset_dir, work_dir, events.append, **request))
+    return Job(result, events, work_dir, attempts)
+
+
+def copy_flowers(flowers_dir: Path, target: Path, classes: list[str] = CLASSES) -> Path:
+    """A private copy of the shared flowers subset (ultralytics writes cache files into it)."""
+    for split in PER_SPLIT:
+        for name in classes:
+            shutil.copytree(flowers_dir / split / name, target / split / name)
+    manifest = {"task": "classify", "classes": classes}
+    (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return target
+
+
+def build_coco_subset(root: Path) -> Path:
+    """A few real COCO128 images and their YOLO labels in the detection dataset layout."""
+    with zipfile.ZipFile(shared_dataset("coco128.zip")) as archive:
+        names: dict[int, str] = yaml.safe_load(archive.read("coco128/data.yaml"))["names"]
+        members = set(archive.namelist())
+        for split, count in COCO_SPLITS.items():
+            images = sorted(
+                n
+                for n in members
+                if n.startswith(f"coco128/images/{split}/") and n.endswith(".jpg")
+            )[:count]
+            for image in images:
+                label = image.replace("/images/", "/labels/").removesuffix(".jpg") + ".txt"
+                for member in (image, label):
+                    if member in members:
+                        target = root / member.removeprefix("coco128/")
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        target.write_bytes(archive.read(member))
+    data = {"path": ".", "train": "images/train", "val": "images/val", "names": names}
+    (root / "data.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    manifest = {"task": "detect", "classes": [names[i] for i in sorted(names)]}
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def classify_job(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
+    root = tmp_path_factory.mktemp("yolo_classify")
+    dataset = copy_flowers(flowers_dir, root / "data")
+    return run_job(tiny_config("yolo11n-cls"), dataset, root / "work")
+
+
+@pytest.fixture(scope="module")
+def coco_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_coco_subset(tmp_path_factory.mktemp("coco"))
+
+
+@pytest.fixture(scope="module")
+def detect_job(coco_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
+    work = tmp_path_factory.mktemp("yolo_detect")
+    return run_job(tiny_config("yolo11n", image_size=64, batch_size=4), coco_dir, work)
+
+
+def check_common_outputs(job: Job, headline: set[str]) -> None:
+    """Artifacts named in the result exist; metrics are complete, finite and in range."""
+    for file in job.result.files.values():
+        assert (job.output / file).is_file(), file
+    for name in ("package", "evaluation", "metrics", "weights", "training_curves"):
+        assert name in job.result.files
+    for name, file in job.result.files.items():
+        if file.endswith(".png"):
+            assert (job.output / file).read_bytes()[:8] == PNG_MAGIC, name
+    metrics = job.result.metrics
+    assert set(metrics) == headline | {"epochs_run", "best_epoch"}
+    assert metrics["epochs_run"] == 2
+    assert 1 <= metrics["best_epoch"] <= 2
+    for name in headline - {"val_loss"}:
+        assert 0.0 <= metrics[name] <= 1.0, name
+    saved = job.read_json("metrics")
+    assert saved["metrics"] == metrics
+    assert [row["epoch"] for row in saved["history"]] == [1.0, 2.0]
+    assert all(
+        "train_loss" in row and "val_loss" in row and "lr" in row for row in saved["history"]
+    )
+    assert job.network_attempts == []
+    assert YOLO(str(job.output / "model.pt")).task == job.result.info["task"]
+
+
+def package_files(job: Job) -> dict[str, bytes]:
+    with zipfile.ZipFile(job.output / job.result.files["package"]) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_classify_job_leaves_every_output(classify_job: Job) -> None:
+    check_common_outputs(classify_job, {"accuracy", "macro_f1", "val_loss"})
+    assert {"confusion_matrix", "errors"} <= set(classify_job.result.files)
+    assert classify_job.result.metrics["val_loss"] > 0
+    info = classify_job.result.info
+    assert info["classes"] == CLASSES
+    assert (info["model"], info["task"], info["image_size"]) == ("yolo11n-cls", "classify", 32)
+
+
+def test_classify_evaluation_has_the_classifier_engines_shape(classify_job: Job) -> None:
+    evaluation = classify_job.read_json("evaluation")
+    predictions = evaluation["predictions"]
+    assert len(predictions) == PER_SPLIT["val"] * len(CLASSES)
+    assert all(set(p) >= {"file", "label", "predicted", "confidence"} for p in predictions)
+    assert all(p["file"].startswith("val/") and 0 <= p["confidence"] <= 1 for p in predictions)
+    correct = sum(p["label"] == p["predicted"] for p in predictions)
+    assert evaluation["accuracy"] == pytest.approx(correct / len(predictions))
+    matrix = evaluation["confusion_matrix"]
+    assert len(matrix) == len(CLASSES) and sum(map(sum, matrix)) == len(predictions)
+    assert set(evaluation["per_class"]) == set(CLASSES)
+    assert {"top_errors", "confused_pairs", "macro_f1", "val_loss"} <= set(evaluation)
+
+
+def test_classify_job_reports_steps_and_epochs(classify_job: Job) -> None:
+    events = classify_job.events
+    epochs = [e for e in events if e.type == "epoch"]
+    assert [e.epoch for e in epochs] == [1, 2]
+    assert all({"train_loss", "val_accuracy", "val_loss", "lr"} <= set(e.metrics) for e in epochs)
+    steps = [e for e in events if e.type == "progress"]
+    assert steps, "12 training steps must give at least one step event"
+    assert all({"loss", "lr", "images_per_s", "eta_s"} <= set(e.metrics) for e in steps)
+    fractions = [e.progress for e in events]
+    assert fractions == sorted(fractions)
+    assert events[-1].message == "packaged"
+
+
+def test_classify_package_describes_ultralytics_preprocessing(classify_job: Job) -> None:
+    files = package_files(classify_job)
+    assert set(files) >= PACKAGE_FILES
+    assert files["requirements.txt"].decode() == f"ultralytics=={ultralytics.__version__}\n"
+    assert json.loads(files["labels.json"]) == CLASSES
+    preprocess = json.loads(files["preprocess.json"])
+    assert [step["op"] for step in preprocess["steps"]] == [
+        "resize_shorter_side",
+        "center_crop",
+        "to_tensor",
+        "normalize",
+    ]
+    assert preprocess["steps"][0]["size"] == 32
+    readme = files["README.md"].decode()
+    assert 'YOLO("model.pt")' in readme and all(name in readme for name in CLASSES)
+
+
+def test_classify_model_pt_predicts_with_ultralytics(classify_job: Job, flowers_dir: Path) -> None:
+    model = YOLO(str(classify_job.output / "model.pt"))
+    image = next((flowers_dir / "val" / CLASSES[0]).glob("*.jpg"))
+    results: Any = model.predict(str(image), imgsz=32, device="cpu", verbose=False)
+    result = results[0]
+    assert list(model.names.values()) == CLASSES
+    assert result.probs is not None
+    assert result.probs.data.shape == (len(CLASSES),)
+
+
+def val_instances(coco_dir: Path, names: list[str]) -> dict[str, int]:
+    """Boxes per class name in the val labels."""
+    counts: dict[str, int] = {}
+    for label in (coco_dir / "labels" / "val").glob("*.txt"):
+        for line in label.read_text(encoding="utf-8").splitlines():
+            name = names[int(line.split()[0])]
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def test_detect_job_leaves_every_output(detect_job: Job) -> None:
+    check_common_outputs(detect_job, {"map50", "map50_95", "precision", "recall"})
+    assert "pr_curve" in detect_job.result.files
+    info = detect_job.result.info
+    assert (info["model"], info["task"], info["image_size"]) == ("yolo11n", "detect", 64)
+    assert len(info["classes"]) == 80
+
+
+def test_detect_evaluation_has_per_class_ap_and_pr_curves(detect_job: Job, coco_dir: Path) -> None:
+    evaluation = detect_job.read_json("evaluation")
+    expected = val_instances(coco_dir, evaluation["classes"])
+    assert {name: row["instances"] for name, row in evaluation["per_class"].items()} == expected
+    assert evaluation["instances"] == sum(expected.values())
+    for row in evaluation["per_class"].values():
+        assert 0 <= row["ap50_95"] <= row["ap50"] <= 1
+    assert set(evaluation["pr_curves"]) == set(expected)
+    for curve in evaluation["pr_curves"].values():
+        assert len(curve["recall"]) == len(curve["precision"]) == 101
+        assert all(0 <= p <= 1 for p in curve["precision"])
+
+
+def test_detect_package_describes_the_letterbox(detect_job: Job) -> None:
+    files = package_files(detect_job)
+    assert set(files) >= PACKAGE_FILES
+    letterbox, to_tensor = json.loads(files["preprocess.json"])["steps"]
+    assert (letterbox["op"], letterbox["size"], letterbox["stride"]) == ("letterbox", 64, 32)
+    assert letterbox["pad_value"] == 114
+    assert to_tensor["scale"] == pytest.approx(1 / 255)
+    assert "AP50-95" in files["README.md"].decode()

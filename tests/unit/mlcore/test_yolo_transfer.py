@@ -1,0 +1,114 @@
+"""Where a YOLO run's weights start: publisher's weights, an earlier model, or nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from mlcore.architecture import IncompatibleInitModel, PretrainedWeightsMissing
+from mlcore.engines import TrainRequest
+from mlcore.spec import TrainConfig
+from mlcore.yolo.arguments import train_arguments
+from mlcore.yolo.datasets import training_data
+from mlcore.yolo.engine import run_yolo_job, yolo_architecture
+from mlcore.yolo.training import TRAINERS, check_same_architecture, load_checkpoint, start_weights
+from tests.unit.mlcore.conftest import CLASSES
+from tests.unit.mlcore.test_yolo_engine import Job, copy_flowers, run_job, tiny_config
+
+NEW_CLASSES = CLASSES[:2]
+FIRST_CONV = "model.0.conv.weight"  # the stem convolution, shared by every class count
+
+
+@pytest.fixture(scope="module")
+def earlier(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
+    """A finished three-class model to start from."""
+    root = tmp_path_factory.mktemp("earlier")
+    dataset = copy_flowers(flowers_dir, root / "data")
+    return run_job(tiny_config("yolo11n-cls", epochs=1), dataset, root / "work")
+
+
+@pytest.fixture(scope="module")
+def two_classes(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_flowers(flowers_dir, tmp_path_factory.mktemp("two") / "data", NEW_CLASSES)
+
+
+def request_for(
+    config: TrainConfig,
+    dataset: Path,
+    work: Path,
+    weights_dir: Path | None = None,
+    init_weights: Path | None = None,
+) -> TrainRequest:
+    return TrainRequest(
+        config, dataset, work, lambda event: None, weights_dir, init_weights=init_weights
+    )
+
+
+def first_weights(config: TrainConfig, request: TrainRequest) -> dict[str, torch.Tensor]:
+    """The state dict ultralytics' trainer builds for `request`, before any step."""
+    arch = yolo_architecture(config.model)
+    data = training_data("classify", request.dataset_dir, request.work_dir)
+    overrides = train_arguments(
+        config,
+        "classify",
+        arch.builder,
+        data,
+        request.work_dir / "run",
+        "cpu",
+        start_weights(request, arch),
+    )
+    trainer = TRAINERS["classify"](overrides=overrides)
+    trainer.setup_model()
+    return {k: v.float() for k, v in trainer.model.state_dict().items()}
+
+
+def test_missing_publisher_weights_name_the_file(two_classes: Path, tmp_path: Path) -> None:
+    config = tiny_config("yolo11n-cls", pretrained=True)
+    for weights_dir in (tmp_path / "weights", None):
+        request = request_for(config, two_classes, tmp_path / "work", weights_dir=weights_dir)
+        with pytest.raises(PretrainedWeightsMissing, match=r"yolo11n-cls\.pt") as caught:
+            run_yolo_job(request)
+        assert "ultralytics/assets" in str(caught.value)
+
+
+def test_publisher_weights_are_taken_from_the_weights_directory(tmp_path: Path) -> None:
+    (tmp_path / "yolo11n.pt").write_bytes(b"weights")
+    request = request_for(
+        tiny_config("yolo11n", pretrained=True), tmp_path, tmp_path, weights_dir=tmp_path
+    )
+    assert start_weights(request, yolo_architecture("yolo11n")) == tmp_path / "yolo11n.pt"
+
+
+def test_transfer_starts_from_the_earlier_models_weights(
+    earlier: Job, two_classes: Path, tmp_path: Path
+) -> None:
+    earlier_model = earlier.output / "model.pt"
+    saved = {k: v.float() for k, v in load_checkpoint(earlier_model)["model"].state_dict().items()}
+    config = tiny_config("yolo11n-cls")
+    transferred = first_weights(
+        config, request_for(config, two_classes, tmp_path / "t", init_weights=earlier_model)
+    )
+    scratch = first_weights(config, request_for(config, two_classes, tmp_path / "s"))
+
+    assert torch.equal(transferred[FIRST_CONV], saved[FIRST_CONV])
+    assert not torch.equal(scratch[FIRST_CONV], saved[FIRST_CONV])
+    head = [k for k in transferred if k.endswith("linear.weight")]
+    assert [transferred[k].shape[0] for k in head] == [len(NEW_CLASSES)]
+
+
+def test_transfer_job_trains_on_the_new_classes(
+    earlier: Job, two_classes: Path, tmp_path: Path
+) -> None:
+    config = tiny_config("yolo11n-cls", epochs=1)
+    job = run_job(config, two_classes, tmp_path / "work", init_weights=earlier.output / "model.pt")
+    assert job.result.info["classes"] == NEW_CLASSES
+    assert job.result.metrics["epochs_run"] == 1
+    assert json.loads((job.output / "evaluation.json").read_text())["classes"] == NEW_CLASSES
+
+
+def test_transfer_refuses_another_architecture(earlier: Job) -> None:
+    with pytest.raises(IncompatibleInitModel, match="yolo11n-cls"):
+        check_same_architecture(earlier.output / "model.pt", yolo_architecture("yolo11s-cls"))
