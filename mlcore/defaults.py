@@ -93,13 +93,15 @@ def _first(table: tuple[tuple[float, ...], ...], value: float) -> tuple[float, .
 
 
 def default_image_size(info: ModelInfo, profile: DataProfile) -> int:
-    """The model's own size, lowered for small images, but never below half of it.
+    """The model's own size, lowered for small images, but not below about half of it.
 
     A network that downsamples 32x leaves a 1x1 map of a 32 px image: CIFAR-sized data
     learns far better upsampled to half the model's size (a multiple of 32).
     """
+    if not profile.median_side:  # sizes unknown
+        return info.default_image_size
     floor = max(STRIDE, int(info.default_image_size * SMALLEST_SHARE) // STRIDE * STRIDE)
-    wanted = -(-profile.median_side // STRIDE) * STRIDE if profile.median_side else 0
+    wanted = -(-profile.median_side // STRIDE) * STRIDE
     return min(info.default_image_size, max(floor, wanted))
 
 

@@ -1,0 +1,90 @@
+"""Defaults chosen from the data, and the user's values always winning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlcore.catalog import get_model_info
+from mlcore.defaults import DataProfile, default_image_size, resolve
+from mlcore.spec import TrainParams
+
+B0 = get_model_info("efficientnet_b0")
+YOLO = get_model_info("yolo11n")
+
+
+def profile(**overrides: object) -> DataProfile:
+    base: dict[str, object] = {
+        "task": "classify",
+        "train_images": 240,
+        "classes": 12,
+        "imbalance_ratio": 1.0,
+        "median_side": 224,
+    }
+    return DataProfile(**{**base, **overrides})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("side", "expected"), [(32, 96), (150, 160), (224, 224), (4000, 224), (0, 224)]
+)
+def test_image_size_follows_the_data_within_the_models_range(side: int, expected: int) -> None:
+    assert default_image_size(B0, profile(median_side=side)) == expected
+
+
+def test_few_shot_data_gets_strong_augmentation_and_more_epochs() -> None:
+    few = resolve(TrainParams(model="efficientnet_b0"), B0, profile())
+    many = resolve(TrainParams(model="efficientnet_b0"), B0, profile(train_images=50_000))
+    assert (few.augmentation, many.augmentation) == ("strong", "light")
+    assert few.epochs > many.epochs
+    assert few.early_stopping_patience is not None and few.warmup_epochs == 1.0
+
+
+def test_warm_starts_train_shorter_and_gentler() -> None:
+    scratch = resolve(TrainParams(model="efficientnet_b0"), B0, profile())
+    tuned = resolve(TrainParams(model="efficientnet_b0", pretrained=True), B0, profile())
+    transfer = resolve(TrainParams(model="efficientnet_b0", init_model_id="m1"), B0, profile())
+    assert tuned.epochs < scratch.epochs and tuned.learning_rate < scratch.learning_rate
+    assert transfer.epochs == tuned.epochs and transfer.learning_rate == tuned.learning_rate
+
+
+def test_imbalance_weights_the_loss_for_classifiers_only() -> None:
+    skewed = profile(imbalance_ratio=10.0)
+    assert resolve(TrainParams(model="efficientnet_b0"), B0, skewed).class_balance == "loss_weights"
+    detector = resolve(
+        TrainParams(model="yolo11n"), YOLO, profile(task="detect", imbalance_ratio=10)
+    )
+    assert detector.class_balance == "none" and detector.label_smoothing == 0.0
+
+
+def test_batch_leaves_at_least_two_steps() -> None:
+    assert (
+        resolve(TrainParams(model="efficientnet_b0"), B0, profile(train_images=6)).batch_size == 3
+    )
+
+
+def test_given_values_win_and_chosen_lists_the_rest() -> None:
+    params = TrainParams(
+        model="efficientnet_b0", epochs=7, image_size=64, augmentation="none", learning_rate=0.05
+    )
+    config = resolve(params, B0, profile(train_images=1000))
+    assert (config.epochs, config.image_size, config.augmentation) == (7, 64, "none")
+    assert config.learning_rate == 0.05 and config.batch_size == 128  # chosen for 64 px
+    assert set(config.chosen) == {
+        "batch_size",
+        "warmup_epochs",
+        "label_smoothing",
+        "class_balance",
+        "early_stopping_patience",
+    }
+
+
+def test_folder_and_report_profiles_agree(flowers_dir: Path) -> None:
+    from_dir = DataProfile.from_dir(flowers_dir)
+    report = {
+        "task": "classify",
+        "counts": {"train": dict.fromkeys(["bluebell", "daisy", "sunflower"], 4)},
+        "image_sizes": {"width": {"median": 224}, "height": {"median": 224}},
+        "imbalance_ratio": 1.0,
+    }
+    assert from_dir == DataProfile.from_report(report)

@@ -1,0 +1,70 @@
+"""Transfer learning offline: a CIFAR-10 model is the starting point of a flowers model."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+import torch
+
+from mlcore.architecture import IncompatibleInitModel
+from mlcore.engines import TrainRequest, run_train_job
+from mlcore.models import create_model
+from mlcore.training import load_init_weights
+from tests.support.paths import shared_dataset
+from tests.unit.mlcore.conftest import tiny_config
+
+CIFAR_CLASSES = ["airplane", "cat", "ship", "truck"]
+
+
+def cifar_subset(root: Path, per_split: dict[str, int]) -> Path:
+    with zipfile.ZipFile(shared_dataset("cifar10_small.zip")) as archive:
+        names = sorted(archive.namelist())
+        for split, count in per_split.items():
+            for cls in CIFAR_CLASSES:
+                for name in [n for n in names if n.startswith(f"{split}/{cls}/")][:count]:
+                    target = root / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(archive.read(name))
+    (root / "manifest.json").write_text(json.dumps({"classes": CIFAR_CLASSES}), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def cifar_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("cifar")
+    dataset = cifar_subset(root / "data", {"train": 8, "val": 2})
+    run_train_job(TrainRequest(tiny_config(), dataset, root / "job", lambda e: None))
+    return root / "job" / "output" / "model.pt"
+
+
+def test_backbone_comes_from_the_earlier_model_and_the_head_is_new(cifar_weights: Path) -> None:
+    earlier = torch.load(cifar_weights, weights_only=True)
+    assert earlier["arch"]["num_classes"] == len(CIFAR_CLASSES)
+    model = load_init_weights(
+        create_model("efficientnet_b0", 3), cifar_weights, "efficientnet_b0", 3
+    )
+    state = model.state_dict()
+    backbone = [k for k in earlier["state_dict"] if not k.startswith("classifier.")]
+    assert backbone and all(torch.equal(state[k], earlier["state_dict"][k]) for k in backbone)
+    assert state["classifier.1.weight"].shape[0] == 3
+
+
+def test_a_flowers_job_starts_from_the_cifar_model(
+    cifar_weights: Path, flowers_dir: Path, tmp_path: Path
+) -> None:
+    config = tiny_config(init_model_id="cifar-model", learning_rate=3e-4)
+    result = run_train_job(
+        TrainRequest(config, flowers_dir, tmp_path, lambda e: None, init_weights=cifar_weights)
+    )
+    assert result.info["classes"] == ["bluebell", "daisy", "sunflower"]
+    with zipfile.ZipFile(tmp_path / "output" / "package.zip") as package:
+        readme = package.read("README.md").decode()
+    assert "fine-tuned from the earlier Konstruktor model cifar-model" in readme
+
+
+def test_another_architecture_is_refused(cifar_weights: Path) -> None:
+    with pytest.raises(IncompatibleInitModel, match="efficientnet_b0"):
+        load_init_weights(create_model("efficientnet_b1", 3), cifar_weights, "efficientnet_b1", 3)
