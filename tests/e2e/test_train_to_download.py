@@ -173,18 +173,26 @@ def test_train_download_and_predict(
     assert predicted == expected
 
 
-def test_cancel_a_running_job(
+def test_cancel_then_resume_from_the_last_epoch(
     client: httpx.Client, flowers: tuple[str, str], service: RunningService
 ) -> None:
-    job = submit(client, flowers, epochs=200)
-    wait_for(client, job["id"], lambda j: j["state"] == "running" and j["progress"] > 0, 300)
+    job = submit(client, flowers, epochs=3)
+    wait_for(client, job["id"], lambda j: len(j["metrics_history"]) >= 1, 300)
     r = client.post(f"/jobs/{job['id']}/cancel")
     assert r.status_code == 200 and r.json()["cancel_requested"]
-    final = wait_for(client, job["id"], lambda j: j["state"] != "running", 120)
-    assert final["state"] == "cancelled" and final["model_id"] is None
-    assert final["finished_at"] is not None
+    cancelled = wait_for(client, job["id"], lambda j: j["state"] != "running", 120)
+    assert cancelled["state"] == "cancelled" and cancelled["model_id"] is None
+    assert cancelled["finished_at"] is not None
     leftovers = [p for p in service.var_dir.rglob("*") if job["id"] in p.as_posix()]
-    assert leftovers == []  # no scratch folder, no partial artifacts in local storage
+    kept = [p for p in leftovers if p.is_file()]
+    assert [p.name for p in kept] == ["last.pt"]  # only what a resume needs stays behind
+
+    assert client.post(f"/jobs/{job['id']}/resume").json()["state"] == "queued"
+    final = wait_for(client, job["id"], lambda j: j["state"] not in ("queued", "running"), 600)
+    assert final["state"] == "succeeded", service.log.read_text()[-3000:]
+    assert final["attempts"] == 2 and final["model_id"] is not None
+    assert [h["epoch"] for h in final["metrics_history"]] == [1, 2, 3]  # restored + new
+    assert not (service.var_dir / "jobs" / job["id"]).exists()  # scratch folder gone
 
 
 def test_missing_pretrained_weights_fail_the_job_clearly(

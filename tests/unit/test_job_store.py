@@ -8,6 +8,7 @@ from backend.api.deps import get_dispatcher
 from backend.db import session_scope
 from backend.models import Dataset, DatasetVersion, Job, JobState
 from mlcore.spec import JobResult, ProgressEvent
+from tests.support.configs import tiny_config
 from tests.support.records import add_job
 from worker.job_store import JobHooks, claim, finish_failed, finish_succeeded
 from worker.reaper import reap_stale_jobs
@@ -15,7 +16,7 @@ from worker.reaper import reap_stale_jobs
 
 def _queued_job() -> str:
     with session_scope() as session:
-        job = add_job(session, params={"model": "efficientnet_b0"}, max_attempts=3)
+        job = add_job(session, params=tiny_config().model_dump(), max_attempts=3)
         dataset = Dataset(
             owner_id=job.owner_id, project_id=job.project_id, name="d", task="classify"
         )

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from mlcore.spec import JobSpec
+from tests.support.configs import tiny_config
 from tests.support.paths import ROOT
-from tests.unit.mlcore.conftest import tiny_config
 from worker.events import ERROR_PREFIX
 from worker.runner import safe_extract
 

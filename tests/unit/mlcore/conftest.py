@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from mlcore.spec import TrainConfig
 from tests.support.paths import shared_dataset
 
 CLASSES = ["bluebell", "daisy", "sunflower"]
@@ -34,17 +32,3 @@ def build_flowers_subset(root: Path) -> Path:
 @pytest.fixture(scope="session")
 def flowers_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_flowers_subset(tmp_path_factory.mktemp("flowers"))
-
-
-def tiny_config(**overrides: Any) -> TrainConfig:
-    """A resolved configuration small enough for CPU tests."""
-    base: dict[str, Any] = {
-        "model": "efficientnet_b0",
-        "epochs": 1,
-        "image_size": 32,
-        "batch_size": 4,
-        "learning_rate": 1e-3,
-        "warmup_epochs": 0.1,
-        "augmentation": "light",
-    }
-    return TrainConfig(**{**base, **overrides})

@@ -26,8 +26,8 @@ from mlcore.progress import PACKAGED
 from mlcore.spec import JobResult, ProgressEvent
 from mlcore.training import TrainOutcome
 from mlcore.transforms import EvalTransform, preprocess_spec
+from tests.support.configs import tiny_config
 from tests.support.package import PACKAGE_FILES
-from tests.unit.mlcore.conftest import tiny_config
 
 PARAMS = tiny_config()
 

@@ -18,7 +18,7 @@ from mlcore.schedule import (
 )
 from mlcore.spec import ProgressEvent
 from mlcore.training import train_classifier
-from tests.unit.mlcore.conftest import tiny_config
+from tests.support.configs import tiny_config
 
 
 def test_warmup_then_cosine() -> None:

@@ -13,8 +13,8 @@ from mlcore.architecture import IncompatibleInitModel
 from mlcore.engines import TrainRequest, run_train_job
 from mlcore.models import create_model
 from mlcore.training import load_init_weights
+from tests.support.configs import tiny_config
 from tests.support.paths import shared_dataset
-from tests.unit.mlcore.conftest import tiny_config
 
 CIFAR_CLASSES = ["airplane", "cat", "ship", "truck"]
 
