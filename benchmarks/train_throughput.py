@@ -3,8 +3,9 @@
 `synthetic` is the reference: random tensors already on the device, forward + backward +
 AdamW, nothing else. The engine modes run `mlcore.training.train_one_epoch` on real
 CIFAR-10 images (resized to --image-size) with the configured augmentation, scheduler and
-progress events: `resident` decodes once and augments on the device, `loader` decodes and
-augments every epoch in DataLoader workers (albumentations). The second epoch is timed.
+progress events: `resident` decodes once and augments on the device, `streamed` decodes
+every epoch in DataLoader workers and augments on the device, `loader` decodes and augments
+every epoch in the workers (albumentations). The second epoch is timed.
 
     .venv/bin/python benchmarks/train_throughput.py --image-size 224 --batch-size 256   # GPU
     .venv/bin/python benchmarks/train_throughput.py --image-size 64 --batch-size 32 \\
@@ -110,7 +111,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--steps", type=int, default=30, help="timed synthetic steps")
     parser.add_argument("--augmentation", nargs="+", default=["light"])
-    parser.add_argument("--modes", nargs="+", default=["resident", "loader"])
+    parser.add_argument("--modes", nargs="+", default=["resident", "streamed", "loader"])
     parser.add_argument("--dataset", default="cifar10_small.zip")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()

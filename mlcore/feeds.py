@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Sampler
+from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
 
 from mlcore.augment import PRESETS, RESIDENT_OVERSIZE, BatchAugment, normalise
 from mlcore.data import ImageFolderSplit
-from mlcore.resident import ResidentBatches, decode_split, decoded_bytes, resident_budget
+from mlcore.resident import (
+    DecodedImages,
+    DeviceBatches,
+    ResidentBatches,
+    decode_split,
+    decode_workers,
+    decoded_bytes,
+    resident_budget,
+)
 from mlcore.schedule import balanced_sampler
 from mlcore.spec import TrainConfig
 from mlcore.transforms import IMAGENET_MEAN, IMAGENET_STD, EvalTransform, TrainTransform
 
-DataMode = Literal["auto", "resident", "loader"]
-LOADER_WORKERS_MAX = 8
+DataMode = Literal["auto", "resident", "streamed", "loader"]
+Mode = Literal["resident", "streamed", "loader"]
 
 
 class Batches(Protocol):
@@ -38,7 +44,7 @@ class Feeds:
 
     train: Batches
     val: Batches
-    mode: Literal["resident", "loader"]
+    mode: Mode
     generators: dict[str, torch.Generator]
     train_labels: list[int]
 
@@ -64,39 +70,36 @@ def _sampler(
     return balanced_sampler(labels, classes, g) if config.class_balance == "sampler" else None
 
 
-def pick_mode(mode: DataMode, images: int, size: int, device: torch.device) -> str:
-    """`auto` keeps the data resident when its decoded training copy fits the budget."""
+def pick_mode(mode: DataMode, images: int, size: int, device: torch.device) -> Mode:
+    """`auto`: resident when the decoded data fits the device's budget; otherwise streamed
+    to a GPU (decoded by workers, augmented on the GPU) or per-image albumentations on CPU."""
     if mode != "auto":
         return mode
-    return "resident" if decoded_bytes(images, size) <= resident_budget(device) else "loader"
+    if decoded_bytes(images, size) <= resident_budget(device):
+        return "resident"
+    return "streamed" if device.type == "cuda" else "loader"
 
 
-def _loader_feeds(
-    config: TrainConfig,
-    train_set: ImageFolderSplit,
-    val_set: ImageFolderSplit,
-    classes: int,
-    device: torch.device,
-    generator: torch.Generator,
-) -> tuple[Batches, Batches]:
-    workers = min(LOADER_WORKERS_MAX, os.cpu_count() or 1) if device.type == "cuda" else 0
-    loader = partial(
-        DataLoader,
+def _loader(
+    config: TrainConfig, device: torch.device, dataset: Dataset[Any], train: bool, **kw: Any
+) -> DataLoader[Any]:
+    workers = decode_workers() if device.type == "cuda" else 0
+    return DataLoader(
+        dataset,
         batch_size=config.batch_size,
         num_workers=workers,
         pin_memory=device.type == "cuda",
         persistent_workers=workers > 0,
+        drop_last=train and len(dataset) > config.batch_size,  # type: ignore[arg-type]
+        **kw,
     )
-    labels = [label for _f, label in train_set.samples]
-    sampler = _sampler(config, labels, classes, generator)
-    train = loader(
-        train_set,
-        shuffle=sampler is None,
-        sampler=sampler,
-        generator=generator,
-        drop_last=len(train_set) > config.batch_size,  # BatchNorm needs batches of two+
-    )
-    return train, loader(val_set, shuffle=False)
+
+
+def _order(
+    config: TrainConfig, labels: list[int], classes: int, g: torch.Generator
+) -> Sampler[int]:
+    """The training order: class-balanced draws, or a shuffle; both driven by `g` alone."""
+    return _sampler(config, labels, classes, g) or RandomSampler(labels, generator=g)
 
 
 def build_feeds(
@@ -116,25 +119,35 @@ def build_feeds(
     loader_gen = torch.Generator().manual_seed(config.seed)
     stored = round(spec_size * RESIDENT_OVERSIZE[preset.is_identity])
     chosen = pick_mode(mode, len(train_set) + len(val_set), stored, device)
-    if chosen == "loader":
-        train, val = _loader_feeds(config, train_set, val_set, len(classes), device, loader_gen)
-        return Feeds(train, val, "loader", {"loader": loader_gen}, labels)
+    order = _order(config, labels, len(classes), loader_gen)
+    if chosen == "loader":  # albumentations per image, then predict.py's normalisation
+        train_loader = _loader(config, device, train_set, True, sampler=order)
+        val_loader = _loader(config, device, val_set, False)
+        return Feeds(train_loader, val_loader, "loader", {"loader": loader_gen}, labels)
     augment_gen = torch.Generator(device).manual_seed(config.seed)
     augment = BatchAugment(preset, spec_size, IMAGENET_MEAN, IMAGENET_STD, augment_gen).to(device)
+    normaliser = Normalise().to(device)
+    generators = {"loader": loader_gen, "augment": augment_gen}
+    if chosen == "streamed":
+        train_images = DecodedImages(train_set, stored)
+        val_images = DecodedImages(val_set, spec_size)
+        train: Batches = DeviceBatches(
+            _loader(config, device, train_images, True, sampler=order), augment, device
+        )
+        val: Batches = DeviceBatches(_loader(config, device, val_images, False), normaliser, device)
+        return Feeds(train, val, "streamed", generators, labels)
     train = ResidentBatches(
         decode_split(train_set, stored, device),
         torch.tensor(labels),
         config.batch_size,
         augment,
-        generator=loader_gen,
         drop_last=len(train_set) > config.batch_size,
-        sampler=_sampler(config, labels, len(classes), loader_gen),
+        sampler=order,
     )
     val = ResidentBatches(
         decode_split(val_set, spec_size, device),
         torch.tensor([label for _f, label in val_set.samples]),
         config.batch_size,
-        Normalise().to(device),
+        normaliser,
     )
-    generators = {"loader": loader_gen, "augment": augment_gen}
     return Feeds(train, val, "resident", generators, labels)

@@ -1,7 +1,9 @@
-"""Datasets decoded once and kept on the training device as uint8 tensors.
+"""Images decoded to uint8 tensors and augmented on the training device.
 
-Decoding and resizing happen once (PIL, exactly as predict.py resizes); every epoch then
-draws batches by index and augments them on the device, so a GPU never waits for JPEGs.
+Resident: decoding and resizing happen once (PIL, exactly as predict.py resizes); every
+epoch then draws batches by index and augments them on the device, so a GPU never waits
+for JPEGs. Streamed (data too large to keep): workers decode uint8 batches every epoch and
+the device augments them, so the CPU does only the decoding.
 """
 
 from __future__ import annotations
@@ -36,27 +38,58 @@ def decoded_bytes(images: int, size: int) -> int:
     return images * 3 * size * size
 
 
-class _Decoded(Dataset[torch.Tensor]):
-    """Images of a split resized to size x size as uint8 CHW tensors, for parallel decoding."""
+class DecodedImages(Dataset[tuple[torch.Tensor, int]]):
+    """A split's images resized to size x size as (uint8 CHW tensor, label), as predict.py
+    resizes them; decoded by DataLoader workers once (resident) or every epoch (streamed)."""
 
     def __init__(self, split: ImageFolderSplit, size: int) -> None:
-        self.paths = [split.root / file for file, _label in split.samples]
+        self.root = split.root
+        self.samples = split.samples
         self.size = size
 
     def __len__(self) -> int:
-        return len(self.paths)
+        return len(self.samples)
 
-    def __getitem__(self, index: int) -> torch.Tensor:
-        image = load_image(self.paths[index])
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        file, label = self.samples[index]
+        image = load_image(self.root / file)
         resized = image.resize((self.size, self.size), RESAMPLING["bilinear"])
-        return torch.from_numpy(np.array(resized, dtype=np.uint8).transpose(2, 0, 1).copy())
+        pixels = np.array(resized, dtype=np.uint8).transpose(2, 0, 1).copy()
+        return torch.from_numpy(pixels), label
+
+
+def decode_workers() -> int:
+    """Worker processes for decoding."""
+    return min(DECODE_WORKERS_MAX, os.cpu_count() or 1)
 
 
 def decode_split(split: ImageFolderSplit, size: int, device: torch.device) -> torch.Tensor:
     """Every image of `split`, resized to size x size, as one uint8 NCHW tensor on device."""
-    workers = min(DECODE_WORKERS_MAX, os.cpu_count() or 1)
-    loader = DataLoader(_Decoded(split, size), batch_size=DECODE_BATCH, num_workers=workers)
-    return torch.cat([batch.to(device) for batch in loader])
+    images = DecodedImages(split, size)
+    loader = DataLoader(images, batch_size=DECODE_BATCH, num_workers=decode_workers())
+    return torch.cat([batch.to(device) for batch, _labels in loader])
+
+
+class DeviceBatches:
+    """uint8 batches decoded every epoch by DataLoader workers, transformed on the device."""
+
+    def __init__(
+        self,
+        loader: DataLoader[tuple[torch.Tensor, int]],
+        transform: nn.Module,
+        device: torch.device,
+    ) -> None:
+        self.loader = loader
+        self.transform = transform
+        self.device = device
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        for images, labels in self.loader:
+            batch = images.to(self.device, non_blocking=True)
+            yield self.transform(batch), labels.to(self.device, non_blocking=True)
 
 
 class ResidentBatches:
@@ -68,16 +101,14 @@ class ResidentBatches:
         labels: torch.Tensor,
         batch_size: int,
         transform: nn.Module,
-        generator: torch.Generator | None = None,
         drop_last: bool = False,
         sampler: Sampler[int] | None = None,
     ) -> None:
-        """Shuffled with `generator`, or drawn by `sampler`, or in order when neither."""
+        """Drawn in the order of `sampler`, or in order without one."""
         self.images = images
         self.labels = labels.to(images.device)
         self.batch_size = batch_size
         self.transform = transform
-        self.generator = generator
         self.drop_last = drop_last
         self.sampler = sampler
 
@@ -88,8 +119,6 @@ class ResidentBatches:
     def _order(self) -> torch.Tensor:
         if self.sampler is not None:
             return torch.tensor(list(self.sampler))
-        if self.generator is not None:
-            return torch.randperm(len(self.labels), generator=self.generator)
         return torch.arange(len(self.labels))
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
