@@ -144,15 +144,12 @@ class BatchAugment(nn.Module):
         def factor(strength: float) -> torch.Tensor:
             return self._rand(n, 1 - strength, 1 + strength, device).view(n, 1, 1, 1)
 
-        grey = (x * x.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(1, keepdim=True)
+        luma = x.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
         jittered = x * factor(p.brightness)
-        jittered = (jittered - grey.mean((2, 3), keepdim=True)) * factor(p.contrast) + grey.mean(
-            (2, 3), keepdim=True
-        )
-        grey2 = (jittered * x.new_tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)).sum(
-            1, keepdim=True
-        )
-        jittered = (jittered - grey2) * factor(p.saturation) + grey2
+        mean = (jittered * luma).sum(1, keepdim=True).mean((2, 3), keepdim=True)
+        jittered = (jittered - mean) * factor(p.contrast) + mean
+        grey = (jittered * luma).sum(1, keepdim=True)
+        jittered = (jittered - grey) * factor(p.saturation) + grey
         return torch.where(apply, jittered.clamp(0, 1), x)
 
     def _erase(self, x: torch.Tensor) -> torch.Tensor:

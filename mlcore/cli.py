@@ -27,6 +27,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     from mlcore.engines import TrainRequest, run_train_job
 
     given = {name: getattr(args, name) for name in TrainParams.model_fields if name in args}
+    if args.init_weights is not None:  # a warm start: fine-tuning defaults, README says so
+        given["init_model_id"] = args.init_weights.name
     params = TrainParams(**{k: v for k, v in given.items() if v is not None})
     info = get_model_info(params.model)
     config = resolve(params, info, DataProfile.from_dir(args.dataset_dir))
@@ -82,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("dataset_dir", type=Path, help="manifest.json + train/ + val/")
     train.add_argument("out_dir", type=Path, help="work directory; artifacts go to OUT/output")
     train.add_argument(
-        "--resume", action="store_true", help="continue from OUT/train/last.pt if a run left one"
+        "--resume",
+        action="store_true",
+        help="continue from the checkpoint in OUT/resume/",
     )
     train.add_argument("--model", default="efficientnet_b0", help="catalog model name")
     add_param_options(train)

@@ -31,7 +31,8 @@ LEARNING_RATE = {"classifier": (1e-3, 3e-4), "ultralytics": (1e-3, 5e-4)}
 STRONG_AUGMENTATION_BELOW = 100  # training images per class
 IMBALANCE_FOR_LOSS_WEIGHTS = 3.0  # largest / smallest class
 EARLY_STOPPING_FROM_EPOCHS = 20
-LABEL_SMOOTHING = {"classify": 0.1, "detect": 0.0}
+LABEL_SMOOTHING = {"classifier": 0.1, "ultralytics": 0.0}  # by engine: ultralytics has none
+LOSS_WEIGHTS_ENGINES = frozenset({"classifier"})  # engines that weight the loss by class
 SIZE_SAMPLE = 200  # images whose headers the folder profiler reads
 
 
@@ -114,8 +115,9 @@ def resolve(params: TrainParams, info: ModelInfo, profile: DataProfile) -> Train
     batch = int(_first(BATCH, image_size)[1])
     batch = max(1, min(batch, profile.train_images // 2))  # at least two steps an epoch
     scratch_lr, warm_lr = LEARNING_RATE[info.engine]
-    detect = info.task == "detect"
-    imbalanced = profile.imbalance_ratio > IMBALANCE_FOR_LOSS_WEIGHTS and not detect
+    imbalanced = (
+        profile.imbalance_ratio > IMBALANCE_FOR_LOSS_WEIGHTS and info.engine in LOSS_WEIGHTS_ENGINES
+    )
     few = profile.images_per_class < STRONG_AUGMENTATION_BELOW
     choices: dict[str, Any] = {
         "image_size": image_size,
@@ -123,7 +125,7 @@ def resolve(params: TrainParams, info: ModelInfo, profile: DataProfile) -> Train
         "batch_size": batch,
         "learning_rate": warm_lr if warm_start else scratch_lr,
         "warmup_epochs": min(1.0, epochs / 10),
-        "label_smoothing": LABEL_SMOOTHING[info.task],
+        "label_smoothing": LABEL_SMOOTHING[info.engine],
         "augmentation": "strong" if few else "light",
         "class_balance": "loss_weights" if imbalanced else "none",
         "early_stopping_patience": (

@@ -14,6 +14,8 @@ from pathlib import Path
 from mlcore.progress import Report
 from mlcore.spec import JobResult, TrainConfig
 
+RESUME_DIR = "resume"
+
 
 @dataclass(frozen=True)
 class TrainRequest:
@@ -26,6 +28,14 @@ class TrainRequest:
     weights_dir: Path | None = None
     resume: bool = False
     init_weights: Path | None = None  # model.pt of an earlier Konstruktor model
+
+    @property
+    def resume_dir(self) -> Path:
+        """Everything a later attempt needs to continue; the worker keeps only this when a
+        job fails or is cancelled, so each engine writes its checkpoints here."""
+        path = self.work_dir / RESUME_DIR
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     @property
     def output_dir(self) -> Path:

@@ -84,9 +84,9 @@ def evaluate(
     classes: list[str],
     batch_size: int,
     device: torch.device,
-    top_k: int = TOP_ERRORS,
 ) -> dict[str, Any]:
-    """Full evaluation report: metrics, val_loss, one prediction per image, top errors."""
+    """Full evaluation: metrics, val_loss, one prediction per image, most-confused pairs
+    (the report adds the top errors with thumbnails: mlcore.reports)."""
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=False)
     logits, labels = collect_logits(model, loader, device)
     probs = logits.softmax(dim=1)
@@ -103,6 +103,5 @@ def evaluate(
         }
         for (file, label), pred, conf in zip(dataset.samples, predicted, confidence, strict=True)
     ]
-    report["top_errors"] = top_errors(report["predictions"], top_k)
     report["confused_pairs"] = confused_pairs(report["confusion_matrix"], classes, CONFUSED_PAIRS)
     return report

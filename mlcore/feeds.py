@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
+from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler, get_worker_info
 
 from mlcore.augment import PRESETS, RESIDENT_OVERSIZE, BatchAugment, normalise
 from mlcore.data import ImageFolderSplit
@@ -28,6 +28,7 @@ from mlcore.transforms import IMAGENET_MEAN, IMAGENET_STD, EvalTransform, TrainT
 
 DataMode = Literal["auto", "resident", "streamed", "loader"]
 Mode = Literal["resident", "streamed", "loader"]
+EPOCH_SEED_STRIDE = 100_003  # distinct albumentations seeds per (seed, epoch)
 
 
 class Batches(Protocol):
@@ -36,6 +37,10 @@ class Batches(Protocol):
     def __len__(self) -> int: ...
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]: ...
+
+
+def _no_epoch_hook(epoch: int) -> None:
+    return None
 
 
 @dataclass
@@ -47,6 +52,15 @@ class Feeds:
     mode: Mode
     generators: dict[str, torch.Generator]
     train_labels: list[int]
+    start_epoch: Callable[[int], None] = _no_epoch_hook  # called before each training epoch
+
+
+def seed_worker_augmentation(worker_id: int) -> None:
+    """DataLoader worker_init_fn: each worker's albumentations draws differently."""
+    info = get_worker_info()
+    transform = getattr(info.dataset, "transform", None) if info else None
+    if isinstance(transform, TrainTransform):
+        transform.seed(torch.initial_seed() % 2**32)
 
 
 class Normalise(nn.Module):
@@ -121,9 +135,18 @@ def build_feeds(
     chosen = pick_mode(mode, len(train_set) + len(val_set), stored, device)
     order = _order(config, labels, len(classes), loader_gen)
     if chosen == "loader":  # albumentations per image, then predict.py's normalisation
-        train_loader = _loader(config, device, train_set, True, sampler=order)
+        train_loader = _loader(
+            config, device, train_set, True, sampler=order, worker_init_fn=seed_worker_augmentation
+        )
         val_loader = _loader(config, device, val_set, False)
-        return Feeds(train_loader, val_loader, "loader", {"loader": loader_gen}, labels)
+        transform = train_set.transform
+        assert isinstance(transform, TrainTransform)
+
+        def reseed(epoch: int) -> None:  # per epoch, so a resumed run draws the same
+            transform.seed(config.seed * EPOCH_SEED_STRIDE + epoch)
+
+        generators = {"loader": loader_gen}
+        return Feeds(train_loader, val_loader, "loader", generators, labels, reseed)
     augment_gen = torch.Generator(device).manual_seed(config.seed)
     augment = BatchAugment(preset, spec_size, IMAGENET_MEAN, IMAGENET_STD, augment_gen).to(device)
     normaliser = Normalise().to(device)

@@ -94,15 +94,21 @@ def get_architecture(name: str) -> Architecture:
     return REGISTRY[name]
 
 
-def arch_config(name: str, num_classes: int) -> dict[str, Any]:
+def arch_config(name: str, classes: list[str]) -> dict[str, Any]:
     """The architecture record stored in model.pt next to the state dict."""
-    return {"name": name, "num_classes": num_classes, "builder": get_architecture(name).builder}
+    return {
+        "name": name,
+        "num_classes": len(classes),
+        "classes": classes,
+        "builder": get_architecture(name).builder,
+    }
 
 
-def replace_head(model: nn.Module, num_classes: int) -> nn.Module:
-    """Swap the model's last Linear layer for a fresh one with `num_classes` outputs."""
+def replace_head(model: nn.Module, num_classes: int, fresh: bool = False) -> nn.Module:
+    """Swap the model's last Linear layer for a new one with `num_classes` outputs (kept
+    when it already has that many, unless `fresh`)."""
     name, last = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Linear)][-1]
-    if last.out_features != num_classes:
+    if fresh or last.out_features != num_classes:
         model.set_submodule(name, nn.Linear(last.in_features, num_classes))
     return model
 

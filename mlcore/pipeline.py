@@ -22,7 +22,7 @@ def run_classifier_job(request: TrainRequest) -> JobResult:
     outcome = train_classifier(
         config,
         request.dataset_dir,
-        request.work_dir / "train",
+        request.resume_dir,
         report,
         request.weights_dir,
         resume=request.resume,

@@ -7,7 +7,7 @@ from typing import Any
 
 from PIL import Image
 
-from mlcore.evaluation import top_errors
+from mlcore.evaluation import TOP_ERRORS, top_errors
 from mlcore.package_template.predict import load_image
 from mlcore.plots import confusion_matrix_png, error_gallery_png, training_curves_png
 
@@ -55,7 +55,7 @@ def write_classification_report(
     history: list[dict[str, float]],
     dataset_dir: Path,
     out_dir: Path,
-    top_k: int = 12,
+    top_k: int = TOP_ERRORS,
 ) -> dict[str, str]:
     """Write the report's figures and thumbnails; return artifact name -> path in out_dir.
 

@@ -57,6 +57,11 @@ class EarlyStop:
     patience: int | None
     stale: int = 0
 
+    @property
+    def stopped(self) -> bool:
+        """Whether the last update said to stop."""
+        return self.patience is not None and self.stale >= self.patience
+
     def update(self, improved: bool) -> bool:
         self.stale = 0 if improved else self.stale + 1
-        return self.patience is not None and self.stale >= self.patience
+        return self.stopped

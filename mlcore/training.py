@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from mlcore.architecture import IncompatibleInitModel
-from mlcore.checkpoints import load_state, save_state
+from mlcore.checkpoints import load_meta, load_state, save_state
 from mlcore.data import read_classes
 from mlcore.evaluation import collect_logits
 from mlcore.export import save_checkpoint
@@ -89,8 +91,9 @@ class Precision:
         )
 
 
-def load_init_weights(model: nn.Module, path: Path, name: str, num_classes: int) -> nn.Module:
-    """Start from an earlier Konstruktor model.pt of the same architecture (transfer)."""
+def load_init_weights(model: nn.Module, path: Path, name: str, classes: list[str]) -> nn.Module:
+    """Start from an earlier Konstruktor model.pt of the same architecture (transfer); its
+    classification head is kept only when it predicts exactly these classes in this order."""
     saved = torch.load(path, map_location="cpu", weights_only=True)
     arch = saved.get("arch", {})
     if arch.get("name") != name:
@@ -100,7 +103,15 @@ def load_init_weights(model: nn.Module, path: Path, name: str, num_classes: int)
         )
     replace_head(model, int(arch["num_classes"]))
     model.load_state_dict(saved["state_dict"])
-    return replace_head(model, num_classes)
+    if arch.get("classes") == classes:
+        return model
+    return replace_head(model, len(classes), fresh=True)
+
+
+def config_fingerprint(config: TrainConfig, classes: list[str]) -> str:
+    """What a checkpoint must have been trained with to be resumed."""
+    text = config.model_dump_json(exclude={"chosen"}) + json.dumps(classes)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def train_one_epoch(
@@ -183,6 +194,11 @@ def train_classifier(
     device = pick_device()
     precision = Precision(device)
     classes = read_classes(dataset_dir)
+    fingerprint = config_fingerprint(config, classes)
+    meta = load_meta(out_dir) if resume else None
+    stale_checkpoint = meta is not None and meta["config"] != fingerprint
+    if meta is not None and not stale_checkpoint:
+        data_mode = meta["mode"]  # the generators saved are those of that data path
     feeds = build_feeds(config, dataset_dir, classes, device, data_mode)
     weights = (
         inverse_frequency(feeds.train_labels, len(classes)).to(device)
@@ -193,7 +209,7 @@ def train_classifier(
 
     model = create_model(config.model, len(classes), config.pretrained, weights_dir)
     if init_weights is not None:
-        model = load_init_weights(model, init_weights, config.model, len(classes))
+        model = load_init_weights(model, init_weights, config.model, classes)
     model = model.to(device).to(memory_format=precision.memory_format)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, weight_decay=WEIGHT_DECAY
@@ -204,10 +220,12 @@ def train_classifier(
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(warmup, total_steps))
     progress = TrainingProgress(report, config.epochs, steps, PROGRESS_EVERY)
     progress.emit("log", f"data: {feeds.mode} on {device.type}")
+    if stale_checkpoint:
+        progress.emit("log", "the checkpoint is from another configuration; starting over")
 
     state = RunState(best_state=copy.deepcopy(model.state_dict()))
     stopper = EarlyStop(config.early_stopping_patience)
-    saved = load_state(out_dir, feeds.generators) if resume else None
+    saved = load_state(out_dir, feeds.generators) if resume and not stale_checkpoint else None
     if saved is not None:
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
@@ -217,8 +235,10 @@ def train_classifier(
         progress.resume_at(state.done)
         progress.replay(state.history)
         progress.emit("log", f"resumed after epoch {state.done}")
-    for epoch in range(state.done + 1, config.epochs + 1):
+    last_epoch = state.done if stopper.stopped else config.epochs  # early-stopped already
+    for epoch in range(state.done + 1, last_epoch + 1):
         progress.start_epoch(epoch)
+        feeds.start_epoch(epoch)
         train_loss = train_one_epoch(
             model, feeds.train, optimizer, scheduler, precision, criterion, progress
         )
@@ -233,6 +253,7 @@ def train_classifier(
         save_state(
             out_dir,
             feeds.generators,
+            {"mode": feeds.mode, "config": fingerprint},
             epoch=epoch,
             model=model.state_dict(),
             optimizer=optimizer.state_dict(),
@@ -255,7 +276,7 @@ def train_classifier(
     model.load_state_dict(state.best_state)
     model = model.cpu().eval().to(memory_format=torch.contiguous_format)
     checkpoint = out_dir / "model.pt"
-    save_checkpoint(model, arch_config(config.model, len(classes)), checkpoint)
+    save_checkpoint(model, arch_config(config.model, classes), checkpoint)
     spec = preprocess_spec(config.image_size)
     return TrainOutcome(
         model, classes, spec, checkpoint, state.best_epoch, state.history, feeds.mode

@@ -48,6 +48,11 @@ class TrainTransform(EvalTransform):
         super().__init__(preprocess_spec(image_size))
         self.pipeline = None if preset.is_identity else albumentations_pipeline(preset, image_size)
 
+    def seed(self, seed: int) -> None:
+        """Reseed the pipeline's own random generators."""
+        if self.pipeline is not None:
+            self.pipeline.set_random_seed(seed)
+
     def __call__(self, image: Image.Image) -> torch.Tensor:
         if self.pipeline is not None:
             augmented = self.pipeline(image=np.asarray(image.convert("RGB")))["image"]

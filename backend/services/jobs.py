@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from backend.job_states import transition
@@ -57,6 +58,11 @@ def submit_train_job(
         )
     if body.params.init_model_id:
         check_init_model(db, user, info, body.params.init_model_id)
+    if not version.report:
+        raise JobRejected(
+            f"dataset version {version.id} predates dataset health reports; upload the data "
+            "again to train on it"
+        )
     config = resolve(body.params, info, DataProfile.from_report(version.report))
     job = Job(
         owner_id=user.id,
@@ -105,7 +111,13 @@ def resume_job(db: Session, job: Job, extra_attempts: int, dispatcher: JobDispat
     """Queue a failed or cancelled job again; its worker continues from the last epoch."""
     if job.state not in (JobState.failed, JobState.cancelled):
         raise JobRejected(f"job {job.id} is {job.state}; only failed or cancelled jobs resume")
-    TrainConfig.model_validate(job.params)  # still runnable by this version
+    try:
+        TrainConfig.model_validate(job.params)
+    except ValidationError as exc:
+        raise JobRejected(
+            f"job {job.id} was created by an older version with settings this one cannot "
+            "resume; submit it again"
+        ) from exc
     transition(job, JobState.queued)
     job.cancel_requested, job.error, job.finished_at = False, None, None
     job.max_attempts = job.attempts + extra_attempts

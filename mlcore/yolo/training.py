@@ -42,9 +42,9 @@ class TrainedRun:
 FINISHED = "trained.json"  # written into the run folder once training has finished
 
 
-def run_dir(work_dir: Path) -> Path:
-    """The ultralytics project/name folder of a job."""
-    return work_dir / "ultralytics" / "run"
+def run_dir(request: TrainRequest) -> Path:
+    """The ultralytics project/name folder of a job, inside its resume folder."""
+    return request.resume_dir / "ultralytics"
 
 
 def save_finished(run: TrainedRun) -> None:
@@ -114,7 +114,7 @@ def run_arguments(
 def train(request: TrainRequest, arch: Architecture, data: str, device: str) -> TrainedRun:
     """Run ultralytics' trainer for `request`; on resume, continue its last.pt, or reuse the
     run if it had already finished (the job was stopped while evaluating or packaging)."""
-    folder = run_dir(request.work_dir)
+    folder = run_dir(request)
     finished_run = load_finished(folder) if request.resume else None
     if finished_run is not None:
         message = f"training had finished after {len(finished_run.history)} epoch(s)"

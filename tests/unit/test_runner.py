@@ -66,4 +66,4 @@ def test_safe_extract_refuses_paths_outside_the_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unsafe path"):
         safe_extract(archive, tmp_path / "out")
     assert not (tmp_path / "escaped.txt").exists()
-    assert not (tmp_path / "out" / "train").exists()
+    assert not (tmp_path / "out" / "resume").exists()

@@ -17,6 +17,7 @@ from typing import IO
 
 from backend.settings import get_settings
 from backend.storage import create_storage
+from mlcore.engines import RESUME_DIR
 from mlcore.spec import JobResult, JobSpec, ProgressEvent
 from worker.compute.base import ComputeBackend, JobCancelled, JobFailed, JobHooksProtocol
 from worker.events import ERROR_PREFIX, EVENT_PREFIX, RESULT_FILE
@@ -70,13 +71,10 @@ def _error_message(stderr_path: Path) -> str:
     return "the runner failed:\n" + "\n".join(lines[-ERROR_TAIL_LINES:])
 
 
-CHECKPOINT_NAMES = frozenset({"last.pt"})  # what a later attempt or a resume continues from
-
-
 def prune_to_checkpoints(folder: Path) -> None:
-    """Delete everything under `folder` but the epoch checkpoints a resume needs."""
+    """Delete everything under `folder` but the engines' resume folders (see TrainRequest)."""
     for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        if path.is_file() and path.name not in CHECKPOINT_NAMES:
+        if path.is_file() and RESUME_DIR not in path.relative_to(folder).parts:
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()

@@ -55,6 +55,8 @@ def test_imbalance_weights_the_loss_for_classifiers_only() -> None:
         TrainParams(model="yolo11n"), YOLO, profile(task="detect", imbalance_ratio=10)
     )
     assert detector.class_balance == "none" and detector.label_smoothing == 0.0
+    yolo_cls = resolve(TrainParams(model="yolo11n-cls"), get_model_info("yolo11n-cls"), skewed)
+    assert (yolo_cls.class_balance, yolo_cls.label_smoothing) == ("none", 0.0)  # not applicable
 
 
 def test_batch_leaves_at_least_two_steps() -> None:

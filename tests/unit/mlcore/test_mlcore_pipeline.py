@@ -119,7 +119,7 @@ def test_package_contents(job: Job, flowers_dir: Path) -> None:
     spec = json.loads((job.package / "preprocess.json").read_text())
     assert spec == {**preprocess_spec(PARAMS.image_size), "opset": spec["opset"]}
     checkpoint = torch.load(job.package / "model.pt", weights_only=True)
-    assert checkpoint["arch"] == arch_config(PARAMS.model, len(read_classes(flowers_dir)))
+    assert checkpoint["arch"] == arch_config(PARAMS.model, read_classes(flowers_dir))
     readme = (job.package / "README.md").read_text()
     assert all(name in readme for name in read_classes(flowers_dir))
 
@@ -148,7 +148,7 @@ def test_package_reproduces_an_image_dependent_model(flowers_dir: Path, tmp_path
     spec = preprocess_spec(PARAMS.image_size)
     model = calibrated_model(flowers_dir, classes, spec)
     checkpoint = tmp_path / "model.pt"
-    save_checkpoint(model, arch_config(PARAMS.model, len(classes)), checkpoint)
+    save_checkpoint(model, arch_config(PARAMS.model, classes), checkpoint)
     val = ImageFolderSplit(flowers_dir, "val", classes, EvalTransform(spec))
     evaluation = evaluate(model, val, classes, 4, torch.device("cpu"))
     confidences = [p["confidence"] for p in evaluation["predictions"]]

@@ -12,7 +12,13 @@ from PIL import Image
 from torch import nn
 
 from mlcore.data import ImageFolderSplit
-from mlcore.evaluation import classification_metrics, confused_pairs, evaluate, top_errors
+from mlcore.evaluation import (
+    TOP_ERRORS,
+    classification_metrics,
+    confused_pairs,
+    evaluate,
+    top_errors,
+)
 from mlcore.reports import THUMBNAIL_SIDE, write_classification_report
 
 CLASSES = ["red", "green", "blue"]
@@ -104,10 +110,11 @@ def run_evaluation(dataset_dir: Path) -> dict[str, Any]:
 def test_evaluate_reports_top_errors_and_confused_pairs(tmp_path: Path) -> None:
     evaluation = run_evaluation(make_dataset(tmp_path))
     wrong = {f"val/{label}/{stem}.png" for (label, stem), c in VAL_IMAGES.items() if c != label}
-    assert {e["file"] for e in evaluation["top_errors"]} == wrong
-    confidences = [e["confidence"] for e in evaluation["top_errors"]]
+    errors = top_errors(evaluation["predictions"], TOP_ERRORS)
+    assert {e["file"] for e in errors} == wrong
+    confidences = [e["confidence"] for e in errors]
     assert confidences == sorted(confidences, reverse=True)
-    assert all(e["label"] != e["predicted"] for e in evaluation["top_errors"])
+    assert all(e["label"] != e["predicted"] for e in errors)
     pairs = {(p["true"], p["predicted"]): p["count"] for p in evaluation["confused_pairs"]}
     assert pairs == {
         ("red", "green"): 1,

@@ -48,7 +48,7 @@ def test_killed_run_resumes_and_matches_an_unbroken_run(flowers_dir: Path, tmp_p
             break
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    assert (out / "train" / "last.pt").is_file()
+    assert (out / "resume" / "last.pt").is_file()
     assert not (out / "output" / "package.zip").exists()
 
     resumed = subprocess.run(
@@ -71,8 +71,8 @@ def test_killed_run_resumes_and_matches_an_unbroken_run(flowers_dir: Path, tmp_p
     unbroken = tmp_path / "unbroken"
     subprocess.run(cli(flowers_dir, unbroken), env=env, cwd=ROOT, check=True, timeout=600)
     for file, key in (("last.pt", "model"), ("model.pt", "state_dict")):
-        got = torch.load(out / "train" / file, weights_only=True)[key]
-        expected = torch.load(unbroken / "train" / file, weights_only=True)[key]
+        got = torch.load(out / "resume" / file, weights_only=True)[key]
+        expected = torch.load(unbroken / "resume" / file, weights_only=True)[key]
         assert got.keys() == expected.keys()
         for name in expected:
             torch.testing.assert_close(got[name], expected[name], rtol=0, atol=0, msg=name)

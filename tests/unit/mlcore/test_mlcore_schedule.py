@@ -71,3 +71,8 @@ def test_training_with_balancing_and_early_stopping(
         outcome.best_epoch
         == max(range(len(outcome.history)), key=lambda i: outcome.history[i]["val_accuracy"]) + 1
     )
+    # A job that stopped early and then failed later resumes without training any further.
+    resumed: list[ProgressEvent] = []
+    again = train_classifier(params, flowers_dir, tmp_path, resumed.append, resume=True)
+    assert not [e for e in resumed if e.type == "progress" or e.message.endswith("done")]
+    assert len(again.history) == len(outcome.history) and again.best_epoch == outcome.best_epoch

@@ -43,13 +43,27 @@ def cifar_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_backbone_comes_from_the_earlier_model_and_the_head_is_new(cifar_weights: Path) -> None:
     earlier = torch.load(cifar_weights, weights_only=True)
     assert earlier["arch"]["num_classes"] == len(CIFAR_CLASSES)
+    flowers = ["bluebell", "daisy", "sunflower"]
     model = load_init_weights(
-        create_model("efficientnet_b0", 3), cifar_weights, "efficientnet_b0", 3
+        create_model("efficientnet_b0", 3), cifar_weights, "efficientnet_b0", flowers
     )
     state = model.state_dict()
     backbone = [k for k in earlier["state_dict"] if not k.startswith("classifier.")]
     assert backbone and all(torch.equal(state[k], earlier["state_dict"][k]) for k in backbone)
     assert state["classifier.1.weight"].shape[0] == 3
+
+
+@pytest.mark.parametrize("same_classes", [True, False])
+def test_the_head_is_kept_only_for_the_same_classes(
+    cifar_weights: Path, same_classes: bool
+) -> None:
+    # Four other classes would fit the old head's shape, but its rows mean CIFAR classes.
+    classes = CIFAR_CLASSES if same_classes else ["a", "b", "c", "d"]
+    model = load_init_weights(
+        create_model("efficientnet_b0", 4), cifar_weights, "efficientnet_b0", classes
+    )
+    head = torch.load(cifar_weights, weights_only=True)["state_dict"]["classifier.1.weight"]
+    assert torch.equal(model.state_dict()["classifier.1.weight"], head) == same_classes
 
 
 def test_a_flowers_job_starts_from_the_cifar_model(
@@ -67,4 +81,6 @@ def test_a_flowers_job_starts_from_the_cifar_model(
 
 def test_another_architecture_is_refused(cifar_weights: Path) -> None:
     with pytest.raises(IncompatibleInitModel, match="efficientnet_b0"):
-        load_init_weights(create_model("efficientnet_b1", 3), cifar_weights, "efficientnet_b1", 3)
+        load_init_weights(
+            create_model("efficientnet_b1", 3), cifar_weights, "efficientnet_b1", ["a", "b", "c"]
+        )

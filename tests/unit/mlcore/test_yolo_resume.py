@@ -11,8 +11,8 @@ from mlcore.engines import TrainRequest
 from mlcore.progress import Report
 from mlcore.spec import ProgressEvent
 from mlcore.yolo.engine import run_yolo_job
-from mlcore.yolo.training import run_dir
 from tests.unit.mlcore.test_yolo_engine import copy_flowers, run_job, tiny_config
+from worker.compute.local import prune_to_checkpoints
 
 EPOCHS = 3
 
@@ -38,10 +38,13 @@ def test_an_interrupted_job_resumes_and_finishes(flowers_dir: Path, tmp_path: Pa
     first: list[ProgressEvent] = []
     with pytest.raises(Killed):
         run_yolo_job(TrainRequest(config, dataset, work, stop_after_epoch(2, first)))
-    assert (run_dir(work) / "weights" / "last.pt").is_file()
-    with (run_dir(work) / "results.csv").open(encoding="utf-8") as file:
+    run = work / "resume" / "ultralytics"
+    assert (run / "weights" / "last.pt").is_file()
+    with (run / "results.csv").open(encoding="utf-8") as file:
         assert len(list(csv.DictReader(file))) == 2
     assert not (work / "output" / "metrics.json").exists()
+    prune_to_checkpoints(work)  # what the worker keeps of a failed attempt
+    assert not (work / "output").exists() and (run / "results.csv").is_file()
 
     job = run_job(config, dataset, work, resume=True)
 
@@ -56,6 +59,7 @@ def test_an_interrupted_job_resumes_and_finishes(flowers_dir: Path, tmp_path: Pa
     assert trained and all(e.epoch == EPOCHS for e in trained)
     assert min(e.progress for e in trained) > 0.9 * 2 / EPOCHS
 
+    prune_to_checkpoints(work)
     again = run_job(config, dataset, work, resume=True)  # stopped later, while packaging
     assert again.events[0].message == f"training had finished after {EPOCHS} epoch(s)"
     assert not any(e.type in ("progress", "epoch") for e in again.events)
