@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     )
     job_max_attempts: int = Field(2, validation_alias=_env("KONSTRUKTOR_JOB_MAX_ATTEMPTS"))
     reaper_interval_s: float = Field(60.0, validation_alias=_env("KONSTRUKTOR_REAPER_INTERVAL_S"))
+    checkpoint_retention_days: float = Field(
+        7.0,
+        validation_alias=_env("KONSTRUKTOR_CHECKPOINT_RETENTION_DAYS"),
+        description="how long a failed or cancelled job stays resumable",
+    )
 
     @property
     def sqlalchemy_url(self) -> str:

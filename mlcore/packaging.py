@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ import torch
 
 from mlcore.data import ImageFolderSplit
 from mlcore.export import OPSET, export_onnx, verify_onnx
+from mlcore.outputs import write_json, zip_flat
 from mlcore.readme import render_readme
 from mlcore.spec import TrainConfig
 from mlcore.training import TrainOutcome
@@ -34,10 +33,6 @@ class PackageInfo:
     opset: int
 
 
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-
-
 def build_package(
     outcome: TrainOutcome,
     params: TrainConfig,
@@ -56,14 +51,11 @@ def build_package(
 
     shutil.copyfile(outcome.checkpoint, staging / "model.pt")
     shutil.copyfile(PREDICT_TEMPLATE, staging / "predict.py")
-    _write_json(staging / "labels.json", outcome.classes)
-    _write_json(staging / "preprocess.json", spec)
+    write_json(staging / "labels.json", outcome.classes)
+    write_json(staging / "preprocess.json", spec)
     for name, text in REQUIREMENTS.items():
         (staging / name).write_text(text, encoding="utf-8")
     readme = render_readme(params, evaluation, spec, max_abs_diff)
     (staging / "README.md").write_text(readme, encoding="utf-8")
 
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for file in sorted(staging.iterdir()):
-            archive.write(file, arcname=file.name)
-    return PackageInfo(zip_path, max_abs_diff, OPSET)
+    return PackageInfo(zip_flat(staging, zip_path), max_abs_diff, OPSET)

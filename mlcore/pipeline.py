@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-
 from mlcore.data import ImageFolderSplit
 from mlcore.engines import TrainRequest
 from mlcore.evaluation import evaluate
+from mlcore.outputs import job_result, run_metrics, write_outputs
 from mlcore.packaging import build_package
 from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
 from mlcore.reports import write_classification_report
@@ -34,35 +32,23 @@ def run_classifier_job(request: TrainRequest) -> JobResult:
         request.dataset_dir, "val", outcome.classes, EvalTransform(outcome.spec)
     )
     evaluation = evaluate(outcome.model, val_set, outcome.classes, config.batch_size, pick_device())
-    plots = write_classification_report(evaluation, outcome.history, request.dataset_dir, output)
-    (output / "evaluation.json").write_text(json.dumps(evaluation, indent=2), encoding="utf-8")
+    figures = write_classification_report(evaluation, outcome.history, request.dataset_dir, output)
+    metrics = run_metrics(
+        {name: evaluation[name] for name in ("accuracy", "macro_f1", "val_loss")},
+        outcome.history,
+        outcome.best_epoch,
+    )
+    write_outputs(output, evaluation, metrics, outcome.history, outcome.checkpoint)
 
     report(ProgressEvent(type="log", progress=EXPORT_START, message="exporting"))
     package = build_package(
         outcome, config, evaluation, val_set, request.work_dir / "package", output / "package.zip"
     )
-    shutil.copyfile(outcome.checkpoint, output / "model.pt")
-    metrics = {
-        "accuracy": evaluation["accuracy"],
-        "macro_f1": evaluation["macro_f1"],
-        "val_loss": evaluation["val_loss"],
-        "epochs_run": float(len(outcome.history)),
-        "best_epoch": float(outcome.best_epoch),
-    }
-    (output / "metrics.json").write_text(
-        json.dumps({"metrics": metrics, "history": outcome.history}, indent=2), encoding="utf-8"
-    )
     report(ProgressEvent(type="log", progress=PACKAGED, message="packaged", metrics=metrics))
-    return JobResult(
-        metrics=metrics,
-        files={
-            "package": "package.zip",
-            "evaluation": "evaluation.json",
-            "metrics": "metrics.json",
-            "weights": "model.pt",
-            **plots,
-        },
-        info={
+    return job_result(
+        metrics,
+        figures,
+        {
             "classes": outcome.classes,
             "model": config.model,
             "task": "classify",

@@ -1,10 +1,14 @@
-"""Jobs whose worker died are not left running forever: requeue them or fail them."""
+"""Jobs whose worker died are not left running forever: requeue them or fail them.
+Checkpoints kept for resuming do not pile up forever either: they expire."""
 
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import or_, select
 
@@ -15,6 +19,7 @@ from backend.queue import JobDispatcher, make_celery
 from backend.settings import get_settings
 
 log = logging.getLogger(__name__)
+RESUMABLE = frozenset({JobState.failed, JobState.cancelled})
 
 
 def reap_stale_jobs(dispatcher: JobDispatcher, timeout_s: float) -> list[str]:
@@ -52,6 +57,27 @@ def reap_stale_jobs(dispatcher: JobDispatcher, timeout_s: float) -> list[str]:
     return touched
 
 
+def purge_old_checkpoints(jobs_dir: Path, retention_s: float) -> list[str]:
+    """Delete the kept checkpoints of failed or cancelled jobs untouched for retention_s
+    (and of jobs that no longer exist); those jobs can then no longer resume."""
+    cutoff = time.time() - retention_s
+    folders = {p.name: p for p in jobs_dir.iterdir() if p.is_dir()} if jobs_dir.is_dir() else {}
+    with session_scope() as session:
+        rows = session.execute(select(Job.id, Job.state).where(Job.id.in_(list(folders))))
+        states = {job_id: state for job_id, state in rows}
+    purged = []
+    for job_id, folder in folders.items():
+        if states.get(job_id, JobState.failed) not in RESUMABLE:
+            continue
+        newest = max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
+        if newest < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            purged.append(job_id)
+    if purged:
+        log.info("purged the checkpoints of %s", purged)
+    return purged
+
+
 def start_reaper_thread() -> threading.Thread:
     """Reap now and then every `reaper_interval_s` in a daemon thread of the worker process."""
     settings = get_settings()
@@ -62,6 +88,9 @@ def start_reaper_thread() -> threading.Thread:
         while True:
             try:
                 reap_stale_jobs(dispatcher, settings.job_heartbeat_timeout_s)
+                purge_old_checkpoints(
+                    settings.var_dir / "jobs", settings.checkpoint_retention_days * 86400
+                )
             except Exception:
                 log.exception("reaper pass failed")
             stop.wait(settings.reaper_interval_s)

@@ -6,16 +6,14 @@ Artifacts land in `request.output_dir` under the same names as every engine's
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import torch
 
 from mlcore.engines import TrainRequest
 from mlcore.models import get_architecture
+from mlcore.outputs import job_result, run_metrics, write_outputs
 from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
 from mlcore.reports import write_classification_report
 from mlcore.spec import JobResult, ProgressEvent
@@ -95,10 +93,6 @@ def start_description(request: TrainRequest, arch: YoloArchitecture) -> str:
     return "trained from scratch"
 
 
-def write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-
-
 def run_yolo_job(request: TrainRequest) -> JobResult:
     """Train, evaluate and package; writes package.zip, evaluation.json, metrics.json, plots."""
     config, report, output = request.params, request.report, request.output_dir
@@ -109,16 +103,11 @@ def run_yolo_job(request: TrainRequest) -> JobResult:
 
     report(ProgressEvent(type="log", progress=TRAIN_SHARE, message="evaluating"))
     evaluation, figures = EVALUATIONS[task](request, run, data, device)
-    write_json(output / "evaluation.json", evaluation)
-    metrics = {
-        **{name: float(evaluation[name]) for name in HEADLINE[task]},
-        "epochs_run": float(len(run.history)),
-        "best_epoch": float(run.best_epoch),
-    }
-    write_json(output / "metrics.json", {"metrics": metrics, "history": run.history})
+    headline = {name: float(evaluation[name]) for name in HEADLINE[task]}
+    metrics = run_metrics(headline, run.history, run.best_epoch)
+    write_outputs(output, evaluation, metrics, run.history, run.best)
 
     report(ProgressEvent(type="log", progress=EXPORT_START, message="exporting"))
-    shutil.copyfile(run.best, output / "model.pt")
     readme = render_readme(
         config,
         task,
@@ -137,16 +126,10 @@ def run_yolo_job(request: TrainRequest) -> JobResult:
         output / "package.zip",
     )
     report(ProgressEvent(type="log", progress=PACKAGED, message="packaged", metrics=metrics))
-    return JobResult(
-        metrics=metrics,
-        files={
-            "package": "package.zip",
-            "evaluation": "evaluation.json",
-            "metrics": "metrics.json",
-            "weights": "model.pt",
-            **figures,
-        },
-        info={
+    return job_result(
+        metrics,
+        figures,
+        {
             "classes": evaluation["classes"],
             "model": config.model,
             "task": task,

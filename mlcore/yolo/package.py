@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import shutil
-import zipfile
 from pathlib import Path
 from typing import Any
 
+from mlcore.outputs import write_json, zip_flat
 from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
 
 # isort: split
@@ -31,13 +30,8 @@ def build_package(
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     shutil.copyfile(weights, staging / "model.pt")
-    (staging / "labels.json").write_text(json.dumps(classes, indent=2) + "\n", encoding="utf-8")
-    (staging / "preprocess.json").write_text(
-        json.dumps(preprocess, indent=2) + "\n", encoding="utf-8"
-    )
+    write_json(staging / "labels.json", classes)
+    write_json(staging / "preprocess.json", preprocess)
     (staging / "README.md").write_text(readme, encoding="utf-8")
     (staging / "requirements.txt").write_text(requirements(), encoding="utf-8")
-    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in sorted(staging.iterdir()):
-            archive.write(file, file.name)
-    return zip_path
+    return zip_flat(staging, zip_path)

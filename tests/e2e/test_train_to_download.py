@@ -184,8 +184,9 @@ def test_cancel_then_resume_from_the_last_epoch(
     assert cancelled["state"] == "cancelled" and cancelled["model_id"] is None
     assert cancelled["finished_at"] is not None
     leftovers = [p for p in service.var_dir.rglob("*") if job["id"] in p.as_posix()]
-    kept = [p for p in leftovers if p.is_file()]
-    assert [p.name for p in kept] == ["last.pt"]  # only what a resume needs stays behind
+    kept = {p.relative_to(service.var_dir).as_posix() for p in leftovers if p.is_file()}
+    resume = f"jobs/{job['id']}/resume"
+    assert kept == {f"{resume}/last.pt", f"{resume}/last.json"}  # what a resume needs
 
     assert client.post(f"/jobs/{job['id']}/resume").json()["state"] == "queued"
     final = wait_for(client, job["id"], lambda j: j["state"] not in ("queued", "running"), 600)

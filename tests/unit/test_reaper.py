@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from backend.api.deps import get_dispatcher
 from backend.db import session_scope
 from backend.models import Job, JobState, utcnow
 from tests.support.records import add_job
-from worker.reaper import reap_stale_jobs
+from worker.reaper import purge_old_checkpoints, reap_stale_jobs
 
 
 def _job(
@@ -54,3 +56,24 @@ def test_stale_jobs_are_requeued_then_failed(service: Path) -> None:
     assert _state(alive).state == JobState.running
     assert _state(done).state == JobState.succeeded
     assert len(list((service / "broker" / "queue").glob("*"))) == 1
+
+
+def test_old_checkpoints_of_finished_jobs_expire(service: Path, tmp_path: Path) -> None:
+    jobs_dir = tmp_path / "jobs"
+    ids = {
+        "failed_old": _job(1, 0, state=JobState.failed),
+        "cancelled_new": _job(1, 0, state=JobState.cancelled),
+        "running_old": _job(1, 0, state=JobState.running),
+    }
+    ids["deleted_job_old"] = "gone"
+    for name, job_id in ids.items():
+        checkpoint = jobs_dir / job_id / "resume" / "last.pt"
+        checkpoint.parent.mkdir(parents=True)
+        checkpoint.write_bytes(b"x")
+        if name.endswith("_old"):
+            os.utime(checkpoint, (time.time() - 3 * 86400,) * 2)
+    purged = purge_old_checkpoints(jobs_dir, retention_s=86400)
+    assert set(purged) == {ids["failed_old"], ids["deleted_job_old"]}
+    assert sorted(p.name for p in jobs_dir.iterdir()) == sorted(
+        [ids["cancelled_new"], ids["running_old"]]
+    )

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,29 +72,34 @@ def _error_message(stderr_path: Path) -> str:
     return "the runner failed:\n" + "\n".join(lines[-ERROR_TAIL_LINES:])
 
 
-def prune_to_checkpoints(folder: Path) -> None:
-    """Delete everything under `folder` but the engines' resume folders (see TrainRequest)."""
-    for path in sorted(folder.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-        if path.is_file() and RESUME_DIR not in path.relative_to(folder).parts:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    if folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
+def _remove_if_empty(*folders: Path) -> None:
+    for folder in folders:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 @contextmanager
 def job_folder(job_id: str) -> Iterator[Path]:
-    """`var/jobs/JOB`, kept across attempts: removed when the job succeeds, and pruned to
-    its epoch checkpoints when it fails or is cancelled (so it can resume)."""
-    folder = get_settings().var_dir.resolve() / "jobs" / job_id
-    folder.mkdir(parents=True, exist_ok=True)
+    """A fresh scratch folder for one run, `var/jobs/JOB/run-*`, whose `work/resume` links to
+    the job's shared `var/jobs/JOB/resume` (see TrainRequest.resume_dir).
+
+    A failed or cancelled run removes only its own folder, so the checkpoints survive for a
+    later attempt or a resume, and a run that lost its job to a newer attempt never deletes
+    that attempt's files. Success removes the job's whole folder.
+    """
+    job_dir = get_settings().var_dir.resolve() / "jobs" / job_id
+    shared = job_dir / RESUME_DIR
+    run_dir = job_dir / f"run-{uuid.uuid4().hex[:12]}"
+    shared.mkdir(parents=True, exist_ok=True)
+    (run_dir / "work").mkdir(parents=True)
+    (run_dir / "work" / RESUME_DIR).symlink_to(shared, target_is_directory=True)
     try:
-        yield folder
+        yield run_dir
     except BaseException:
-        prune_to_checkpoints(folder)
+        shutil.rmtree(run_dir, ignore_errors=True)
+        _remove_if_empty(shared, job_dir)
         raise
-    shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(job_dir, ignore_errors=True)
 
 
 class LocalBackend(ComputeBackend):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,6 @@ from mlcore.progress import Report
 from mlcore.spec import ProgressEvent
 from mlcore.yolo.engine import run_yolo_job
 from tests.unit.mlcore.test_yolo_engine import copy_flowers, run_job, tiny_config
-from worker.compute.local import prune_to_checkpoints
 
 EPOCHS = 3
 
@@ -30,6 +30,13 @@ def stop_after_epoch(epoch: int, events: list[ProgressEvent]) -> Report:
     return report
 
 
+def keep_only_resume(work: Path) -> None:
+    """What the worker keeps of a failed attempt: the resume folder."""
+    for path in work.iterdir():
+        if path.name != "resume":
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
 def test_an_interrupted_job_resumes_and_finishes(flowers_dir: Path, tmp_path: Path) -> None:
     dataset = copy_flowers(flowers_dir, tmp_path / "data")
     work = tmp_path / "work"
@@ -43,7 +50,7 @@ def test_an_interrupted_job_resumes_and_finishes(flowers_dir: Path, tmp_path: Pa
     with (run / "results.csv").open(encoding="utf-8") as file:
         assert len(list(csv.DictReader(file))) == 2
     assert not (work / "output" / "metrics.json").exists()
-    prune_to_checkpoints(work)  # what the worker keeps of a failed attempt
+    keep_only_resume(work)  # what the worker keeps of a failed attempt
     assert not (work / "output").exists() and (run / "results.csv").is_file()
 
     job = run_job(config, dataset, work, resume=True)
@@ -59,7 +66,7 @@ def test_an_interrupted_job_resumes_and_finishes(flowers_dir: Path, tmp_path: Pa
     assert trained and all(e.epoch == EPOCHS for e in trained)
     assert min(e.progress for e in trained) > 0.9 * 2 / EPOCHS
 
-    prune_to_checkpoints(work)
+    keep_only_resume(work)
     again = run_job(config, dataset, work, resume=True)  # stopped later, while packaging
     assert again.events[0].message == f"training had finished after {EPOCHS} epoch(s)"
     assert not any(e.type in ("progress", "epoch") for e in again.events)
