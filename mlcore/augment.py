@@ -32,6 +32,7 @@ class Preset:
     jitter_p: float = 0.0  # probability of the colour jitter
     erase_p: float = 0.0  # probability of erasing one rectangle
     erase_scale: tuple[float, float] = (0.02, 0.2)
+    erase_ratio: tuple[float, float] = (0.3, 3.3)  # aspect ratio of the erased rectangle
 
     @property
     def is_identity(self) -> bool:
@@ -77,7 +78,9 @@ def albumentations_pipeline(preset: Preset, size: int) -> A.Compose:
             )
         )
     if preset.erase_p:
-        steps.append(A.Erasing(scale=preset.erase_scale, p=preset.erase_p))
+        steps.append(
+            A.Erasing(scale=preset.erase_scale, ratio=preset.erase_ratio, p=preset.erase_p)
+        )
     return A.Compose(steps)
 
 
@@ -156,15 +159,17 @@ class BatchAugment(nn.Module):
         """Zero one random rectangle per image with probability erase_p."""
         n, device, p, s = x.shape[0], x.device, self.preset, self.size
         area = self._rand(n, *p.erase_scale, device)
-        side = area.sqrt()
-        x0 = self._rand(n, 0.0, 1.0, device) * (1 - side)
-        y0 = self._rand(n, 0.0, 1.0, device) * (1 - side)
+        log_ratio = self._rand(n, math.log(p.erase_ratio[0]), math.log(p.erase_ratio[1]), device)
+        width = (area * log_ratio.exp()).sqrt().clamp(max=1.0)
+        height = (area / log_ratio.exp()).sqrt().clamp(max=1.0)
+        x0 = self._rand(n, 0.0, 1.0, device) * (1 - width)
+        y0 = self._rand(n, 0.0, 1.0, device) * (1 - height)
         coords = (torch.arange(s, device=device, dtype=x.dtype) + 0.5) / s
         inside_x = (coords.view(1, -1) >= x0.view(-1, 1)) & (
-            coords.view(1, -1) < (x0 + side).view(-1, 1)
+            coords.view(1, -1) < (x0 + width).view(-1, 1)
         )
         inside_y = (coords.view(1, -1) >= y0.view(-1, 1)) & (
-            coords.view(1, -1) < (y0 + side).view(-1, 1)
+            coords.view(1, -1) < (y0 + height).view(-1, 1)
         )
         box = inside_y.view(n, 1, s, 1) & inside_x.view(n, 1, 1, s)
         erase = (self._rand(n, 0.0, 1.0, device) < p.erase_p).view(n, 1, 1, 1)

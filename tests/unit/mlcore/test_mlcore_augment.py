@@ -49,7 +49,7 @@ def test_the_same_seed_gives_the_same_batch_and_another_seed_another() -> None:
 
 def test_erasing_blanks_the_asked_share_of_pixels() -> None:
     batch = torch.full((8, 3, 32, 32), 200, dtype=torch.uint8)
-    preset = Preset(erase_p=1.0, erase_scale=(0.25, 0.25), scale=(1.0, 1.0))
+    preset = Preset(erase_p=1.0, erase_scale=(0.25, 0.25), scale=(1.0, 1.0), erase_ratio=(1, 1))
     out = augment(preset, 32)(batch)
     black = normalise(torch.zeros(1, 3, 1, 1, dtype=torch.uint8), MEAN, STD)
     share = (out == black).all(dim=1).float().mean().item()
