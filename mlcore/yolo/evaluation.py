@@ -63,6 +63,12 @@ def evaluate_classifier(
     return report
 
 
+NO_VALIDATION_BOXES = (
+    "the validation images have no boxes, so mAP, precision and recall cannot be measured "
+    "(they read 0); add labelled validation images"
+)
+
+
 def evaluate_detector(
     weights: Path, data: str, image_size: int, batch: int, device: str, save_dir: Path
 ) -> dict[str, Any]:
@@ -83,7 +89,9 @@ def evaluate_detector(
     grid = np.linspace(0.0, 1.0, PR_POINTS)
     present = [(row, int(index), names[int(index)]) for row, index in enumerate(box.ap_class_index)]
     instances = metrics.nt_per_class if metrics.nt_per_class is not None else np.zeros(len(names))
+    warnings = [] if instances.sum() else [NO_VALIDATION_BOXES]
     return {
+        "warnings": warnings,
         "classes": [names[i] for i in range(len(names))],
         "map50": float(box.map50),
         "map50_95": float(box.map),

@@ -15,6 +15,7 @@ import yaml
 from mlcore.engines import TrainRequest
 from mlcore.spec import JobResult, ProgressEvent, TrainConfig
 from mlcore.yolo.engine import run_yolo_job
+from mlcore.yolo.evaluation import NO_VALIDATION_BOXES
 from tests.support.paths import shared_dataset
 from tests.unit.mlcore.conftest import CLASSES, PER_SPLIT
 from tests.unit.mlcore.test_yolo_offline import network_guard
@@ -236,7 +237,7 @@ def test_detect_evaluation_has_per_class_ap_and_pr_curves(detect_job: Job, coco_
     evaluation = detect_job.read_json("evaluation")
     expected = val_instances(coco_dir, evaluation["classes"])
     assert {name: row["instances"] for name, row in evaluation["per_class"].items()} == expected
-    assert evaluation["instances"] == sum(expected.values())
+    assert evaluation["instances"] == sum(expected.values()) and evaluation["warnings"] == []
     for row in evaluation["per_class"].values():
         assert 0 <= row["ap50_95"] <= row["ap50"] <= 1
     assert set(evaluation["pr_curves"]) == set(expected)
@@ -253,3 +254,12 @@ def test_detect_package_describes_the_letterbox(detect_job: Job) -> None:
     assert letterbox["pad_value"] == 114
     assert to_tensor["scale"] == pytest.approx(1 / 255)
     assert "AP50-95" in files["README.md"].decode()
+
+
+def test_validation_without_boxes_is_flagged(tmp_path: Path) -> None:
+    dataset = build_coco_subset(tmp_path / "data")
+    for label in (dataset / "labels" / "val").glob("*.txt"):
+        label.write_text("")  # every validation image is background
+    job = run_job(tiny_config("yolo11n", image_size=32, batch_size=4), dataset, tmp_path / "w")
+    evaluation = job.read_json("evaluation")
+    assert evaluation["instances"] == 0 and evaluation["warnings"] == [NO_VALIDATION_BOXES]
