@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.api import create_project, new_user, upload_dataset
 from tests.support.env import configure, reset_caches
 from tests.support.s3_server import S3ServerInfo, find_rclone, running_s3_server
 from tests.support.services import postgres_database
+from tests.support.zips import class_folder_zip, flower_images
 
 DATABASES = [
     pytest.param("sqlite", id="sqlite"),
@@ -70,3 +72,13 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3ServerInfo
         pytest.fail(f"s3_server fixture: {missing}", pytrace=False)
     with running_s3_server(tmp_path_factory.mktemp("s3-server")) as info:
         yield info
+
+
+@pytest.fixture
+def project_with_data(client: TestClient) -> tuple[dict[str, str], str, str]:
+    """(headers, project id, dataset version id): a new user's 12 real flower photos."""
+    headers = new_user(client)
+    project = create_project(client, headers)
+    r = upload_dataset(client, headers, project, class_folder_zip(flower_images(per_class=4)))
+    assert r.status_code == 201, r.text
+    return headers, project, r.json()["versions"][0]["id"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -31,6 +32,19 @@ SSE_POLL_S = 0.5
 SSE_KEEPALIVE_S = 15.0
 
 
+@contextmanager
+def job_errors(rejected_status: int) -> Iterator[None]:
+    """A refused job -> `rejected_status` with its reason; a queue outage -> 503."""
+    try:
+        yield
+    except JobRejected as exc:
+        raise HTTPException(rejected_status, str(exc)) from exc
+    except QueueUnavailable as exc:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, "the job queue is unavailable; try again later"
+        ) from exc
+
+
 def job_out(db: Session, job: Job) -> JobOut:
     out = JobOut.model_validate(job)
     out.model_id = db.scalar(select(ModelArtifact.id).where(ModelArtifact.job_id == job.id))
@@ -50,16 +64,10 @@ def create_job(
 ) -> JobOut:
     project = get_owned(db, Project, project_id, user, "project")
     version = get_owned(db, DatasetVersion, body.dataset_version_id, user, "dataset version")
-    try:
+    with job_errors(status.HTTP_422_UNPROCESSABLE_CONTENT):
         job = submit_train_job(
             db, user, project, version, body, settings.job_max_attempts, dispatcher
         )
-    except JobRejected as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
-    except QueueUnavailable as exc:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, "the job queue is unavailable; try again later"
-        ) from exc
     return job_out(db, job)
 
 
@@ -103,14 +111,8 @@ def resume(
 ) -> JobOut:
     """Queue a failed or cancelled job again; training continues from its last epoch."""
     job = get_owned(db, Job, job_id, user, "job")
-    try:
+    with job_errors(status.HTTP_409_CONFLICT):
         resume_job(db, job, settings.job_max_attempts, dispatcher)
-    except JobRejected as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    except QueueUnavailable as exc:
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE, "the job queue is unavailable; try again later"
-        ) from exc
     return job_out(db, job)
 
 

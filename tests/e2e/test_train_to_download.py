@@ -68,17 +68,23 @@ def client(service: RunningService) -> Iterator[httpx.Client]:
         yield c
 
 
-def upload_flowers(client: httpx.Client) -> tuple[str, str]:
-    """(project id, dataset version id) of the real few-shot flowers set."""
-    project = client.post("/projects", json={"name": "flowers"}).json()["id"]
+def upload_shared(client: httpx.Client, archive: str) -> tuple[str, str]:
+    """(project id, dataset version id) of one of the shared real datasets, in a new project."""
+    name = archive.removesuffix(".zip")
+    project = client.post("/projects", json={"name": name}).json()["id"]
     r = client.post(
         f"/projects/{project}/datasets",
-        params={"name": "flowers12"},
-        content=shared_dataset("flowers12_fewshot.zip").read_bytes(),
+        params={"name": name},
+        content=shared_dataset(archive).read_bytes(),
         headers={"Content-Type": "application/zip"},
     )
     assert r.status_code == 201, r.text
     return project, r.json()["versions"][0]["id"]
+
+
+def upload_flowers(client: httpx.Client) -> tuple[str, str]:
+    """The real few-shot flowers set (12 classes, 240 + 240 images)."""
+    return upload_shared(client, "flowers12_fewshot.zip")
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.service import running_service
-from tests.e2e.test_train_to_download import API, upload_flowers, wait_for
-from tests.support.paths import shared_dataset
+from tests.e2e.test_train_to_download import API, upload_flowers, upload_shared, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -26,18 +25,6 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
         httpx.Client(base_url=svc.url + API, headers=svc.headers, timeout=60) as c,
     ):
         yield c
-
-
-def upload_coco128(client: httpx.Client) -> tuple[str, str]:
-    project = client.post("/projects", json={"name": "coco"}).json()["id"]
-    r = client.post(
-        f"/projects/{project}/datasets",
-        params={"name": "coco128"},
-        content=shared_dataset("coco128.zip").read_bytes(),
-        headers={"Content-Type": "application/zip"},
-    )
-    assert r.status_code == 201, r.text
-    return project, r.json()["versions"][0]["id"]
 
 
 def train(client: httpx.Client, data: tuple[str, str], **params: Any) -> dict[str, Any]:
@@ -70,7 +57,7 @@ def test_yolo_classifier_job(client: httpx.Client) -> None:
 
 
 def test_yolo_detector_job(client: httpx.Client, tmp_path: Path) -> None:
-    model = train(client, upload_coco128(client), model="yolo11n", image_size=64)
+    model = train(client, upload_shared(client, "coco128.zip"), model="yolo11n", image_size=64)
     assert model["architecture"] == "yolo11n" and len(model["class_names"]) == 80
     assert {"map50", "map50_95", "precision", "recall"} <= set(model["metrics"])
     evaluation = client.get(f"/models/{model['id']}/evaluation").json()

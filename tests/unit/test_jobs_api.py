@@ -7,17 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.api import API, create_project, new_user, train_body, upload_dataset
-from tests.support.zips import class_folder_zip, flower_images
-
-
-@pytest.fixture
-def project_with_data(client: TestClient) -> tuple[dict[str, str], str, str]:
-    headers = new_user(client)
-    project = create_project(client, headers)
-    r = upload_dataset(client, headers, project, class_folder_zip(flower_images(per_class=4)))
-    assert r.status_code == 201, r.text
-    return headers, project, r.json()["versions"][0]["id"]
+from tests.support.api import API, train_body
 
 
 def queued_messages(var_dir: Path) -> list[Path]:

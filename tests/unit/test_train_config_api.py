@@ -10,21 +10,11 @@ from sqlalchemy import update
 
 from backend.db import session_scope
 from backend.models import Job, JobState, ModelArtifact
-from tests.support.api import API, create_project, new_user, upload_dataset
-from tests.support.zips import class_folder_zip, flower_images
+from tests.support.api import API, create_project, new_user
 
 
 def user_id(client: TestClient, headers: dict[str, str]) -> str:
     return str(client.get(f"{API}/auth/me", headers=headers).json()["id"])
-
-
-@pytest.fixture
-def project_with_data(client: TestClient) -> tuple[dict[str, str], str, str]:
-    headers = new_user(client)
-    project = create_project(client, headers)
-    r = upload_dataset(client, headers, project, class_folder_zip(flower_images(per_class=4)))
-    assert r.status_code == 201, r.text
-    return headers, project, r.json()["versions"][0]["id"]
 
 
 def submit(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.support.paths import shared_dataset
+from tests.support.paths import image_folder_subset
 
 CLASSES = ["bluebell", "daisy", "sunflower"]
 PER_SPLIT = {"train": 4, "val": 3}
@@ -16,17 +14,9 @@ PER_SPLIT = {"train": 4, "val": 3}
 
 def build_flowers_subset(root: Path) -> Path:
     """manifest.json + train/ + val/ with a few real flower photos per class."""
-    with zipfile.ZipFile(shared_dataset("flowers12_fewshot.zip")) as archive:
-        names = sorted(archive.namelist())
-        for split, count in PER_SPLIT.items():
-            for cls in CLASSES:
-                prefix = f"flowers12_fewshot/{split}/{cls}/"
-                for name in [n for n in names if n.startswith(prefix)][:count]:
-                    target = root / split / cls / Path(name).name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(archive.read(name))
-    (root / "manifest.json").write_text(json.dumps({"classes": CLASSES}), encoding="utf-8")
-    return root
+    return image_folder_subset(
+        "flowers12_fewshot.zip", "flowers12_fewshot/", CLASSES, PER_SPLIT, root
+    )
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 
@@ -14,28 +13,17 @@ from mlcore.engines import TrainRequest, run_train_job
 from mlcore.models import create_model
 from mlcore.training import load_init_weights
 from tests.support.configs import tiny_config
-from tests.support.paths import shared_dataset
+from tests.support.paths import image_folder_subset
 
 CIFAR_CLASSES = ["airplane", "cat", "ship", "truck"]
-
-
-def cifar_subset(root: Path, per_split: dict[str, int]) -> Path:
-    with zipfile.ZipFile(shared_dataset("cifar10_small.zip")) as archive:
-        names = sorted(archive.namelist())
-        for split, count in per_split.items():
-            for cls in CIFAR_CLASSES:
-                for name in [n for n in names if n.startswith(f"{split}/{cls}/")][:count]:
-                    target = root / name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(archive.read(name))
-    (root / "manifest.json").write_text(json.dumps({"classes": CIFAR_CLASSES}), encoding="utf-8")
-    return root
 
 
 @pytest.fixture(scope="module")
 def cifar_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("cifar")
-    dataset = cifar_subset(root / "data", {"train": 8, "val": 2})
+    dataset = image_folder_subset(
+        "cifar10_small.zip", "", CIFAR_CLASSES, {"train": 8, "val": 2}, root / "data"
+    )
     run_train_job(TrainRequest(tiny_config(), dataset, root / "job", lambda e: None))
     return root / "job" / "output" / "model.pt"
 
