@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from mlcore.architecture import Architecture, IncompatibleInitModel
+from mlcore.data import read_classes
 from mlcore.engines import TrainRequest
 from mlcore.progress import TRAIN_SHARE
 from mlcore.spec import ProgressEvent
@@ -22,6 +23,7 @@ from ultralytics.models.yolo.detect import DetectionTrainer
 
 from mlcore.yolo.arguments import resume_arguments, train_arguments
 from mlcore.yolo.callbacks import ProgressCallbacks
+from mlcore.yolo.heads import checkpoint_classes, without_class_head
 from mlcore.yolo.history import read_history
 
 TRAINERS: dict[str, Any] = {"classify": ClassificationTrainer, "detect": DetectionTrainer}
@@ -90,7 +92,10 @@ def start_weights(request: TrainRequest, arch: Architecture) -> Path | None:
     """Weights a fresh run starts from: an earlier model (transfer), the publisher's, or none."""
     if request.init_weights is not None:
         check_same_architecture(request.init_weights, arch)
-        return request.init_weights
+        checkpoint = load_checkpoint(request.init_weights)
+        if checkpoint_classes(checkpoint) == read_classes(request.dataset_dir):
+            return request.init_weights
+        return without_class_head(checkpoint, request.work_dir / "init-new-classes.pt")
     if request.params.pretrained:
         return arch.weights_path(request.weights_dir)
     return None

@@ -112,3 +112,35 @@ def test_transfer_job_trains_on_the_new_classes(
 def test_transfer_refuses_another_architecture(earlier: Job) -> None:
     with pytest.raises(IncompatibleInitModel, match="yolo11n-cls"):
         check_same_architecture(earlier.output / "model.pt", yolo_architecture("yolo11s-cls"))
+
+
+def renamed_copy(flowers_dir: Path, target: Path) -> Path:
+    """The three flower classes under other names: same count, different meaning."""
+    dataset = copy_flowers(flowers_dir, target)
+    renamed = [f"other_{name}" for name in CLASSES]
+    for split in ("train", "val"):
+        for old, new in zip(CLASSES, renamed, strict=True):
+            (dataset / split / old).rename(dataset / split / new)
+    manifest = {"task": "classify", "classes": renamed}
+    (dataset / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return dataset
+
+
+@pytest.mark.parametrize("same_classes", [True, False])
+def test_the_head_carries_over_only_for_the_same_classes(
+    earlier: Job, flowers_dir: Path, tmp_path: Path, same_classes: bool
+) -> None:
+    earlier_model = earlier.output / "model.pt"
+    saved = {k: v.float() for k, v in load_checkpoint(earlier_model)["model"].state_dict().items()}
+    dataset = (
+        copy_flowers(flowers_dir, tmp_path / "data")
+        if same_classes
+        else renamed_copy(flowers_dir, tmp_path / "data")
+    )
+    config = tiny_config("yolo11n-cls")
+    start = first_weights(
+        config, request_for(config, dataset, tmp_path / "w", init_weights=earlier_model)
+    )
+    head = next(k for k in start if k.endswith("linear.weight"))
+    assert torch.equal(start[FIRST_CONV], saved[FIRST_CONV])  # the backbone transfers
+    assert torch.equal(start[head], saved[head]) == same_classes
