@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     )
     job_max_attempts: int = Field(2, validation_alias=_env("KONSTRUKTOR_JOB_MAX_ATTEMPTS"))
     reaper_interval_s: float = Field(60.0, validation_alias=_env("KONSTRUKTOR_REAPER_INTERVAL_S"))
+    download_url_ttl_s: int = Field(
+        300,
+        ge=1,
+        validation_alias=_env("KONSTRUKTOR_DOWNLOAD_URL_TTL_S"),
+        description="how long a signed model-package download URL stays valid (S3 storage)",
+    )
     checkpoint_retention_days: float = Field(
         7.0,
         validation_alias=_env("KONSTRUKTOR_CHECKPOINT_RETENTION_DAYS"),

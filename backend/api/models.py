@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
-from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi.responses import RedirectResponse, StreamingResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from backend.api.deps import DB, CurrentUser, StorageDep, get_owned
+from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
 from backend.models import ModelArtifact
 from backend.schemas import ModelOut
 from backend.storage import Storage
@@ -28,6 +29,14 @@ MEDIA_TYPES = {
     ".zip": "application/zip",
 }
 FALLBACK_MEDIA_TYPE = "application/octet-stream"
+
+
+class DownloadUrlOut(BaseModel):
+    url: str = Field(description="signed S3 URL, or the API's own streaming path (relative)")
+    expires_at: datetime | None = Field(description="when a signed URL stops working")
+    signed: bool = Field(description="true: fetch `url` without authentication")
+    sha256: str = Field(description="SHA-256 (hex) of the package bytes")
+    size: int = Field(description="package size in bytes")
 
 
 class ModelFileOut(BaseModel):
@@ -80,16 +89,40 @@ def get_evaluation(model_id: str, user: CurrentUser, db: DB, storage: StorageDep
     return result
 
 
+def package_filename(model: ModelArtifact) -> str:
+    """The file name a downloaded package is saved under."""
+    return f"konstruktor-{model.architecture}-{model.id[:8]}.zip"
+
+
 @router.get(
     "/models/{model_id}/download",
     summary="The model package (zip), streamed; its SHA-256 is in X-Content-SHA256",
+    description=(
+        "With `redirect=true` and S3 storage, answers 307 to a short-lived signed URL of the "
+        "package instead (see /download-url); on local storage it streams as usual."
+    ),
     response_class=StreamingResponse,
 )
 def download_model(
-    model_id: str, user: CurrentUser, db: DB, storage: StorageDep
-) -> StreamingResponse:
+    model_id: str,
+    user: CurrentUser,
+    db: DB,
+    storage: StorageDep,
+    settings: SettingsDep,
+    redirect: bool = False,
+) -> Response:
     model = get_owned(db, ModelArtifact, model_id, user, "model")
-    filename = f"konstruktor-{model.architecture}-{model.id[:8]}.zip"
+    filename = package_filename(model)
+    if redirect:
+        signed = storage.download_url(
+            model.package_key, expires_s=settings.download_url_ttl_s, filename=filename
+        )
+        if signed is not None:
+            return RedirectResponse(
+                signed,
+                status_code=status.HTTP_307_TEMPORARY_REDIRECT,
+                headers={"X-Content-SHA256": model.package_sha256, "Cache-Control": "no-store"},
+            )
     return StreamingResponse(
         stream(storage, model.package_key),
         media_type="application/zip",
@@ -99,6 +132,44 @@ def download_model(
             "X-Content-SHA256": model.package_sha256,
             "ETag": f'"{model.package_sha256}"',
         },
+    )
+
+
+@router.get(
+    "/models/{model_id}/download-url",
+    response_model=DownloadUrlOut,
+    summary="Where to download the model package: a short-lived signed URL on S3 storage",
+    description=(
+        "On S3 storage `url` is a presigned GET valid until `expires_at` that needs no "
+        "authentication; on local storage it is this API's streaming /download path (relative, "
+        "needs the usual authentication) and `expires_at` is null. Check the downloaded bytes "
+        "against `sha256`."
+    ),
+)
+def get_download_url(
+    model_id: str,
+    request: Request,
+    user: CurrentUser,
+    db: DB,
+    storage: StorageDep,
+    settings: SettingsDep,
+) -> DownloadUrlOut:
+    model = get_owned(db, ModelArtifact, model_id, user, "model")
+    ttl = settings.download_url_ttl_s
+    expires_at = datetime.now(UTC) + timedelta(seconds=ttl)
+    signed = storage.download_url(
+        model.package_key, expires_s=ttl, filename=package_filename(model)
+    )
+    if signed is None:  # local storage: stream through the API
+        signed_url, url = False, str(request.app.url_path_for("download_model", model_id=model.id))
+    else:
+        signed_url, url = True, signed
+    return DownloadUrlOut(
+        url=url,
+        expires_at=expires_at if signed_url else None,
+        signed=signed_url,
+        sha256=model.package_sha256,
+        size=model.package_size,
     )
 
 

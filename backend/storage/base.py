@@ -69,8 +69,14 @@ class Storage(ABC):
     def delete_prefix(self, prefix: str) -> None:
         """Delete every key under `prefix` (and `prefix` itself)."""
 
-    def download_url(self, key: str, expires_s: int = 300) -> str | None:
-        """A short-lived URL a client can fetch directly, when the backend has one."""
+    def download_url(
+        self, key: str, expires_s: int = 300, filename: str | None = None
+    ) -> str | None:
+        """A short-lived URL a client can fetch directly, when the backend has one.
+
+        With `filename`, the response asks the browser to save the object under that name.
+        None when the backend cannot sign URLs (local storage): stream through the API instead.
+        """
         return None
 
     def iter_chunks(self, key: str, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:

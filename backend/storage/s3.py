@@ -8,6 +8,7 @@ import io
 import logging
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
+from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
@@ -33,6 +34,14 @@ def _add_content_md5(params: dict[str, Any], **_: Any) -> None:
     if isinstance(body, bytes) and "Content-MD5" not in params["headers"]:
         digest = hashlib.md5(body, usedforsecurity=False).digest()
         params["headers"]["Content-MD5"] = base64.b64encode(digest).decode()
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition for saving as `filename` (ASCII fallback plus RFC 5987 form)."""
+    ascii_name = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
+    )
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _is_missing(exc: ClientError) -> bool:
@@ -231,12 +240,16 @@ class S3Storage(Storage):
         except (ClientError, BotoCoreError) as exc:
             raise StorageError(f"deleting {prefix} failed: {exc}") from exc
 
-    def download_url(self, key: str, expires_s: int = 300) -> str | None:
+    def download_url(
+        self, key: str, expires_s: int = 300, filename: str | None = None
+    ) -> str | None:
+        """A presigned GET (SigV4, valid `expires_s` seconds); no credentials needed to use it."""
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": self._key(key)}
+        if filename:
+            params["ResponseContentDisposition"] = _attachment(filename)
         try:
             return self.client.generate_presigned_url(
-                "get_object",
-                Params={"Bucket": self.bucket, "Key": self._key(key)},
-                ExpiresIn=expires_s,
+                "get_object", Params=params, ExpiresIn=expires_s
             )
         except (ClientError, BotoCoreError) as exc:
             raise StorageError(f"presigning {key} failed: {exc}") from exc

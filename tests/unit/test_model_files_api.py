@@ -141,3 +141,36 @@ def test_listed_file_missing_from_storage_is_404(
     r = client.get(f"{API}/models/{model_id}/files/error_0", headers=headers)
     assert r.status_code == 404
     assert "'error_0'" in r.json()["detail"] and "gone" in r.json()["detail"]
+
+
+def test_download_url_on_local_storage_is_the_streaming_path(
+    client: TestClient, owned_model: tuple[dict[str, str], str]
+) -> None:
+    headers, model_id = owned_model
+    r = client.get(f"{API}/models/{model_id}/download-url", headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "url": f"{API}/models/{model_id}/download",
+        "expires_at": None,
+        "signed": False,
+        "sha256": "0" * 64,
+        "size": len(CONTENT["package"]),
+    }
+    served = client.get(r.json()["url"], headers=headers)
+    assert served.status_code == 200
+    assert served.content == CONTENT["package"]
+    assert served.headers["x-content-sha256"] == "0" * 64
+    # Without a signing backend, redirect=true streams as usual instead of redirecting.
+    same = client.get(
+        r.json()["url"], params={"redirect": "true"}, headers=headers, follow_redirects=False
+    )
+    assert same.status_code == 200 and same.content == CONTENT["package"]
+
+
+def test_other_user_gets_404_for_download_url(
+    client: TestClient, owned_model: tuple[dict[str, str], str]
+) -> None:
+    _, model_id = owned_model
+    r = client.get(f"{API}/models/{model_id}/download-url", headers=new_user(client))
+    assert r.status_code == 404
+    assert "not found" in r.json()["detail"]
