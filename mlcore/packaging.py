@@ -1,36 +1,95 @@
-"""Model package: model.pt, verified model.onnx, labels, preprocessing, predict.py, README."""
+"""Model package: weights in every deployed format, parity, labels, predict.py, README."""
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 from mlcore.data import ImageFolderSplit
-from mlcore.export import OPSET, export_onnx, verify_onnx
+from mlcore.export import OPSET, export_onnx, export_torchscript
 from mlcore.outputs import write_json, zip_flat
+from mlcore.package_template.predict import BACKENDS
+from mlcore.parity import Runner, check_fp32_parity, measure_parity
+from mlcore.quantize import quantize_int8
 from mlcore.readme import render_readme
 from mlcore.spec import TrainConfig
 from mlcore.training import TrainOutcome
 
 PREDICT_TEMPLATE = Path(__file__).with_name("package_template") / "predict.py"
 REQUIREMENTS = {
-    "requirements.txt": "onnxruntime\nnumpy\npillow\n",
-    "requirements-torch.txt": "torch\ntorchvision\nnumpy\npillow\n",
+    "requirements.txt": ("onnxruntime", "numpy", "pillow"),
+    "requirements-torch.txt": ("torch", "torchvision", "numpy", "pillow"),
 }
-VERIFY_IMAGES = 8
+FORMAT_FILES = {
+    "onnx": "model.onnx",
+    "torchscript": "model.torchscript",
+    "onnx_int8": "model_int8.onnx",
+}
+SAMPLE_IMAGES = 8  # the trace / export example batch
+CALIBRATION_IMAGES = 64
+BATCH_SIZE = 32
 
 
 @dataclass(frozen=True)
 class PackageInfo:
-    """The written zip and what export verification measured."""
+    """The written zip and what export parity measured."""
 
     path: Path
     onnx_max_abs_diff: float
     opset: int
+    parity: dict[str, Any]
+
+
+def requirement_lines(packages: tuple[str, ...]) -> str:
+    """`name>=major.minor` of each package as installed where the package was built."""
+    return "".join(f"{name}>={'.'.join(version(name).split('.')[:2])}\n" for name in packages)
+
+
+def _images(val_set: ImageFolderSplit, count: int, batch_size: int) -> list[np.ndarray]:
+    loader = DataLoader(torch.utils.data.Subset(val_set, range(count)), batch_size=batch_size)
+    return [images.numpy() for images, _ in loader]
+
+
+def _quantize(staging: Path, val_set: ImageFolderSplit) -> tuple[dict[str, Any], Runner | None]:
+    """model_int8.onnx and its runner, or the reason it could not be made (file removed)."""
+    target = staging / FORMAT_FILES["onnx_int8"]
+    calibration = _images(val_set, min(CALIBRATION_IMAGES, len(val_set)), SAMPLE_IMAGES)
+    try:
+        method = quantize_int8(staging / FORMAT_FILES["onnx"], target, calibration)
+        return {"quantization": method}, BACKENDS["onnx_int8"](staging)
+    except Exception as error:  # INT8 is optional: record why, keep exporting
+        target.unlink(missing_ok=True)
+        return {"quantization": None, "error": f"{type(error).__name__}: {error}"}, None
+
+
+def export_formats(
+    outcome: TrainOutcome, val_set: ImageFolderSplit, staging: Path
+) -> dict[str, Any]:
+    """Write every model format into `staging`; their parity with PyTorch on all of `val_set`.
+
+    Raises ExportMismatch when an fp32 format's top-1 agreement is below 99.5 %.
+    """
+    sample = torch.from_numpy(_images(val_set, min(SAMPLE_IMAGES, len(val_set)), SAMPLE_IMAGES)[0])
+    export_onnx(outcome.model, sample, staging / FORMAT_FILES["onnx"])
+    export_torchscript(outcome.model, sample, staging / FORMAT_FILES["torchscript"])
+    runners = {name: BACKENDS[name](staging) for name in ("onnx", "torchscript")}
+    int8, int8_runner = _quantize(staging, val_set)
+    if int8_runner is not None:
+        runners["onnx_int8"] = int8_runner
+    parity = measure_parity(outcome.model, runners, DataLoader(val_set, batch_size=BATCH_SIZE))
+    formats = parity["formats"]
+    formats["onnx_int8"] = {**formats.get("onnx_int8", {}), **int8}
+    for name, entry in formats.items():
+        entry["file"] = FORMAT_FILES[name] if name in runners else None
+    check_fp32_parity(parity)
+    return parity
 
 
 def build_package(
@@ -43,19 +102,18 @@ def build_package(
 ) -> PackageInfo:
     """Assemble the package in `staging` and zip its files (flat) into `zip_path`."""
     staging.mkdir(parents=True, exist_ok=True)
-    batch = torch.stack([val_set[i][0] for i in range(min(VERIFY_IMAGES, len(val_set)))])
-    onnx_path = staging / "model.onnx"
-    export_onnx(outcome.model, batch, onnx_path)
-    max_abs_diff = verify_onnx(onnx_path, outcome.model, batch)
+    parity = export_formats(outcome, val_set, staging)
     spec = {**outcome.spec, "opset": OPSET}
 
     shutil.copyfile(outcome.checkpoint, staging / "model.pt")
     shutil.copyfile(PREDICT_TEMPLATE, staging / "predict.py")
     write_json(staging / "labels.json", outcome.classes)
     write_json(staging / "preprocess.json", spec)
-    for name, text in REQUIREMENTS.items():
-        (staging / name).write_text(text, encoding="utf-8")
-    readme = render_readme(params, evaluation, spec, max_abs_diff)
+    write_json(staging / "parity.json", parity)
+    for name, packages in REQUIREMENTS.items():
+        (staging / name).write_text(requirement_lines(packages), encoding="utf-8")
+    readme = render_readme(params, evaluation, spec, parity)
     (staging / "README.md").write_text(readme, encoding="utf-8")
 
-    return PackageInfo(zip_flat(staging, zip_path), max_abs_diff, OPSET)
+    onnx_diff = parity["formats"]["onnx"]["max_abs_logit_diff"]
+    return PackageInfo(zip_flat(staging, zip_path), onnx_diff, OPSET, parity)

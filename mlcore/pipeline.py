@@ -56,5 +56,6 @@ def run_classifier_job(request: TrainRequest) -> JobResult:
             "data_mode": outcome.data_mode,
             "onnx_max_abs_diff": package.onnx_max_abs_diff,
             "onnx_opset": package.opset,
+            "parity": package.parity,
         },
     )

@@ -22,11 +22,28 @@ def _origin(params: TrainConfig) -> str:
     return "fine-tuned from ImageNet weights" if params.pretrained else "trained from scratch"
 
 
+def _parity_table(parity: dict[str, Any]) -> str:
+    rows = []
+    for name, m in parity["formats"].items():
+        if m["file"] is None:
+            rows.append(f"| {name} | not packaged: {m.get('error', '')} | | | | |")
+            continue
+        rows.append(
+            f"| {name} (`{m['file']}`) | {m['agreement']:.2%} | {m['max_abs_logit_diff']:.3g} "
+            f"| {m['max_abs_prob_diff']:.3g} | {m['accuracy']:.4f} | {m['accuracy_drop']:+.4f} |"
+        )
+    header = (
+        "| format | top-1 agreement | max abs logit diff | max abs prob diff | accuracy "
+        "| accuracy drop |\n|---|---|---|---|---|---|"
+    )
+    return "\n".join([header, *rows])
+
+
 def render_readme(
     params: TrainConfig,
     evaluation: dict[str, Any],
     spec: dict[str, Any],
-    onnx_max_abs_diff: float,
+    parity: dict[str, Any],
 ) -> str:
     """Markdown: what the model is, its classes and metrics, how to run it, its preprocessing."""
     size = spec["input_size"]
@@ -51,20 +68,34 @@ Classes (output index order, also in `labels.json`): {", ".join(classes)}
 ## Files
 
 - `model.onnx`: ONNX opset {spec["opset"]}, input `input` float32 [N, 3, {size}, {size}],
-  output `logits` [N, {len(classes)}] (apply softmax for probabilities). Checked against
-  PyTorch on validation images: max abs logit difference {onnx_max_abs_diff:.3g}.
+  output `logits` [N, {len(classes)}] (apply softmax for probabilities).
+- `model_int8.onnx`: the same graph quantised to INT8 by ONNX Runtime
+  ({parity["formats"]["onnx_int8"]["quantization"] or "not produced"}); smaller and faster on
+  CPU, slightly less exact (see below).
+- `model.torchscript`: `torch.jit.load` it; needs torch only.
 - `model.pt`: `{{"arch": {{"name", "num_classes", "builder"}}, "state_dict"}}`; rebuild with
   `torchvision.models.{params.model}(num_classes={len(classes)})` and `load_state_dict`.
-- `labels.json`, `preprocess.json`, `predict.py`, `requirements.txt`, `requirements-torch.txt`.
+- `labels.json`, `preprocess.json`, `predict.py`, `parity.json`, `requirements.txt` (ONNX
+  backends), `requirements-torch.txt` (PyTorch and TorchScript backends).
+
+## Parity with PyTorch
+
+Measured at export on all {parity["images"]} validation images with this package's
+preprocessing (PyTorch accuracy {parity["pytorch_accuracy"]:.4f}); also in `parity.json`.
+Export fails if an fp32 format (onnx, torchscript) agrees on top-1 with PyTorch for fewer
+than {parity["min_fp32_agreement"]:.1%} of images (near-ties count as agreeing).
+
+{_parity_table(parity)}
 
 ## How to run
 
 ```
-pip install -r requirements.txt          # ONNX Runtime backend
+pip install -r requirements.txt          # ONNX Runtime backends: onnx (default), onnx_int8
 python predict.py photo.jpg              # or a folder (searched recursively)
 python predict.py photos/ --topk 3 --json
-pip install -r requirements-torch.txt    # optional PyTorch backend
-python predict.py photo.jpg --backend torch
+python predict.py photo.jpg --backend onnx_int8
+pip install -r requirements-torch.txt    # optional PyTorch backends: torch, torchscript
+python predict.py photo.jpg --backend torchscript
 ```
 
 From Python: `from predict import Predictor; Predictor(".").predict("photo.jpg", topk=3)`.

@@ -1,13 +1,15 @@
 """Classify images with this Konstruktor model package.
 
 Usage:
-    python predict.py IMAGE_OR_FOLDER [--backend onnx|torch] [--topk K] [--json]
+    python predict.py IMAGE_OR_FOLDER [--backend onnx|onnx_int8|torch|torchscript] [--topk K]
+                      [--json]
 
 As a library:
     from predict import Predictor
     Predictor(".", backend="onnx").predict("flower.jpg", topk=3)
 
-Needs numpy and pillow, plus onnxruntime (onnx backend) or torch + torchvision (torch backend).
+Needs numpy and pillow, plus onnxruntime (onnx, onnx_int8 backends) or torch (torchscript
+backend; the torch backend also needs torchvision).
 """
 
 from __future__ import annotations
@@ -72,19 +74,27 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
-def onnx_backend(package_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
-    """NCHW batch -> logits with onnxruntime on model.onnx."""
+def onnx_session(model_file: Path) -> Callable[[np.ndarray], np.ndarray]:
+    """NCHW batch -> logits with onnxruntime on `model_file`."""
     import onnxruntime as ort
 
-    session = ort.InferenceSession(
-        str(package_dir / "model.onnx"), providers=["CPUExecutionProvider"]
-    )
+    session = ort.InferenceSession(str(model_file), providers=["CPUExecutionProvider"])
     input_name = session.get_inputs()[0].name
 
     def run(batch: np.ndarray) -> np.ndarray:
         return np.asarray(session.run(None, {input_name: batch})[0])
 
     return run
+
+
+def onnx_backend(package_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
+    """NCHW batch -> logits with onnxruntime on model.onnx."""
+    return onnx_session(package_dir / "model.onnx")
+
+
+def onnx_int8_backend(package_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
+    """NCHW batch -> logits with onnxruntime on the INT8-quantised model_int8.onnx."""
+    return onnx_session(package_dir / "model_int8.onnx")
 
 
 def torch_backend(package_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
@@ -106,9 +116,25 @@ def torch_backend(package_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
     return run
 
 
+def torchscript_backend(package_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
+    """NCHW batch -> logits with torch.jit on model.torchscript (no torchvision needed)."""
+    import torch
+
+    model = torch.jit.load(str(package_dir / "model.torchscript"), map_location="cpu")
+    model.eval()
+
+    def run(batch: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            return np.asarray(model(torch.from_numpy(batch)).numpy())
+
+    return run
+
+
 BACKENDS: dict[str, Callable[[Path], Callable[[np.ndarray], np.ndarray]]] = {
     "onnx": onnx_backend,
+    "onnx_int8": onnx_int8_backend,
     "torch": torch_backend,
+    "torchscript": torchscript_backend,
 }
 
 

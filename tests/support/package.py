@@ -4,6 +4,9 @@ PACKAGE_FILES = frozenset(
     {
         "model.pt",
         "model.onnx",
+        "model_int8.onnx",
+        "model.torchscript",
+        "parity.json",
         "labels.json",
         "preprocess.json",
         "predict.py",

@@ -1,0 +1,128 @@
+"""Every packaged model format loads in predict.py and matches PyTorch, or export fails."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from torch import nn
+
+from mlcore import packaging
+from mlcore.data import ImageFolderSplit, read_classes
+from mlcore.evaluation import evaluate
+from mlcore.export import ExportMismatch, save_checkpoint
+from mlcore.models import arch_config
+from mlcore.packaging import PackageInfo, build_package
+from mlcore.training import TrainOutcome
+from mlcore.transforms import EvalTransform, preprocess_spec
+from tests.unit.mlcore.test_mlcore_pipeline import (
+    PARAMS,
+    assert_package_reproduces,
+    calibrated_model,
+    import_predict,
+    unzip,
+)
+
+BACKENDS = ("onnx", "onnx_int8", "torch", "torchscript")
+FP32 = ("onnx", "torchscript")
+
+
+@dataclass
+class Built:
+    outcome: TrainOutcome
+    val: ImageFolderSplit
+    evaluation: dict[str, Any]
+    info: PackageInfo
+    package: Path
+
+
+@pytest.fixture(scope="module")
+def built(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """A package of an image-dependent tiny model (no training needed)."""
+    work = tmp_path_factory.mktemp("formats")
+    classes = read_classes(flowers_dir)
+    spec = preprocess_spec(PARAMS.image_size)
+    model = calibrated_model(flowers_dir, classes, spec)
+    checkpoint = work / "model.pt"
+    save_checkpoint(model, arch_config(PARAMS.model, classes), checkpoint)
+    val = ImageFolderSplit(flowers_dir, "val", classes, EvalTransform(spec))
+    evaluation = evaluate(model, val, classes, 4, torch.device("cpu"))
+    outcome = TrainOutcome(model, classes, spec, checkpoint, best_epoch=1)
+    info = build_package(outcome, PARAMS, evaluation, val, work / "pkg", work / "package.zip")
+    return Built(outcome, val, evaluation, info, unzip(info.path, work / "unzipped"))
+
+
+def test_package_reproduces_an_image_dependent_model(built: Built, flowers_dir: Path) -> None:
+    # A 1-epoch scratch model predicts nearly the same for every image, which would hide
+    # a preprocessing mismatch; this model's outputs depend on the image.
+    confidences = [p["confidence"] for p in built.evaluation["predictions"]]
+    assert max(confidences) - min(confidences) > 1e-3, "model output does not depend on image"
+    assert_package_reproduces(built.package, flowers_dir, built.evaluation)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_backend_predicts(built: Built, flowers_dir: Path, backend: str) -> None:
+    predictor = import_predict(built.package).Predictor(built.package, backend=backend)
+    for want in built.evaluation["predictions"]:
+        top = predictor.predict(flowers_dir / want["file"], topk=2)
+        assert len(top) == 2 and {t["label"] for t in top} <= set(built.outcome.classes)
+        assert 0 <= top[1]["probability"] <= top[0]["probability"] <= 1
+        if backend != "onnx_int8":
+            assert top[0]["label"] == want["predicted"], want["file"]
+            assert top[0]["probability"] == pytest.approx(want["confidence"], abs=1e-4)
+
+
+def test_parity_json(built: Built) -> None:
+    parity = json.loads((built.package / "parity.json").read_text())
+    assert parity == built.info.parity
+    assert parity["images"] == len(built.val)
+    assert parity["pytorch_accuracy"] == pytest.approx(built.evaluation["accuracy"])
+    formats = parity["formats"]
+    assert set(formats) == {"onnx", "torchscript", "onnx_int8"}
+    for name, measured in formats.items():
+        assert (built.package / measured["file"]).is_file(), name
+        assert 0 <= measured["agreement"] <= 1 and 0 <= measured["accuracy"] <= 1
+        assert measured["max_abs_logit_diff"] >= 0 and 0 <= measured["max_abs_prob_diff"] <= 1
+    assert all(formats[name]["agreement"] >= 0.995 for name in FP32)
+    assert all(formats[name]["max_abs_prob_diff"] < 1e-4 for name in FP32)
+    assert formats["onnx_int8"]["quantization"] in ("static_qdq", "dynamic")
+    assert built.info.onnx_max_abs_diff == formats["onnx"]["max_abs_logit_diff"]
+    readme = (built.package / "README.md").read_text()
+    assert "## Parity with PyTorch" in readme
+    assert all(f"`{measured['file']}`" in readme for measured in formats.values())
+
+
+def test_requirements_pin_lower_bounds(built: Built) -> None:
+    onnx = (built.package / "requirements.txt").read_text().split()
+    assert [line.split(">=")[0] for line in onnx] == ["onnxruntime", "numpy", "pillow"]
+    torch_reqs = (built.package / "requirements-torch.txt").read_text().split()
+    assert torch_reqs[0].startswith("torch>=") and all(">=" in line for line in torch_reqs)
+
+
+def shuffled_classes(model: nn.Module) -> nn.Module:
+    """A copy whose classifier rows are rolled by one: every top-1 answer changes."""
+    wrong = copy.deepcopy(model)
+    head = [m for m in wrong.modules() if isinstance(m, nn.Linear)][-1]
+    with torch.no_grad():
+        head.weight.copy_(head.weight.roll(1, dims=0))
+        head.bias.copy_(head.bias.roll(1, dims=0))
+    return wrong
+
+
+@pytest.mark.parametrize("fmt", FP32)
+def test_wrong_export_fails_loudly(
+    built: Built, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+) -> None:
+    name = f"export_{fmt}"
+    real_export = getattr(packaging, name)
+    wrong = shuffled_classes(built.outcome.model)
+    monkeypatch.setattr(
+        packaging, name, lambda _model, sample, path: real_export(wrong, sample, path)
+    )
+    with pytest.raises(ExportMismatch, match=rf"^{fmt}: top-1 agreement 0\.0000 < 0\.995"):
+        packaging.export_formats(built.outcome, built.val, tmp_path)
