@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +17,27 @@ from mlcore.export import OPSET, export_onnx, export_torchscript
 from mlcore.outputs import write_json, zip_flat
 from mlcore.package_template.predict import BACKENDS
 from mlcore.parity import Runner, check_fp32_parity, measure_parity
+from mlcore.plots import package_report_png
 from mlcore.quantize import quantize_int8
 from mlcore.readme import render_readme
 from mlcore.spec import TrainConfig
 from mlcore.training import TrainOutcome
 
-PREDICT_TEMPLATE = Path(__file__).with_name("package_template") / "predict.py"
+TEMPLATE_DIR = Path(__file__).with_name("package_template")
+PREDICT_TEMPLATE = TEMPLATE_DIR / "predict.py"
+# copied into every package as they are: the CLI/Predictor and the starter snippets using it
+TEMPLATE_FILES = ("predict.py", "serve.py", "batch_predict.py")
 REQUIREMENTS = {
     "requirements.txt": ("onnxruntime", "numpy", "pillow"),
     "requirements-torch.txt": ("torch", "torchvision", "numpy", "pillow"),
+    "requirements-serve.txt": (
+        "fastapi",
+        "uvicorn",
+        "python-multipart",
+        "onnxruntime",
+        "numpy",
+        "pillow",
+    ),
 }
 FORMAT_FILES = {
     "onnx": "model.onnx",
@@ -47,9 +59,18 @@ class PackageInfo:
     parity: dict[str, Any]
 
 
+def requirement_line(name: str) -> str:
+    """`name>=major.minor` as installed where the package was built; bare `name` if absent."""
+    try:
+        installed = version(name)
+    except PackageNotFoundError:
+        return f"{name}\n"
+    return f"{name}>={'.'.join(installed.split('.')[:2])}\n"
+
+
 def requirement_lines(packages: tuple[str, ...]) -> str:
-    """`name>=major.minor` of each package as installed where the package was built."""
-    return "".join(f"{name}>={'.'.join(version(name).split('.')[:2])}\n" for name in packages)
+    """One `requirement_line` per package."""
+    return "".join(requirement_line(name) for name in packages)
 
 
 def _images(val_set: ImageFolderSplit, count: int, batch_size: int) -> list[np.ndarray]:
@@ -106,12 +127,16 @@ def build_package(
     spec = {**outcome.spec, "opset": OPSET}
 
     shutil.copyfile(outcome.checkpoint, staging / "model.pt")
-    shutil.copyfile(PREDICT_TEMPLATE, staging / "predict.py")
+    for name in TEMPLATE_FILES:
+        shutil.copyfile(TEMPLATE_DIR / name, staging / name)
     write_json(staging / "labels.json", outcome.classes)
     write_json(staging / "preprocess.json", spec)
     write_json(staging / "parity.json", parity)
     for name, packages in REQUIREMENTS.items():
         (staging / name).write_text(requirement_lines(packages), encoding="utf-8")
+    package_report_png(
+        outcome.history, evaluation["confusion_matrix"], outcome.classes, staging / "report.png"
+    )
     readme = render_readme(params, evaluation, spec, parity)
     (staging / "README.md").write_text(readme, encoding="utf-8")
 

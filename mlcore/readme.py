@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from mlcore.spec import TrainConfig
@@ -37,6 +38,22 @@ def _parity_table(parity: dict[str, Any]) -> str:
         "| accuracy drop |\n|---|---|---|---|---|---|"
     )
     return "\n".join([header, *rows])
+
+
+def _example(evaluation: dict[str, Any]) -> str:
+    """A predict.py command and its output for the first validation image."""
+    if not evaluation["predictions"]:
+        return ""
+    first = evaluation["predictions"][0]
+    name = PurePosixPath(first["file"]).name
+    return f"""Example, on validation image `{first["file"]}` (true class: {first["label"]}):
+
+```
+$ python predict.py {name} --topk 1
+{name}
+  {first["confidence"]:7.2%}  {first["predicted"]}
+```
+"""
 
 
 def render_readme(
@@ -77,6 +94,9 @@ Classes (output index order, also in `labels.json`): {", ".join(classes)}
   `torchvision.models.{params.model}(num_classes={len(classes)})` and `load_state_dict`.
 - `labels.json`, `preprocess.json`, `predict.py`, `parity.json`, `requirements.txt` (ONNX
   backends), `requirements-torch.txt` (PyTorch and TorchScript backends).
+- `serve.py` (HTTP service), `batch_predict.py` (folder to CSV) and `requirements-serve.txt`:
+  starter code, see below.
+- `report.png`: training curves and the validation confusion matrix.
 
 ## Parity with PyTorch
 
@@ -93,12 +113,36 @@ than {parity["min_fp32_agreement"]:.1%} of images (near-ties count as agreeing).
 pip install -r requirements.txt          # ONNX Runtime backends: onnx (default), onnx_int8
 python predict.py photo.jpg              # or a folder (searched recursively)
 python predict.py photos/ --topk 3 --json
+python predict.py photos/ --conf 0.2       # only labels with probability >= 0.2
+python predict.py photos/ --save-vis vis/  # vis/<name>.jpg with the labels drawn on
 python predict.py photo.jpg --backend onnx_int8
 pip install -r requirements-torch.txt    # optional PyTorch backends: torch, torchscript
 python predict.py photo.jpg --backend torchscript
 ```
 
+{_example(evaluation)}
 From Python: `from predict import Predictor; Predictor(".").predict("photo.jpg", topk=3)`.
+
+## Starter code
+
+Folder to CSV (columns `file`, `label`, `probability` for the top-1, then `label_1`,
+`probability_1`, ... for the top-k):
+
+```
+python batch_predict.py photos/ --out predictions.csv --topk 3
+```
+
+HTTP service (FastAPI; `PREDICT_BACKEND=onnx_int8` etc. picks another backend):
+
+```
+pip install -r requirements-serve.txt
+uvicorn serve:app --host 0.0.0.0 --port 8000      # run in this folder
+curl -F "file=@photo.jpg" "http://localhost:8000/predict?topk=3"
+curl http://localhost:8000/health
+```
+
+`POST /predict` answers `{{"top": [{{"label": ..., "probability": ...}}, ...]}}`, most likely
+first; it also takes the raw image bytes as the request body.
 
 ## Preprocessing
 

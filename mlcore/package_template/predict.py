@@ -2,7 +2,7 @@
 
 Usage:
     python predict.py IMAGE_OR_FOLDER [--backend onnx|onnx_int8|torch|torchscript] [--topk K]
-                      [--json]
+                      [--conf THRESHOLD] [--json] [--save-vis DIR]
 
 As a library:
     from predict import Predictor
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
 RESAMPLING = {"bilinear": Image.Resampling.BILINEAR}
@@ -156,11 +156,17 @@ class Predictor:
         logits = self.run(preprocess(picture, self.spec)[np.newaxis])
         return softmax(logits.astype(np.float64))[0]
 
-    def predict(self, image: str | Path | Image.Image, topk: int = 5) -> list[dict[str, Any]]:
-        """The `topk` most likely labels, most likely first."""
+    def predict(
+        self, image: str | Path | Image.Image, topk: int = 5, conf: float = 0.0
+    ) -> list[dict[str, Any]]:
+        """The `topk` most likely labels with probability >= `conf`, most likely first."""
         probs = self.probabilities(image)
         order = np.argsort(-probs, kind="stable")[:topk]
-        return [{"label": self.labels[i], "probability": float(probs[i])} for i in order]
+        return [
+            {"label": self.labels[i], "probability": float(probs[i])}
+            for i in order
+            if probs[i] >= conf
+        ]
 
 
 def find_images(target: Path) -> list[Path]:
@@ -177,6 +183,29 @@ def format_table(file: Path, top: list[dict[str, Any]]) -> str:
     return "\n".join([str(file), *rows])
 
 
+def draw_top(image: Image.Image, top: list[dict[str, Any]]) -> Image.Image:
+    """A copy of `image` with one "label  probability" line per entry of `top`, top left."""
+    canvas = image.convert("RGB")
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default()
+    lines = [f"{entry['label']}  {entry['probability']:.1%}" for entry in top] or ["(none)"]
+    y: float = 2
+    for line in lines:
+        left, top_edge, right, bottom = draw.textbbox((4, y), line, font=font)
+        draw.rectangle((left - 2, top_edge - 2, right + 2, bottom + 2), fill=(0, 0, 0))
+        draw.text((4, y), line, fill=(255, 255, 255), font=font)
+        y = bottom + 4
+    return canvas
+
+
+def save_visualisation(file: Path, top: list[dict[str, Any]], folder: Path) -> Path:
+    """Write `file` with its labels drawn on it to `folder`/<file stem>.jpg; returns the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{file.stem}.jpg"
+    draw_top(load_image(file), top).save(target, format="JPEG", quality=90)
+    return target
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     if hasattr(signal, "SIGPIPE"):  # `python predict.py photos/ | head` ends quietly
@@ -185,7 +214,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("target", type=Path, help="an image or a folder of images")
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="onnx")
     parser.add_argument("--topk", type=int, default=5)
+    parser.add_argument(
+        "--conf", type=float, default=0.0, help="only report labels with probability >= this"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument(
+        "--save-vis", type=Path, metavar="DIR", help="write each image with its labels drawn"
+    )
     args = parser.parse_args(argv)
     images = find_images(args.target)
     if not images:
@@ -193,7 +228,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     predictor = Predictor(Path(__file__).resolve().parent, backend=args.backend)
     for file in images:
-        top = predictor.predict(file, topk=args.topk)
+        top = predictor.predict(file, topk=args.topk, conf=args.conf)
+        if args.save_vis is not None:
+            save_visualisation(file, top, args.save_vis)
         line = json.dumps({"file": str(file), "top": top}) if args.json else format_table(file, top)
         print(line, flush=True)
     return 0

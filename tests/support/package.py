@@ -10,8 +10,12 @@ PACKAGE_FILES = frozenset(
         "labels.json",
         "preprocess.json",
         "predict.py",
+        "serve.py",
+        "batch_predict.py",
+        "report.png",
         "requirements.txt",
         "requirements-torch.txt",
+        "requirements-serve.txt",
         "README.md",
     }
 )
