@@ -58,7 +58,7 @@ def _save(figure: Figure, path: Path) -> None:
     figure.savefig(path, format="png", dpi=DPI)
 
 
-def _placeholder(path: Path, message: str) -> None:
+def _no_data_png(path: Path, message: str) -> None:
     """A small PNG saying there is nothing to plot."""
     figure = _new_figure(4.0, 2.0)
     figure.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, family=FONT)
@@ -89,7 +89,7 @@ def training_curves_png(history: list[dict[str, float]], path: Path) -> None:
     ]
     panels = [panel for panel in panels if panel[2]]
     if not panels:
-        _placeholder(path, "no training history")
+        _no_data_png(path, "no training history")
         return
     epochs = _epochs(history)
     pad = max(0.5, 0.03 * (max(epochs) - min(epochs)))
@@ -122,7 +122,7 @@ def confusion_matrix_png(matrix: list[list[int]], classes: list[str], path: Path
     """Rows = true class, columns = predicted; colours are row-normalised, cells show counts."""
     counts = np.asarray(matrix, dtype=np.int64).reshape(len(classes), len(classes))
     if not classes:
-        _placeholder(path, "no classes")
+        _no_data_png(path, "no classes")
         return
     totals = counts.sum(axis=1, keepdims=True)
     share = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
@@ -164,7 +164,7 @@ def pr_curve_png(curves: dict[str, tuple[list[float], list[float]]], path: Path)
     """One precision-recall line per class (legend: top 10 by area) plus the bold class mean."""
     sorted_curves = {name: _sorted_curve(*curve) for name, curve in curves.items() if curve[0]}
     if not sorted_curves:
-        _placeholder(path, "no precision-recall data")
+        _no_data_png(path, "no precision-recall data")
         return
     area = {name: float(np.trapezoid(p, r)) for name, (r, p) in sorted_curves.items()}
     ranked = sorted(sorted_curves, key=lambda name: -area[name])
@@ -191,7 +191,7 @@ def pr_curve_png(curves: dict[str, tuple[list[float], list[float]]], path: Path)
 def error_gallery_png(items: list[tuple[Image.Image, str]], path: Path) -> None:
     """Grid of thumbnails, each captioned (e.g. "cat → dog (0.97)")."""
     if not items:
-        _placeholder(path, "no errors")
+        _no_data_png(path, "no errors")
         return
     columns = min(GALLERY_COLUMNS, len(items))
     rows = math.ceil(len(items) / columns)
