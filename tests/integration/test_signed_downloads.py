@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 
 from backend.api.deps import get_storage
 from backend.db import session_scope
-from backend.models import Job, ModelArtifact, Project
 from backend.settings import get_settings
 from tests.support.api import API, new_user
 from tests.support.env import configure, reset_caches
+from tests.support.records import add_model
 from tests.support.s3_server import S3ServerInfo
 
 pytestmark = pytest.mark.integration
@@ -53,29 +53,7 @@ def store_model(client: TestClient, headers: dict[str, str], package: bytes) -> 
     prefix = f"models/{uuid.uuid4().hex}"
     get_storage().put_bytes(f"{prefix}/package.zip", package)
     with session_scope() as session:
-        project = Project(owner_id=owner, name="p")
-        session.add(project)
-        session.flush()
-        job = Job(
-            owner_id=owner, project_id=project.id, kind="train", params={}, output_prefix=prefix
-        )
-        session.add(job)
-        session.flush()
-        model = ModelArtifact(
-            owner_id=owner,
-            project_id=project.id,
-            job_id=job.id,
-            architecture="efficientnet_b0",
-            class_names=["a", "b"],
-            metrics={},
-            files={"package": f"{prefix}/package.zip"},
-            package_key=f"{prefix}/package.zip",
-            package_sha256=hashlib.sha256(package).hexdigest(),
-            package_size=len(package),
-        )
-        session.add(model)
-        session.flush()
-        return model.id
+        return add_model(session, owner, {"package": f"{prefix}/package.zip"}, package).id
 
 
 def test_signed_url_serves_the_package_without_auth(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from backend.models import Job, Project, User, new_id
+from backend.models import Job, ModelArtifact, Project, User, new_id
 
 
 def add_job(session: Session, **fields: Any) -> Job:
@@ -21,3 +22,37 @@ def add_job(session: Session, **fields: Any) -> Job:
     session.add(job)
     session.flush()
     return job
+
+
+def add_model(
+    session: Session,
+    owner_id: str,
+    files: dict[str, str],
+    package: bytes = b"",
+    architecture: str = "efficientnet_b0",
+    sha256: str | None = None,
+) -> ModelArtifact:
+    """A model of `owner_id` (with its own project and job) whose artifacts are `files`,
+    storage keys by name; `package` is what the package key's bytes are (`sha256` overrides
+    their recorded hash)."""
+    project = Project(owner_id=owner_id, name="p")
+    session.add(project)
+    session.flush()
+    job = Job(owner_id=owner_id, project_id=project.id, kind="train", params={}, output_prefix="o")
+    session.add(job)
+    session.flush()
+    model = ModelArtifact(
+        owner_id=owner_id,
+        project_id=project.id,
+        job_id=job.id,
+        architecture=architecture,
+        class_names=["a", "b"],
+        metrics={},
+        files=files,
+        package_key=files.get("package", "o/package.zip"),
+        package_sha256=sha256 or hashlib.sha256(package).hexdigest(),
+        package_size=len(package),
+    )
+    session.add(model)
+    session.flush()
+    return model

@@ -12,8 +12,8 @@ from PIL import Image
 
 from backend.api.deps import get_storage
 from backend.db import session_scope
-from backend.models import Job, ModelArtifact, Project
 from tests.support.api import API, new_user
+from tests.support.records import add_model
 
 PREFIX = "models/m1"
 STORED = {
@@ -49,30 +49,11 @@ def owned_model(service: Path, client: TestClient) -> tuple[dict[str, str], str]
     storage = get_storage()
     for name, relative in STORED.items():
         storage.put_stream(f"{PREFIX}/{relative}", [CONTENT[name]])
+    files = {name: f"{PREFIX}/{relative}" for name, relative in STORED.items()}
     with session_scope() as session:
-        owner = user_id(client, headers)
-        project = Project(owner_id=owner, name="p")
-        session.add(project)
-        session.flush()
-        job = Job(
-            owner_id=owner, project_id=project.id, kind="train", params={}, output_prefix=PREFIX
+        model = add_model(
+            session, user_id(client, headers), files, CONTENT["package"], sha256="0" * 64
         )
-        session.add(job)
-        session.flush()
-        model = ModelArtifact(
-            owner_id=owner,
-            project_id=project.id,
-            job_id=job.id,
-            architecture="efficientnet_b0",
-            class_names=["a", "b"],
-            metrics={},
-            files={name: f"{PREFIX}/{relative}" for name, relative in STORED.items()},
-            package_key=f"{PREFIX}/package.zip",
-            package_sha256="0" * 64,
-            package_size=len(CONTENT["package"]),
-        )
-        session.add(model)
-        session.flush()
         return headers, model.id
 
 

@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from backend.db import session_scope
-from backend.models import Job, JobState, ModelArtifact
-from tests.support.api import API, create_project, new_user
+from backend.models import Job, JobState
+from tests.support.api import API, new_user
+from tests.support.records import add_model
 
 
 def user_id(client: TestClient, headers: dict[str, str]) -> str:
@@ -27,30 +28,13 @@ def submit(
     return job
 
 
-def add_model(
+def own_model(
     client: TestClient, headers: dict[str, str], architecture: str, files: dict[str, str]
 ) -> str:
-    owner = user_id(client, headers)
-    project = create_project(client, headers)
+    """The id of a model of the user behind `headers`."""
     with session_scope() as session:
-        job = Job(owner_id=owner, project_id=project, kind="train", params={}, output_prefix="o")
-        session.add(job)
-        session.flush()
-        model = ModelArtifact(
-            owner_id=owner,
-            project_id=project,
-            job_id=job.id,
-            architecture=architecture,
-            class_names=["a"],
-            metrics={},
-            files=files,
-            package_key="o/package.zip",
-            package_sha256="0" * 64,
-            package_size=1,
-        )
-        session.add(model)
-        session.flush()
-        return model.id
+        owner = user_id(client, headers)
+        return add_model(session, owner, files, architecture=architecture).id
 
 
 def test_blanks_are_chosen_from_the_data_and_given_values_win(
@@ -81,14 +65,14 @@ def test_transfer_start_must_be_your_own_model_of_the_same_architecture(
         assert r.status_code == 422, r.text
         return str(r.json()["detail"])
 
-    stranger = add_model(client, new_user(client), "efficientnet_b0", {"weights": "x/model.pt"})
+    stranger = own_model(client, new_user(client), "efficientnet_b0", {"weights": "x/model.pt"})
     assert "no such model of yours" in rejection(stranger)
-    other_arch = add_model(client, headers, "efficientnet_b1", {"weights": "x/model.pt"})
+    other_arch = own_model(client, headers, "efficientnet_b1", {"weights": "x/model.pt"})
     assert "transfer needs the same architecture" in rejection(other_arch)
-    old = add_model(client, headers, "efficientnet_b0", {"package": "x/package.zip"})
+    old = own_model(client, headers, "efficientnet_b0", {"package": "x/package.zip"})
     assert "predates transfer learning" in rejection(old)
 
-    mine = add_model(client, headers, "efficientnet_b0", {"weights": "x/model.pt"})
+    mine = own_model(client, headers, "efficientnet_b0", {"weights": "x/model.pt"})
     job = submit(client, headers, project, version, init_model_id=mine)
     params = job["params"]
     assert isinstance(params, dict) and params["init_model_id"] == mine
