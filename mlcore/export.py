@@ -25,8 +25,8 @@ def save_checkpoint(model: nn.Module, arch: dict[str, Any], path: Path) -> None:
     torch.save({"arch": arch, "state_dict": state}, path)
 
 
-def export_onnx(model: nn.Module, sample: torch.Tensor, path: Path) -> None:
-    """Export with the dynamo exporter: input "input" (NCHW, dynamic batch), output "logits"."""
+def export_onnx(model: nn.Module, sample: torch.Tensor, path: Path, output_name: str) -> None:
+    """Export with the dynamo exporter: input "input" (NCHW, dynamic batch), one output."""
     model = model.cpu().eval()
     with contextlib.redirect_stdout(io.StringIO()):  # the exporter narrates its steps
         torch.onnx.export(
@@ -34,7 +34,7 @@ def export_onnx(model: nn.Module, sample: torch.Tensor, path: Path) -> None:
             (sample.cpu(),),
             path,
             input_names=["input"],
-            output_names=["logits"],
+            output_names=[output_name],
             dynamic_shapes=({0: torch.export.Dim("batch")},),
             opset_version=OPSET,
             external_data=False,

@@ -15,6 +15,7 @@ FILES = {
     "evaluation": "evaluation.json",
     "metrics": "metrics.json",
     "weights": "model.pt",
+    "parity": "parity.json",  # the package's export parity, also served by the API
 }
 
 

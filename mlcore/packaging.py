@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -10,43 +11,50 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader
 
-from mlcore.data import ImageFolderSplit
 from mlcore.export import OPSET, export_onnx, export_torchscript
-from mlcore.outputs import write_json, zip_flat
-from mlcore.package_template.predict import BACKENDS
-from mlcore.parity import Runner, check_fp32_parity, measure_parity
+from mlcore.outputs import FILES, write_json, zip_flat
+from mlcore.package_template.predict import (
+    BACKENDS,
+    load_image,
+    load_model,
+    preprocess,
+    torch_runner,
+)
+from mlcore.parity import Batch, Runner, check_fp32_parity, measure_parity
 from mlcore.plots import package_report_png
 from mlcore.quantize import quantize_int8
-from mlcore.readme import render_readme
-from mlcore.spec import TrainConfig
-from mlcore.training import TrainOutcome
 
 TEMPLATE_DIR = Path(__file__).with_name("package_template")
-PREDICT_TEMPLATE = TEMPLATE_DIR / "predict.py"
 # copied into every package as they are: the CLI/Predictor and the starter snippets using it
 TEMPLATE_FILES = ("predict.py", "serve.py", "batch_predict.py")
-REQUIREMENTS = {
-    "requirements.txt": ("onnxruntime", "numpy", "pillow"),
-    "requirements-torch.txt": ("torch", "torchvision", "numpy", "pillow"),
-    "requirements-serve.txt": (
-        "fastapi",
-        "uvicorn",
-        "python-multipart",
-        "onnxruntime",
-        "numpy",
-        "pillow",
-    ),
-}
+ONNX_RUNTIME = ("onnxruntime", "numpy", "pillow")
+SERVE = ("fastapi", "uvicorn", "python-multipart")
+# what rebuilds model.pt for the torch backend, by preprocess.json's "checkpoint"
+TORCH_PACKAGES = {"torchvision": ("torch", "torchvision"), "ultralytics": ("ultralytics",)}
+EXACT_PINS = frozenset({"ultralytics"})  # the checkpoint format changes between releases
 FORMAT_FILES = {
     "onnx": "model.onnx",
     "torchscript": "model.torchscript",
     "onnx_int8": "model_int8.onnx",
 }
+OUTPUT_NAMES = {"classify": "logits", "detect": "predictions"}
 SAMPLE_IMAGES = 8  # the trace / export example batch
 CALIBRATION_IMAGES = 64
 BATCH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class PackageSource:
+    """What a trained model's package is made from."""
+
+    checkpoint: Path  # model.pt as the engine wrote it
+    classes: list[str]
+    spec: dict[str, Any]  # preprocess.json (the opset is added here)
+    images: list[Path]  # validation images: parity and INT8 calibration
+    labels: list[int] | None  # their class indices (classification), None for detection
+    figures: list[Path]  # joined side by side into report.png
+    readme: Callable[[dict[str, Any], dict[str, Any]], str]  # (spec, parity) -> README.md
 
 
 @dataclass(frozen=True)
@@ -54,17 +62,18 @@ class PackageInfo:
     """The written zip and what export parity measured."""
 
     path: Path
-    onnx_max_abs_diff: float
     opset: int
     parity: dict[str, Any]
 
 
 def requirement_line(name: str) -> str:
-    """`name>=major.minor` as installed where the package was built; bare `name` if absent."""
+    """`name>=major.minor` as installed where the package was built (`==` for exact pins)."""
     try:
         installed = version(name)
     except PackageNotFoundError:
         return f"{name}\n"
+    if name in EXACT_PINS:
+        return f"{name}=={installed}\n"
     return f"{name}>={'.'.join(installed.split('.')[:2])}\n"
 
 
@@ -73,15 +82,35 @@ def requirement_lines(packages: tuple[str, ...]) -> str:
     return "".join(requirement_line(name) for name in packages)
 
 
-def _images(val_set: ImageFolderSplit, count: int, batch_size: int) -> list[np.ndarray]:
-    loader = DataLoader(torch.utils.data.Subset(val_set, range(count)), batch_size=batch_size)
-    return [images.numpy() for images, _ in loader]
+def requirements(checkpoint: str) -> dict[str, str]:
+    """requirements*.txt: ONNX Runtime backends, torch backends, the HTTP starter service."""
+    return {
+        "requirements.txt": requirement_lines(ONNX_RUNTIME),
+        "requirements-torch.txt": requirement_lines(
+            (*TORCH_PACKAGES[checkpoint], "numpy", "pillow")
+        ),
+        "requirements-serve.txt": requirement_lines((*SERVE, *ONNX_RUNTIME)),
+    }
 
 
-def _quantize(staging: Path, val_set: ImageFolderSplit) -> tuple[dict[str, Any], Runner | None]:
+def batches(
+    source: PackageSource, limit: int | None = None, size: int = BATCH_SIZE
+) -> Iterator[Batch]:
+    """Preprocessed validation images (with predict.py's own preprocessing) and their labels."""
+    count = len(source.images) if limit is None else min(limit, len(source.images))
+    for start in range(0, count, size):
+        chunk = source.images[start : min(start + size, count)]
+        inputs = np.stack([preprocess(load_image(path), source.spec) for path in chunk])
+        labels = (
+            None if source.labels is None else np.asarray(source.labels[start : start + len(chunk)])
+        )
+        yield inputs, labels
+
+
+def _quantize(staging: Path, source: PackageSource) -> tuple[dict[str, Any], Runner | None]:
     """model_int8.onnx and its runner, or the reason it could not be made (file removed)."""
     target = staging / FORMAT_FILES["onnx_int8"]
-    calibration = _images(val_set, min(CALIBRATION_IMAGES, len(val_set)), SAMPLE_IMAGES)
+    calibration = [inputs for inputs, _ in batches(source, CALIBRATION_IMAGES, SAMPLE_IMAGES)]
     try:
         method = quantize_int8(staging / FORMAT_FILES["onnx"], target, calibration)
         return {"quantization": method}, BACKENDS["onnx_int8"](staging)
@@ -90,21 +119,19 @@ def _quantize(staging: Path, val_set: ImageFolderSplit) -> tuple[dict[str, Any],
         return {"quantization": None, "error": f"{type(error).__name__}: {error}"}, None
 
 
-def export_formats(
-    outcome: TrainOutcome, val_set: ImageFolderSplit, staging: Path
-) -> dict[str, Any]:
-    """Write every model format into `staging`; their parity with PyTorch on all of `val_set`.
-
-    Raises ExportMismatch when an fp32 format's top-1 agreement is below 99.5 %.
-    """
-    sample = torch.from_numpy(_images(val_set, min(SAMPLE_IMAGES, len(val_set)), SAMPLE_IMAGES)[0])
-    export_onnx(outcome.model, sample, staging / FORMAT_FILES["onnx"])
-    export_torchscript(outcome.model, sample, staging / FORMAT_FILES["torchscript"])
+def export_formats(staging: Path, source: PackageSource) -> dict[str, Any]:
+    """Write every model format into `staging` from the package's own `load_model`; their
+    parity with it on all validation images. Raises ExportMismatch below 99.5 % agreement."""
+    model = load_model(staging)
+    sample = torch.from_numpy(next(batches(source, SAMPLE_IMAGES, SAMPLE_IMAGES))[0])
+    output_name = OUTPUT_NAMES[source.spec["task"]]
+    export_onnx(model, sample, staging / FORMAT_FILES["onnx"], output_name)
+    export_torchscript(model, sample, staging / FORMAT_FILES["torchscript"])
     runners = {name: BACKENDS[name](staging) for name in ("onnx", "torchscript")}
-    int8, int8_runner = _quantize(staging, val_set)
+    int8, int8_runner = _quantize(staging, source)
     if int8_runner is not None:
         runners["onnx_int8"] = int8_runner
-    parity = measure_parity(outcome.model, runners, DataLoader(val_set, batch_size=BATCH_SIZE))
+    parity = measure_parity(source.spec, torch_runner(model), runners, batches(source))
     formats = parity["formats"]
     formats["onnx_int8"] = {**formats.get("onnx_int8", {}), **int8}
     for name, entry in formats.items():
@@ -113,32 +140,27 @@ def export_formats(
     return parity
 
 
-def build_package(
-    outcome: TrainOutcome,
-    params: TrainConfig,
-    evaluation: dict[str, Any],
-    val_set: ImageFolderSplit,
-    staging: Path,
-    zip_path: Path,
-) -> PackageInfo:
-    """Assemble the package in `staging` and zip its files (flat) into `zip_path`."""
-    staging.mkdir(parents=True, exist_ok=True)
-    parity = export_formats(outcome, val_set, staging)
-    spec = {**outcome.spec, "opset": OPSET}
-
-    shutil.copyfile(outcome.checkpoint, staging / "model.pt")
+def stage(source: PackageSource, staging: Path) -> dict[str, Any]:
+    """A fresh `staging` with what `load_model` and predict.py read; returns preprocess.json."""
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    spec = {**source.spec, "opset": OPSET}
+    shutil.copyfile(source.checkpoint, staging / "model.pt")
     for name in TEMPLATE_FILES:
         shutil.copyfile(TEMPLATE_DIR / name, staging / name)
-    write_json(staging / "labels.json", outcome.classes)
+    write_json(staging / "labels.json", source.classes)
     write_json(staging / "preprocess.json", spec)
-    write_json(staging / "parity.json", parity)
-    for name, packages in REQUIREMENTS.items():
-        (staging / name).write_text(requirement_lines(packages), encoding="utf-8")
-    package_report_png(
-        outcome.history, evaluation["confusion_matrix"], outcome.classes, staging / "report.png"
-    )
-    readme = render_readme(params, evaluation, spec, parity)
-    (staging / "README.md").write_text(readme, encoding="utf-8")
+    return spec
 
-    onnx_diff = parity["formats"]["onnx"]["max_abs_logit_diff"]
-    return PackageInfo(zip_flat(staging, zip_path), onnx_diff, OPSET, parity)
+
+def build_package(source: PackageSource, staging: Path, zip_path: Path) -> PackageInfo:
+    """Assemble the package in `staging` and zip its files (flat) into `zip_path`."""
+    spec = stage(source, staging)
+    parity = export_formats(staging, source)
+    write_json(staging / "parity.json", parity)
+    write_json(zip_path.with_name(FILES["parity"]), parity)  # a job output of its own
+    for name, text in requirements(spec["checkpoint"]).items():
+        (staging / name).write_text(text, encoding="utf-8")
+    package_report_png(source.figures, staging / "report.png")
+    (staging / "README.md").write_text(source.readme(spec, parity), encoding="utf-8")
+    return PackageInfo(zip_flat(staging, zip_path), OPSET, parity)

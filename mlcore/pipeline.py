@@ -6,8 +6,9 @@ from mlcore.data import ImageFolderSplit
 from mlcore.engines import TrainRequest
 from mlcore.evaluation import evaluate
 from mlcore.outputs import job_result, run_metrics, write_outputs
-from mlcore.packaging import build_package
+from mlcore.packaging import PackageSource, build_package
 from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
+from mlcore.readme import render_readme, torchvision_facts
 from mlcore.reports import write_classification_report
 from mlcore.spec import JobResult, ProgressEvent
 from mlcore.training import pick_device, train_classifier
@@ -41,9 +42,18 @@ def run_classifier_job(request: TrainRequest) -> JobResult:
     write_outputs(output, evaluation, metrics, outcome.history, outcome.checkpoint)
 
     report(ProgressEvent(type="log", progress=EXPORT_START, message="exporting"))
-    package = build_package(
-        outcome, config, evaluation, val_set, request.work_dir / "package", output / "package.zip"
+    source = PackageSource(
+        checkpoint=outcome.checkpoint,
+        classes=outcome.classes,
+        spec=outcome.spec,
+        images=[request.dataset_dir / file for file, _ in val_set.samples],
+        labels=[label for _, label in val_set.samples],
+        figures=[output / figures[name] for name in ("training_curves", "confusion_matrix")],
+        readme=lambda spec, parity: render_readme(
+            torchvision_facts(config, evaluation), spec, parity
+        ),
     )
+    package = build_package(source, request.work_dir / "package", output / "package.zip")
     report(ProgressEvent(type="log", progress=PACKAGED, message="packaged", metrics=metrics))
     return job_result(
         metrics,
@@ -54,7 +64,6 @@ def run_classifier_job(request: TrainRequest) -> JobResult:
             "task": "classify",
             "image_size": config.image_size,
             "data_mode": outcome.data_mode,
-            "onnx_max_abs_diff": package.onnx_max_abs_diff,
             "onnx_opset": package.opset,
             "parity": package.parity,
         },

@@ -7,7 +7,6 @@ no global state), use the DejaVu fonts bundled with matplotlib and never touch t
 from __future__ import annotations
 
 import math
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -205,22 +204,17 @@ def error_gallery_png(items: list[tuple[Image.Image, str]], path: Path) -> None:
     _save(figure, path)
 
 
-def package_report_png(
-    history: list[dict[str, float]], matrix: list[list[int]], classes: list[str], path: Path
-) -> None:
-    """Training curves (left) and confusion matrix (right) side by side in one PNG.
-
-    Draws each with `training_curves_png` / `confusion_matrix_png` and joins the two images.
-    """
-    with tempfile.TemporaryDirectory() as scratch:
-        curves_path, matrix_path = Path(scratch, "curves.png"), Path(scratch, "matrix.png")
-        training_curves_png(history, curves_path)
-        confusion_matrix_png(matrix, classes, matrix_path)
-        with Image.open(curves_path) as curves_file, Image.open(matrix_path) as matrix_file:
-            curves, confusion = curves_file.convert("RGB"), matrix_file.convert("RGB")
-    height = max(curves.height, confusion.height)
-    report = Image.new("RGB", (curves.width + confusion.width, height), "white")
-    report.paste(curves, (0, (height - curves.height) // 2))
-    report.paste(confusion, (curves.width, (height - confusion.height) // 2))
+def package_report_png(figures: Sequence[Path], path: Path) -> None:
+    """The PNG `figures` (e.g. training curves, confusion matrix) side by side in one PNG."""
+    panels = []
+    for figure in figures:
+        with Image.open(figure) as file:
+            panels.append(file.convert("RGB"))
+    height = max(panel.height for panel in panels)
+    report = Image.new("RGB", (sum(panel.width for panel in panels), height), "white")
+    left = 0
+    for panel in panels:
+        report.paste(panel, (left, (height - panel.height) // 2))
+        left += panel.width
     path.parent.mkdir(parents=True, exist_ok=True)
     report.save(path, format="PNG")

@@ -35,7 +35,9 @@ def quantize_int8(source: Path, target: Path, calibration: list[np.ndarray]) -> 
 
     with tempfile.TemporaryDirectory() as tmp:
         prepared = Path(tmp) / "prepared.onnx"
-        quant_pre_process(str(source), str(prepared))
+        # ONNX's own shape inference suffices for CNNs; the symbolic one gives up on YOLO's
+        # graph and leaves its temporary files in the working directory when it does
+        quant_pre_process(str(source), str(prepared), skip_symbolic_shape=True)
         try:
             quantize_static(
                 str(prepared),

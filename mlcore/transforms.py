@@ -13,17 +13,21 @@ from mlcore.package_template.predict import preprocess
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+TO_TENSOR = {"op": "to_tensor", "color": "RGB", "divisor": 255.0, "layout": "CHW"}
 
 
 def preprocess_spec(image_size: int) -> dict[str, Any]:
     """The preprocessing contract written to preprocess.json (export adds the opset)."""
     return {
+        "task": "classify",
+        "checkpoint": "torchvision",
         "input_size": image_size,
-        "resize": "bilinear",
-        "mean": list(IMAGENET_MEAN),
-        "std": list(IMAGENET_STD),
-        "color": "RGB",
-        "layout": "NCHW",
+        "steps": [
+            {"op": "resize", "size": [image_size, image_size], "interpolation": "bilinear"},
+            TO_TENSOR,
+            {"op": "normalize", "mean": list(IMAGENET_MEAN), "std": list(IMAGENET_STD)},
+        ],
+        "output": "class logits in labels.json order (softmax gives probabilities)",
     }
 
 

@@ -79,14 +79,28 @@ def get_model(model_id: str, user: CurrentUser, db: DB) -> ModelArtifact:
     return get_owned(db, ModelArtifact, model_id, user, "model")
 
 
+def json_artifact(model: ModelArtifact, name: str, storage: Storage) -> dict[str, Any]:
+    """The model's JSON output `name`, or 404 naming what is missing."""
+    key = model.files.get(name)
+    if not key:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"model {model.id} has no {name}")
+    result: dict[str, Any] = json.loads(storage.read_bytes(key))
+    return result
+
+
 @router.get("/models/{model_id}/evaluation", summary="Validation metrics and per-image predictions")
 def get_evaluation(model_id: str, user: CurrentUser, db: DB, storage: StorageDep) -> dict[str, Any]:
     model = get_owned(db, ModelArtifact, model_id, user, "model")
-    key = model.files.get("evaluation")
-    if not key:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"model {model_id} has no evaluation")
-    result: dict[str, Any] = json.loads(storage.read_bytes(key))
-    return result
+    return json_artifact(model, "evaluation", storage)
+
+
+@router.get(
+    "/models/{model_id}/parity",
+    summary="Export parity: each packaged format (ONNX, TorchScript, INT8) against PyTorch",
+)
+def get_parity(model_id: str, user: CurrentUser, db: DB, storage: StorageDep) -> dict[str, Any]:
+    model = get_owned(db, ModelArtifact, model_id, user, "model")
+    return json_artifact(model, "parity", storage)
 
 
 def package_filename(model: ModelArtifact) -> str:

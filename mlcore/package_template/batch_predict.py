@@ -1,11 +1,13 @@
-"""Classify every image under a folder into a CSV (starter code for this model package).
+"""Run this model package on every image under a folder into a CSV (starter code).
 
 Usage:
-    python batch_predict.py FOLDER [--out predictions.csv] [--topk K]
+    python batch_predict.py FOLDER [--out predictions.csv] [--topk K] [--conf THRESHOLD]
                             [--backend onnx|onnx_int8|torch|torchscript]
 
-Columns: file (relative to FOLDER), label and probability (top-1), then label_1,
-probability_1, ..., label_K, probability_K (most likely first).
+Classifier columns: file (relative to FOLDER), label and probability (top-1), then label_1,
+probability_1, ..., label_K, probability_K (most likely first; K defaults to 3).
+Detector columns: one row per box: file, label, confidence, x1, y1, x2, y2 (pixels of the
+original image); an image without boxes gets no row.
 """
 
 from __future__ import annotations
@@ -13,45 +15,83 @@ from __future__ import annotations
 import argparse
 import csv
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from predict import BACKENDS, Predictor, find_images
 
+Row = list[Any]
 
-def header(topk: int) -> list[str]:
-    """CSV column names for `topk` labels."""
-    ranked = [f"{name}_{rank}" for rank in range(1, topk + 1) for name in ("label", "probability")]
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """A task's CSV: its header for `topk`, and the rows of one image's results."""
+
+    header: Callable[[int | None, list[str]], list[str]]  # (topk, labels) -> column names
+    rows: Callable[[str, list[dict[str, Any]]], list[Row]]
+    default_topk: int | None
+
+
+def classify_header(topk: int | None, labels: list[str]) -> list[str]:
+    """file, top-1 label and probability, then every ranked label and probability."""
+    count = len(labels) if topk is None else min(topk, len(labels))
+    ranked = [f"{name}_{rank}" for rank in range(1, count + 1) for name in ("label", "probability")]
     return ["file", "label", "probability", *ranked]
 
 
-def write_predictions(predictor: Predictor, folder: Path, out: Path, topk: int) -> int:
+def classify_rows(name: str, top: list[dict[str, Any]]) -> list[Row]:
+    """One row per image (blank label when --conf left none)."""
+    ranked = [value for entry in top for value in (entry["label"], entry["probability"])]
+    first = [top[0]["label"], top[0]["probability"]] if top else ["", ""]
+    return [[name, *first, *ranked]]
+
+
+def detect_rows(name: str, boxes: list[dict[str, Any]]) -> list[Row]:
+    """One row per box."""
+    return [[name, box["label"], box["confidence"], *box["box"]] for box in boxes]
+
+
+LAYOUTS = {
+    "classify": CsvLayout(classify_header, classify_rows, default_topk=3),
+    "detect": CsvLayout(
+        lambda topk, labels: ["file", "label", "confidence", "x1", "y1", "x2", "y2"],
+        detect_rows,
+        default_topk=None,
+    ),
+}
+
+
+def write_predictions(
+    predictor: Predictor, folder: Path, out: Path, topk: int | None, conf: float | None
+) -> int:
     """Write the CSV of every image under `folder`; returns how many images."""
+    layout = LAYOUTS[predictor.spec["task"]]
     images = find_images(folder)
-    topk = min(topk, len(predictor.labels))
+    topk = layout.default_topk if topk is None else topk
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(header(topk))
+        writer.writerow(layout.header(topk, predictor.labels))
         for file in images:
-            top = predictor.predict(file, topk=topk)
-            ranked = [value for entry in top for value in (entry["label"], entry["probability"])]
             name = file.relative_to(folder).as_posix() if folder.is_dir() else file.name
-            writer.writerow([name, top[0]["label"], top[0]["probability"], *ranked])
+            writer.writerows(layout.rows(name, predictor.predict(file, topk=topk, conf=conf)))
     return len(images)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(description="Classify a folder of images into a CSV.")
+    parser = argparse.ArgumentParser(description="Run the model on a folder of images into a CSV.")
     parser.add_argument("folder", type=Path, help="a folder of images (searched recursively)")
     parser.add_argument("--out", type=Path, default=Path("predictions.csv"))
-    parser.add_argument("--topk", type=int, default=3)
+    parser.add_argument("--topk", type=int, help="labels per image (3) / most boxes per image")
+    parser.add_argument("--conf", type=float, help="as predict.py's --conf")
     parser.add_argument("--backend", choices=sorted(BACKENDS), default="onnx")
     args = parser.parse_args(argv)
-    if args.topk < 1:
+    if args.topk is not None and args.topk < 1:
         parser.error("--topk must be at least 1")
     predictor = Predictor(Path(__file__).resolve().parent, backend=args.backend)
-    count = write_predictions(predictor, args.folder, args.out, args.topk)
+    count = write_predictions(predictor, args.folder, args.out, args.topk, args.conf)
     if count == 0:
         print(f"no images found in {args.folder}", file=sys.stderr)
         return 1

@@ -9,9 +9,12 @@ Then:
     curl --data-binary "@photo.jpg" "http://localhost:8000/predict"   # raw bytes work too
     curl http://localhost:8000/health
 
-POST /predict answers {"top": [{"label": ..., "probability": ...}, ...]}, most likely
-first. The backend is onnx unless the PREDICT_BACKEND environment variable names another
-(onnx_int8, torch, torchscript; see predict.py).
+POST /predict answers what predict.py's Predictor.predict returns, under "top" for a
+classifier ({"top": [{"label": ..., "probability": ...}, ...]}, most likely first) and
+"boxes" for a detector ({"boxes": [{"label": ..., "confidence": ..., "box": [x1, y1, x2,
+y2]}, ...]}). `topk` and `conf` mean what they mean for predict.py. The backend is onnx
+unless the PREDICT_BACKEND environment variable names another (onnx_int8, torch,
+torchscript).
 """
 
 from __future__ import annotations
@@ -29,10 +32,10 @@ from starlette.datastructures import UploadFile
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BACKEND = os.environ.get("PREDICT_BACKEND", "onnx")
-MAX_TOPK = 100
+MAX_TOPK = 1000
 
 predictor = Predictor(PACKAGE_DIR, backend=BACKEND)
-app = FastAPI(title="Konstruktor image classifier")
+app = FastAPI(title=f"Konstruktor model ({predictor.spec['task']})")
 
 
 async def image_bytes(request: Request) -> bytes:
@@ -59,15 +62,24 @@ def decode(data: bytes) -> Image.Image:
 
 @app.get("/health")
 def health() -> dict[str, Any]:
-    """Liveness, backend and classes."""
-    return {"status": "ok", "backend": BACKEND, "classes": predictor.labels}
+    """Liveness, task, backend and classes."""
+    return {
+        "status": "ok",
+        "task": predictor.spec["task"],
+        "backend": BACKEND,
+        "classes": predictor.labels,
+    }
 
 
 @app.post("/predict")
-async def predict(request: Request, topk: int = 5, conf: float = 0.0) -> dict[str, Any]:
-    """Top-k labels of one image (multipart upload or raw bytes)."""
-    if not 1 <= topk <= MAX_TOPK:
+async def predict(
+    request: Request, topk: int | None = None, conf: float | None = None
+) -> dict[str, Any]:
+    """Labels or boxes of one image (multipart upload or raw bytes)."""
+    if topk is not None and not 1 <= topk <= MAX_TOPK:
         raise HTTPException(status_code=422, detail=f"topk must be in 1..{MAX_TOPK}")
+    if conf is not None and not 0.0 <= conf <= 1.0:
+        raise HTTPException(status_code=422, detail="conf must be in 0..1")
     image = decode(await image_bytes(request))
-    top = await run_in_threadpool(predictor.predict, image, topk, conf)
-    return {"top": top}
+    results = await run_in_threadpool(predictor.predict, image, topk, conf)
+    return {predictor.task.result_key: results}

@@ -14,7 +14,9 @@ import torch
 from mlcore.engines import TrainRequest
 from mlcore.models import get_architecture
 from mlcore.outputs import job_result, run_metrics, write_outputs
+from mlcore.packaging import PackageSource, build_package
 from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
+from mlcore.readme import render_readme
 from mlcore.reports import write_classification_report
 from mlcore.spec import JobResult, ProgressEvent
 from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
@@ -25,10 +27,9 @@ import ultralytics
 from mlcore.yolo.architectures import YoloArchitecture
 from mlcore.yolo.arguments import not_applied
 from mlcore.yolo.datasets import training_data
-from mlcore.yolo.evaluation import evaluate_classifier, evaluate_detector
-from mlcore.yolo.package import build_package
+from mlcore.yolo.evaluation import VAL_IMAGES, evaluate_classifier, evaluate_detector
 from mlcore.yolo.preprocess import PREPROCESS
-from mlcore.yolo.readme import render_readme
+from mlcore.yolo.readme import yolo_facts
 from mlcore.yolo.reports import write_detection_report
 from mlcore.yolo.training import TrainedRun, train
 
@@ -65,6 +66,7 @@ EVALUATIONS: dict[str, Callable[[TrainRequest, TrainedRun, str, str], Evaluation
     "classify": classify_evaluation,
     "detect": detect_evaluation,
 }
+REPORT_FIGURE = {"classify": "confusion_matrix", "detect": "pr_curve"}  # beside the curves
 HEADLINE: dict[str, tuple[str, ...]] = {
     "classify": ("accuracy", "macro_f1", "val_loss"),
     "detect": ("map50", "map50_95", "precision", "recall"),
@@ -108,7 +110,7 @@ def run_yolo_job(request: TrainRequest) -> JobResult:
     write_outputs(output, evaluation, metrics, run.history, run.best)
 
     report(ProgressEvent(type="log", progress=EXPORT_START, message="exporting"))
-    readme = render_readme(
+    facts = yolo_facts(
         config,
         task,
         start_description(request, arch),
@@ -117,14 +119,18 @@ def run_yolo_job(request: TrainRequest) -> JobResult:
         run.image_size,
         ultralytics.__version__,
     )
-    build_package(
-        run.best,
-        evaluation["classes"],
-        PREPROCESS[task](run.image_size, run.stride),
-        readme,
-        request.work_dir / "package",
-        output / "package.zip",
+    classes = evaluation["classes"]
+    images, labels = VAL_IMAGES[task](request.dataset_dir, classes)
+    source = PackageSource(
+        checkpoint=run.best,
+        classes=classes,
+        spec=PREPROCESS[task](run.image_size),
+        images=images,
+        labels=labels,
+        figures=[output / figures[name] for name in ("training_curves", REPORT_FIGURE[task])],
+        readme=lambda spec, parity: render_readme(facts, spec, parity),
     )
+    package = build_package(source, request.work_dir / "package", output / "package.zip")
     report(ProgressEvent(type="log", progress=PACKAGED, message="packaged", metrics=metrics))
     return job_result(
         metrics,
@@ -137,5 +143,7 @@ def run_yolo_job(request: TrainRequest) -> JobResult:
             "device": device,
             "ultralytics": ultralytics.__version__,
             "not_applied": not_applied(config, task),
+            "onnx_opset": package.opset,
+            "parity": package.parity,
         },
     )

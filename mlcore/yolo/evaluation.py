@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,24 @@ def val_samples(dataset_dir: Path, classes: list[str]) -> list[tuple[str, int]]:
         for path in sorted((dataset_dir / "val" / name).glob("*"))
         if path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file()
     ]
+
+
+def classify_val_images(dataset_dir: Path, classes: list[str]) -> tuple[list[Path], list[int]]:
+    """Every val image and its class index."""
+    samples = val_samples(dataset_dir, classes)
+    return [dataset_dir / file for file, _ in samples], [label for _, label in samples]
+
+
+def detect_val_images(dataset_dir: Path, classes: list[str]) -> tuple[list[Path], None]:
+    """Every image of the normalised detection layout's images/val (no labels needed)."""
+    found = sorted((dataset_dir / "images" / "val").glob("*"))
+    return [p for p in found if p.suffix.lower() in IMAGE_EXTENSIONS and p.is_file()], None
+
+
+VAL_IMAGES: dict[str, Callable[[Path, list[str]], tuple[list[Path], list[int] | None]]] = {
+    "classify": classify_val_images,
+    "detect": detect_val_images,
+}
 
 
 def evaluate_classifier(

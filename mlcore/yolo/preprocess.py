@@ -9,12 +9,14 @@ from typing import Any
 import torch
 from torchvision import transforms as T
 
+from mlcore.transforms import TO_TENSOR
 from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
 
 # isort: split
+from ultralytics.cfg import DEFAULT_CFG
 from ultralytics.data.augment import LetterBox, classify_transforms
 
-TO_TENSOR = {"op": "to_tensor", "color": "RGB", "scale": 1 / 255, "layout": "CHW"}
+PREDICT_CONF = 0.25  # ultralytics' predict default (default.yaml leaves `conf` unset)
 
 STEP_DESCRIPTIONS: dict[type, Callable[[Any], dict[str, Any]]] = {
     T.Resize: lambda t: {
@@ -32,39 +34,45 @@ STEP_DESCRIPTIONS: dict[type, Callable[[Any], dict[str, Any]]] = {
 }
 
 
-def classify_preprocess(image_size: int, stride: int) -> dict[str, Any]:
+def classify_preprocess(image_size: int) -> dict[str, Any]:
     """The steps of ultralytics' `classify_transforms`, which val and predict apply."""
     steps = [
         STEP_DESCRIPTIONS[type(step)](step) for step in classify_transforms(image_size).transforms
     ]
     return {
         "task": "classify",
+        "checkpoint": "ultralytics",
         "input_size": image_size,
         "steps": steps,
-        "output": "class probabilities (softmax), in labels.json order",
+        "output": "class logits in labels.json order (softmax gives probabilities)",
     }
 
 
-def detect_preprocess(image_size: int, stride: int) -> dict[str, Any]:
-    """Ultralytics' letterbox (aspect kept, grey padding) then RGB scaled to [0, 1]."""
+def detect_preprocess(image_size: int) -> dict[str, Any]:
+    """Ultralytics' letterbox (aspect kept, grey padding) then RGB scaled to [0, 1]; its NMS."""
     defaults = inspect.signature(LetterBox).parameters
     letterbox = {
         "op": "letterbox",
         "size": image_size,
         "pad_value": defaults["padding_value"].default,
-        "stride": stride,
-        "note": "scale the long side to size keeping the aspect ratio, pad to size x size; "
-        "ultralytics' predict pads a .pt model's input only to a multiple of stride",
+        "interpolation": "linear",
     }
     return {
         "task": "detect",
+        "checkpoint": "ultralytics",
         "input_size": image_size,
         "steps": [letterbox, TO_TENSOR],
-        "output": "boxes after non-maximum suppression (Results.boxes: xyxy, conf, cls)",
+        "output": "(4 + classes, anchors) per image: box centre x, y, width, height in input "
+        "pixels, then each class's score in [0, 1]; predict.py applies class-wise NMS",
+        "nms": {
+            "conf": PREDICT_CONF,
+            "iou": DEFAULT_CFG.iou,
+            "max_detections": DEFAULT_CFG.max_det,
+        },
     }
 
 
-PREPROCESS: dict[str, Callable[[int, int], dict[str, Any]]] = {
+PREPROCESS: dict[str, Callable[[int], dict[str, Any]]] = {
     "classify": classify_preprocess,
     "detect": detect_preprocess,
 }

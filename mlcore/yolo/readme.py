@@ -1,10 +1,11 @@
-"""README.md of a YOLO model package."""
+"""README facts of a YOLO model package (the layout is mlcore.readme's)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from mlcore.readme import ReadmeFacts, classification_example
 from mlcore.spec import TrainConfig
 
 
@@ -40,11 +41,12 @@ TASK_TEXT = {
             ("recall", "recall"),
             ("instances", "instances"),
         ),
-        table_note="Classes with no box in the validation split have no row.\n",
+        table_note="\n\nClasses with no box in the validation split have no row.",
         read_prediction="for box in result.boxes:\n"
         "    print(model.names[int(box.cls)], float(box.conf), box.xyxy.tolist())",
     ),
 }
+EXAMPLES = {"classify": classification_example}
 
 
 def _cell(value: Any) -> str:
@@ -61,7 +63,7 @@ def _class_table(text: TaskText, per_class: dict[str, dict[str, Any]]) -> str:
     return "\n".join([header, rule, *rows])
 
 
-def render_readme(
+def yolo_facts(
     config: TrainConfig,
     task: str,
     start: str,
@@ -69,33 +71,27 @@ def render_readme(
     metrics: dict[str, float],
     image_size: int,
     ultralytics_version: str,
-) -> str:
-    """Markdown: what the model is, its classes and metrics, how to load and run it."""
+) -> ReadmeFacts:
+    """What the model is, its classes and metrics, and how ultralytics itself runs it."""
     text = TASK_TEXT[task]
     classes = evaluation["classes"]
     metric_lines = "\n".join(f"- {name}: {value:.4g}" for name, value in metrics.items())
-    training = (
-        f"Trained by Konstruktor with ultralytics {ultralytics_version} (YOLO11, AGPL-3.0), "
-        f"{start}: {int(metrics['epochs_run'])} epoch(s) at {image_size} px, "
-        f"batch size {config.batch_size}, seed {config.seed}."
-    )
-    return f"""# {config.model} {text.noun} ({len(classes)} classes)
-
-{training}
-
-Classes (output index order, also in `labels.json`): {", ".join(classes)}
-
-## Validation metrics
-
-{metric_lines}
-
-{_class_table(text, evaluation["per_class"])}
-
-{text.table_note}
-## Use
+    example = EXAMPLES.get(task)
+    return ReadmeFacts(
+        title=f"{config.model} {text.noun} ({len(classes)} classes)",
+        training=f"Trained by Konstruktor with ultralytics {ultralytics_version} (YOLO11, "
+        f"AGPL-3.0), {start}: {int(metrics['epochs_run'])} epoch(s) at {image_size} px, "
+        f"batch size {config.batch_size}, seed {config.seed}.",
+        classes=classes,
+        metrics=f"{metric_lines}\n\n{_class_table(text, evaluation['per_class'])}{text.table_note}",
+        model_pt=f'the ultralytics {ultralytics_version} checkpoint (`YOLO("model.pt")` '
+        "loads it, see below);",
+        example=example(evaluation) if example else "",
+        extra=f"""
+## With ultralytics
 
 ```bash
-pip install -r requirements.txt
+pip install -r requirements-torch.txt     # ultralytics=={ultralytics_version}
 ```
 
 ```python
@@ -106,5 +102,7 @@ result = model.predict("image.jpg", imgsz={image_size})[0]
 {text.read_prediction}
 ```
 
-`model.predict` applies the preprocessing described in `preprocess.json` itself.
-"""
+`model.predict` preprocesses by itself; for detection it pads to a multiple of 32 rather
+than to a square (pass `rect=False` to match `predict.py` exactly).
+""",
+    )

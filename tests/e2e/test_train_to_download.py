@@ -177,6 +177,9 @@ def test_train_download_and_predict(
     expected = {p["file"].removeprefix("val/"): p["predicted"] for p in evaluation["predictions"]}
     assert len(expected) == 240
     assert predicted == expected
+    parity = client.get(f"/models/{model['id']}/parity").json()
+    assert parity == json.loads((package / "parity.json").read_text())
+    assert parity["images"] == 240 and parity["formats"]["onnx"]["agreement"] >= 0.995
 
 
 def test_cancel_then_resume_from_the_last_epoch(

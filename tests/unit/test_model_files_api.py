@@ -19,6 +19,7 @@ PREFIX = "models/m1"
 STORED = {
     "package": "package.zip",
     "evaluation": "evaluation.json",
+    "parity": "parity.json",
     "confusion_matrix": "confusion_matrix.png",
     "error_0": "errors/00.jpg",
 }
@@ -33,6 +34,7 @@ def image_bytes(fmt: str) -> bytes:
 CONTENT = {
     "package": b"PK\x05\x06" + bytes(18),
     "evaluation": json.dumps({"accuracy": 0.5}).encode(),
+    "parity": json.dumps({"images": 3, "formats": {"onnx": {"agreement": 1.0}}}).encode(),
     "confusion_matrix": image_bytes("PNG"),
     "error_0": image_bytes("JPEG"),
 }
@@ -68,6 +70,7 @@ def test_owner_lists_names_and_media_types_without_storage_keys(
         {"name": "error_0", "media_type": "image/jpeg"},
         {"name": "evaluation", "media_type": "application/json"},
         {"name": "package", "media_type": "application/zip"},
+        {"name": "parity", "media_type": "application/json"},
     ]
     assert PREFIX not in r.text
 
@@ -90,6 +93,18 @@ def test_owner_fetches_stored_bytes_with_their_media_type(
     assert r.headers["content-type"] == media_type
     assert r.content == CONTENT[name]
     assert r.headers["content-length"] == str(len(CONTENT[name]))
+
+
+def test_parity_is_served_to_the_owner_only(
+    client: TestClient, owned_model: tuple[dict[str, str], str]
+) -> None:
+    headers, model_id = owned_model
+    r = client.get(f"{API}/models/{model_id}/parity", headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json() == json.loads(CONTENT["parity"])
+    assert (
+        client.get(f"{API}/models/{model_id}/parity", headers=new_user(client)).status_code == 404
+    )
 
 
 def test_other_user_gets_404_for_list_and_file(

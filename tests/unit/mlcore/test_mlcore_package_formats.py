@@ -17,8 +17,9 @@ from mlcore.data import ImageFolderSplit, read_classes
 from mlcore.evaluation import evaluate
 from mlcore.export import ExportMismatch, save_checkpoint
 from mlcore.models import arch_config
-from mlcore.packaging import PackageInfo, build_package
-from mlcore.training import TrainOutcome
+from mlcore.packaging import PackageInfo, PackageSource, build_package
+from mlcore.readme import render_readme, torchvision_facts
+from mlcore.reports import write_classification_report
 from mlcore.transforms import EvalTransform, preprocess_spec
 from tests.unit.mlcore.test_mlcore_pipeline import (
     PARAMS,
@@ -34,8 +35,9 @@ FP32 = ("onnx", "torchscript")
 
 @dataclass
 class Built:
-    outcome: TrainOutcome
-    val: ImageFolderSplit
+    model: nn.Module
+    classes: list[str]
+    source: PackageSource
     evaluation: dict[str, Any]
     info: PackageInfo
     package: Path
@@ -52,9 +54,20 @@ def built(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
     save_checkpoint(model, arch_config(PARAMS.model, classes), checkpoint)
     val = ImageFolderSplit(flowers_dir, "val", classes, EvalTransform(spec))
     evaluation = evaluate(model, val, classes, 4, torch.device("cpu"))
-    outcome = TrainOutcome(model, classes, spec, checkpoint, best_epoch=1)
-    info = build_package(outcome, PARAMS, evaluation, val, work / "pkg", work / "package.zip")
-    return Built(outcome, val, evaluation, info, unzip(info.path, work / "unzipped"))
+    figures = write_classification_report(evaluation, [], flowers_dir, work)
+    source = PackageSource(
+        checkpoint=checkpoint,
+        classes=classes,
+        spec=spec,
+        images=[flowers_dir / file for file, _ in val.samples],
+        labels=[label for _, label in val.samples],
+        figures=[work / figures["training_curves"], work / figures["confusion_matrix"]],
+        readme=lambda spec, parity: render_readme(
+            torchvision_facts(PARAMS, evaluation), spec, parity
+        ),
+    )
+    info = build_package(source, work / "pkg", work / "package.zip")
+    return Built(model, classes, source, evaluation, info, unzip(info.path, work / "unzipped"))
 
 
 def test_package_reproduces_an_image_dependent_model(built: Built, flowers_dir: Path) -> None:
@@ -70,7 +83,7 @@ def test_every_backend_predicts(built: Built, flowers_dir: Path, backend: str) -
     predictor = import_predict(built.package).Predictor(built.package, backend=backend)
     for want in built.evaluation["predictions"]:
         top = predictor.predict(flowers_dir / want["file"], topk=2)
-        assert len(top) == 2 and {t["label"] for t in top} <= set(built.outcome.classes)
+        assert len(top) == 2 and {t["label"] for t in top} <= set(built.classes)
         assert 0 <= top[1]["probability"] <= top[0]["probability"] <= 1
         if backend != "onnx_int8":
             assert top[0]["label"] == want["predicted"], want["file"]
@@ -80,7 +93,7 @@ def test_every_backend_predicts(built: Built, flowers_dir: Path, backend: str) -
 def test_parity_json(built: Built) -> None:
     parity = json.loads((built.package / "parity.json").read_text())
     assert parity == built.info.parity
-    assert parity["images"] == len(built.val)
+    assert parity["images"] == len(built.source.images)
     assert parity["pytorch_accuracy"] == pytest.approx(built.evaluation["accuracy"])
     formats = parity["formats"]
     assert set(formats) == {"onnx", "torchscript", "onnx_int8"}
@@ -91,7 +104,6 @@ def test_parity_json(built: Built) -> None:
     assert all(formats[name]["agreement"] >= 0.995 for name in FP32)
     assert all(formats[name]["max_abs_prob_diff"] < 1e-4 for name in FP32)
     assert formats["onnx_int8"]["quantization"] in ("static_qdq", "dynamic")
-    assert built.info.onnx_max_abs_diff == formats["onnx"]["max_abs_logit_diff"]
     readme = (built.package / "README.md").read_text()
     assert "## Parity with PyTorch" in readme
     assert all(f"`{measured['file']}`" in readme for measured in formats.values())
@@ -120,9 +132,10 @@ def test_wrong_export_fails_loudly(
 ) -> None:
     name = f"export_{fmt}"
     real_export = getattr(packaging, name)
-    wrong = shuffled_classes(built.outcome.model)
+    wrong = shuffled_classes(built.model)
     monkeypatch.setattr(
-        packaging, name, lambda _model, sample, path: real_export(wrong, sample, path)
+        packaging, name, lambda _model, sample, path, *rest: real_export(wrong, sample, path, *rest)
     )
-    with pytest.raises(ExportMismatch, match=rf"^{fmt}: top-1 agreement 0\.0000 < 0\.995"):
-        packaging.export_formats(built.outcome, built.val, tmp_path)
+    packaging.stage(built.source, tmp_path)
+    with pytest.raises(ExportMismatch, match=rf"^{fmt}: agreement 0\.0000 < 0\.995"):
+        packaging.export_formats(tmp_path, built.source)

@@ -15,7 +15,13 @@ from mlcore.data import ImageFolderSplit, read_classes
 from mlcore.evaluation import classification_metrics
 from mlcore.package_template.predict import find_images, load_image, preprocess
 from mlcore.spec import Augmentation
-from mlcore.transforms import EvalTransform, TrainTransform, preprocess_spec
+from mlcore.transforms import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    EvalTransform,
+    TrainTransform,
+    preprocess_spec,
+)
 
 SPEC = preprocess_spec(8)
 
@@ -25,7 +31,7 @@ def test_preprocess_normalises_rgb_to_chw() -> None:
     x = preprocess(image, SPEC)
     assert x.shape == (3, 8, 8) and x.dtype == np.float32
     rgb = np.array([255, 0, 128]) / 255.0
-    expected = (rgb - np.array(SPEC["mean"])) / np.array(SPEC["std"])
+    expected = (rgb - np.array(IMAGENET_MEAN)) / np.array(IMAGENET_STD)
     np.testing.assert_allclose(x[:, 4, 4], expected, rtol=1e-5)
 
 

@@ -70,7 +70,8 @@ def test_save_vis_writes_labelled_jpegs_of_the_input_size(
 def test_draw_top_draws_the_labels() -> None:
     predict = import_predict(Path(formats.packaging.TEMPLATE_DIR))
     blank = Image.new("RGB", (160, 120), "white")
-    drawn = predict.draw_top(blank, [{"label": "daisy", "probability": 0.75}])
+    task = predict.Classification({}, ["daisy", "tulip"])
+    drawn = task.draw(blank, [{"label": "daisy", "probability": 0.75}])
     assert drawn.size == blank.size and drawn.getbbox() is not None
     assert drawn.convert("L").getextrema()[0] < 128  # dark label box on a white image
     assert blank.getpixel((0, 0)) == (255, 255, 255)  # the input is left untouched
@@ -127,7 +128,12 @@ def test_serve_predicts_like_the_predictor(
     client = TestClient(serve.app)
     health = client.get("/health")
     assert health.status_code == 200
-    assert health.json() == {"status": "ok", "backend": "onnx", "classes": built.outcome.classes}
+    assert health.json() == {
+        "status": "ok",
+        "task": "classify",
+        "backend": "onnx",
+        "classes": built.classes,
+    }
     for want in built.evaluation["predictions"]:
         image = flowers_dir / want["file"]
         response = client.post("/predict?topk=2", content=image.read_bytes())
@@ -167,9 +173,9 @@ def test_package_report_joins_curves_and_matrix(tmp_path: Path) -> None:
         {"epoch": 2.0, "train_loss": 0.8, "val_loss": 0.9, "val_acc": 0.6, "lr": 5e-4},
     ]
     matrix, classes = [[3, 1], [0, 4]], ["cat", "dog"]
-    package_report_png(history, matrix, classes, tmp_path / "report.png")
     training_curves_png(history, tmp_path / "curves.png")
     confusion_matrix_png(matrix, classes, tmp_path / "matrix.png")
+    package_report_png([tmp_path / "curves.png", tmp_path / "matrix.png"], tmp_path / "report.png")
     sizes = {name: Image.open(tmp_path / f"{name}.png").size for name in ("curves", "matrix")}
     with Image.open(tmp_path / "report.png") as report:
         assert report.format == "PNG"

@@ -3,123 +3,22 @@
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from mlcore.engines import TrainRequest
-from mlcore.spec import JobResult, ProgressEvent, TrainConfig
-from mlcore.yolo.engine import run_yolo_job
 from mlcore.yolo.evaluation import NO_VALIDATION_BOXES
-from tests.support.paths import shared_dataset
-from tests.unit.mlcore.conftest import CLASSES, PER_SPLIT
-from tests.unit.mlcore.test_yolo_offline import network_guard
+from tests.support.flowers import CLASSES, PER_SPLIT
+from tests.support.package import PACKAGE_FILES
+from tests.support.yolo import Job, build_coco_subset, run_job, tiny_config
 
 # isort: split
 import ultralytics
 from ultralytics import YOLO
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-COCO_SPLITS = {"train": 8, "val": 4}
-PACKAGE_FILES = {"model.pt", "labels.json", "preprocess.json", "README.md", "requirements.txt"}
-
-
-def tiny_config(model: str, **changes: Any) -> TrainConfig:
-    """A resolved config small enough for two CPU cores."""
-    values: dict[str, Any] = {
-        "model": model,
-        "epochs": 2,
-        "image_size": 32,
-        "batch_size": 2,
-        "learning_rate": 1e-3,
-        "warmup_epochs": 0.5,
-        "augmentation": "light",
-        **changes,
-    }
-    return TrainConfig(**values)
-
-
-@dataclass
-class Job:
-    """A finished job: its result, the events it reported and where it ran."""
-
-    result: JobResult
-    events: list[ProgressEvent]
-    work_dir: Path
-    network_attempts: list[Any]
-
-    @property
-    def output(self) -> Path:
-        return self.work_dir / "output"
-
-    def read_json(self, name: str) -> Any:
-        return json.loads((self.output / self.result.files[name]).read_text(encoding="utf-8"))
-
-
-def run_job(config: TrainConfig, dataset_dir: Path, work_dir: Path, **request: Any) -> Job:
-    """Run the engine with the network blocked, recording events and network attempts."""
-    events: list[ProgressEvent] = []
-    with network_guard() as attempts:
-        result = run_yolo_job(TrainRequest(config, dataset_dir, work_dir, events.append, **request))
-    return Job(result, events, work_dir, attempts)
-
-
-def copy_flowers(flowers_dir: Path, target: Path, classes: list[str] = CLASSES) -> Path:
-    """A private copy of the shared flowers subset (ultralytics writes cache files into it)."""
-    for split in PER_SPLIT:
-        for name in classes:
-            shutil.copytree(flowers_dir / split / name, target / split / name)
-    manifest = {"task": "classify", "classes": classes}
-    (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return target
-
-
-def build_coco_subset(root: Path) -> Path:
-    """A few real COCO128 images and their YOLO labels in the detection dataset layout."""
-    with zipfile.ZipFile(shared_dataset("coco128.zip")) as archive:
-        names: dict[int, str] = yaml.safe_load(archive.read("coco128/data.yaml"))["names"]
-        members = set(archive.namelist())
-        for split, count in COCO_SPLITS.items():
-            images = sorted(
-                n
-                for n in members
-                if n.startswith(f"coco128/images/{split}/") and n.endswith(".jpg")
-            )[:count]
-            for image in images:
-                label = image.replace("/images/", "/labels/").removesuffix(".jpg") + ".txt"
-                for member in (image, label):
-                    if member in members:
-                        target = root / member.removeprefix("coco128/")
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        target.write_bytes(archive.read(member))
-    data = {"path": ".", "train": "images/train", "val": "images/val", "names": names}
-    (root / "data.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
-    manifest = {"task": "detect", "classes": [names[i] for i in sorted(names)]}
-    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return root
-
-
-@pytest.fixture(scope="module")
-def classify_job(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
-    root = tmp_path_factory.mktemp("yolo_classify")
-    dataset = copy_flowers(flowers_dir, root / "data")
-    return run_job(tiny_config("yolo11n-cls"), dataset, root / "work")
-
-
-@pytest.fixture(scope="module")
-def coco_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_coco_subset(tmp_path_factory.mktemp("coco"))
-
-
-@pytest.fixture(scope="module")
-def detect_job(coco_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
-    work = tmp_path_factory.mktemp("yolo_detect")
-    return run_job(tiny_config("yolo11n", image_size=64, batch_size=4), coco_dir, work)
 
 
 def check_common_outputs(job: Job, headline: set[str]) -> None:
@@ -190,8 +89,10 @@ def test_classify_job_reports_steps_and_epochs(classify_job: Job) -> None:
 
 def test_classify_package_describes_ultralytics_preprocessing(classify_job: Job) -> None:
     files = package_files(classify_job)
-    assert set(files) >= PACKAGE_FILES
-    assert files["requirements.txt"].decode() == f"ultralytics=={ultralytics.__version__}\n"
+    assert set(files) == PACKAGE_FILES
+    torch_requirements = files["requirements-torch.txt"].decode().splitlines()
+    assert torch_requirements[0] == f"ultralytics=={ultralytics.__version__}"
+    assert json.loads(files["preprocess.json"])["checkpoint"] == "ultralytics"
     assert json.loads(files["labels.json"]) == CLASSES
     preprocess = json.loads(files["preprocess.json"])
     assert [step["op"] for step in preprocess["steps"]] == [
@@ -248,11 +149,11 @@ def test_detect_evaluation_has_per_class_ap_and_pr_curves(detect_job: Job, coco_
 
 def test_detect_package_describes_the_letterbox(detect_job: Job) -> None:
     files = package_files(detect_job)
-    assert set(files) >= PACKAGE_FILES
-    letterbox, to_tensor = json.loads(files["preprocess.json"])["steps"]
-    assert (letterbox["op"], letterbox["size"], letterbox["stride"]) == ("letterbox", 64, 32)
-    assert letterbox["pad_value"] == 114
-    assert to_tensor["scale"] == pytest.approx(1 / 255)
+    assert set(files) == PACKAGE_FILES
+    spec = json.loads(files["preprocess.json"])
+    letterbox, to_tensor = spec["steps"]
+    assert (letterbox["op"], letterbox["size"], letterbox["pad_value"]) == ("letterbox", 64, 114)
+    assert (to_tensor["divisor"], spec["nms"]["iou"]) == (255, 0.7)
     assert "AP50-95" in files["README.md"].decode()
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from mlcore.yolo.arguments import AUGMENTATION, not_applied, train_arguments
 from mlcore.yolo.history import konstruktor_metrics, read_history
-from tests.unit.mlcore.test_yolo_engine import tiny_config
+from tests.support.yolo import tiny_config
 
 # isort: split
 from ultralytics.cfg import get_cfg

@@ -12,7 +12,7 @@ from mlcore.engines import TrainRequest
 from mlcore.progress import Report
 from mlcore.spec import ProgressEvent
 from mlcore.yolo.engine import run_yolo_job
-from tests.unit.mlcore.test_yolo_engine import copy_flowers, run_job, tiny_config
+from tests.support.yolo import copy_flowers, run_job, tiny_config
 
 EPOCHS = 3
 

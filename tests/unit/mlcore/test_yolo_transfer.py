@@ -15,8 +15,8 @@ from mlcore.yolo.arguments import train_arguments
 from mlcore.yolo.datasets import training_data
 from mlcore.yolo.engine import run_yolo_job, yolo_architecture
 from mlcore.yolo.training import TRAINERS, check_same_architecture, load_checkpoint, start_weights
+from tests.support.yolo import Job, copy_flowers, run_job, tiny_config
 from tests.unit.mlcore.conftest import CLASSES
-from tests.unit.mlcore.test_yolo_engine import Job, copy_flowers, run_job, tiny_config
 
 NEW_CLASSES = CLASSES[:2]
 FIRST_CONV = "model.0.conv.weight"  # the stem convolution, shared by every class count
