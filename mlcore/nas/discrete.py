@@ -1,0 +1,31 @@
+"""A plain network holding only the ops a genotype chose (the packaged `nas_network`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlcore.nas.genotype import Genotype
+from mlcore.nas.space import SearchSpace
+from mlcore.package_template.nas_network import DiscreteNet
+
+BUILDER = "nas_network.build"  # model.pt's arch["builder"]: the package's own module
+
+
+def build_discrete(space: SearchSpace, genotype: Genotype) -> DiscreteNet:
+    """The space's skeleton with `genotype`'s op on every edge."""
+    shape = (space.cells, space.num_edges)
+    if genotype.ops != space.ops or genotype.shape != shape:
+        raise ValueError(f"genotype does not fit the space: ops {space.ops}, shape {shape}")
+    return DiscreteNet(space, genotype.choices)
+
+
+def arch_config(space: SearchSpace, genotype: Genotype, classes: list[str]) -> dict[str, Any]:
+    """model.pt's "arch": what `nas_network.build` rebuilds the network from."""
+    return {
+        "name": "nas",
+        "builder": BUILDER,
+        "layout": space.to_dict(),
+        "choices": genotype.to_dict()["choices"],
+        "num_classes": len(classes),
+        "classes": classes,
+    }
