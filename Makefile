@@ -16,11 +16,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
-# Debian packages the test suite uses (docker-compose validates docker-compose.yml).
+# Debian packages the test suite uses (docker-compose validates docker-compose.yml; the NAS
+# tests and benchmarks read Fashion-MNIST from dataset-fashion-mnist).
 system-deps:
 	@command -v docker-compose >/dev/null 2>&1 || { \
 	  echo "installing Debian's docker-compose"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
+	@test -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz || { \
+	  echo "installing Debian's dataset-fashion-mnist"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; }
 
 run: install
 	KONSTRUKTOR_HOST=$(HOST) KONSTRUKTOR_PORT=$(PORT) $(BIN)/python -m backend.launcher

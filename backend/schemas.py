@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    EmailStr,
+    Field,
+    Tag,
+    field_validator,
+)
 
-from mlcore.spec import TrainParams
+from mlcore.spec import SearchParams, TrainParams
 
 
 class Credentials(BaseModel):
@@ -81,10 +89,33 @@ class DatasetOut(BaseModel):
 
 
 class TrainJobCreate(BaseModel):
+    """Train a catalog model."""
+
     model_config = ConfigDict(extra="forbid")
     kind: Literal["train"] = "train"
     dataset_version_id: str
     params: TrainParams
+
+
+class SearchJobCreate(BaseModel):
+    """Search an architecture (NAS), then retrain and package the chosen one."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["search"]
+    dataset_version_id: str
+    params: SearchParams = Field(default_factory=SearchParams)
+
+
+def _job_kind(body: Any) -> str:
+    """The body's kind; "train" when left out (the original request shape)."""
+    kind = body.get("kind", "train") if isinstance(body, dict) else getattr(body, "kind", "train")
+    return str(kind)
+
+
+JobCreate = Annotated[
+    Annotated[TrainJobCreate, Tag("train")] | Annotated[SearchJobCreate, Tag("search")],
+    Discriminator(_job_kind),
+]
 
 
 class JobOut(BaseModel):

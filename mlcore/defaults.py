@@ -18,7 +18,13 @@ from PIL import Image
 
 from mlcore.catalog import ModelInfo
 from mlcore.package_template.predict import IMAGE_EXTENSIONS
-from mlcore.spec import TrainConfig, TrainParams
+from mlcore.spec import (
+    BLACKBOX_SEARCHES,
+    SearchConfig,
+    SearchParams,
+    TrainConfig,
+    TrainParams,
+)
 
 STRIDE = 32  # image sizes are multiples of the networks' largest stride
 SMALLEST_SHARE = 0.5  # never below half the model's own size: deep nets need pixels
@@ -34,6 +40,10 @@ EARLY_STOPPING_FROM_EPOCHS = 20
 LABEL_SMOOTHING = {"classifier": 0.1, "ultralytics": 0.0}  # by engine: ultralytics has none
 LOSS_WEIGHTS_ENGINES = frozenset({"classifier"})  # engines that weight the loss by class
 SIZE_SAMPLE = 200  # images whose headers the folder profiler reads
+# (most training images, search epochs, retraining epochs) of a neural architecture search
+SEARCH_EPOCHS = ((500, 30, 60), (5_000, 20, 40), (20_000, 15, 30), (inf, 10, 20))
+SEARCH_IMAGE_SIZE = 32  # cell networks are searched and trained small
+CANDIDATE_EPOCHS = 2  # black-box searches: a short training ranks candidates
 
 
 @dataclass(frozen=True)
@@ -135,3 +145,18 @@ def resolve(params: TrainParams, info: ModelInfo, profile: DataProfile) -> Train
     given = params.model_dump(exclude_none=True)
     chosen = sorted(k for k in choices if k not in given)
     return TrainConfig(**{**choices, **given, "chosen": chosen})
+
+
+def resolve_search(params: SearchParams, profile: DataProfile) -> SearchConfig:
+    """Fill a search's blanks: 32 px (smaller images stay as they are), epochs by data size
+    (a black-box search's candidates train CANDIDATE_EPOCHS each)."""
+    _, search_epochs, retrain_epochs = _first(SEARCH_EPOCHS, profile.train_images)
+    blackbox = params.strategy in BLACKBOX_SEARCHES
+    chosen = {
+        "image_size": min(SEARCH_IMAGE_SIZE, max(profile.median_side, 16)),
+        "search_epochs": CANDIDATE_EPOCHS if blackbox else int(search_epochs),
+        "retrain_epochs": int(retrain_epochs),
+    }
+    given = params.model_dump(exclude_none=True)
+    picked = [name for name in chosen if name not in given]
+    return SearchConfig(**{**chosen, **given, "chosen": picked})

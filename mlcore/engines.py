@@ -12,22 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlcore.progress import Report
-from mlcore.spec import JobResult, TrainConfig
+from mlcore.spec import JobResult, SearchConfig, TrainConfig
 
 RESUME_DIR = "resume"
 
 
-@dataclass(frozen=True)
-class TrainRequest:
-    """Everything one training job needs, all of it local paths."""
+class WorkDirs:
+    """A job's folders under its `work_dir`."""
 
-    params: TrainConfig
-    dataset_dir: Path
     work_dir: Path
-    report: Report
-    weights_dir: Path | None = None
-    resume: bool = False
-    init_weights: Path | None = None  # model.pt of an earlier Konstruktor model
 
     @property
     def resume_dir(self) -> Path:
@@ -43,6 +36,30 @@ class TrainRequest:
         path = self.work_dir / "output"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+@dataclass(frozen=True)
+class TrainRequest(WorkDirs):
+    """Everything one training job needs, all of it local paths."""
+
+    params: TrainConfig
+    dataset_dir: Path
+    work_dir: Path
+    report: Report
+    weights_dir: Path | None = None
+    resume: bool = False
+    init_weights: Path | None = None  # model.pt of an earlier Konstruktor model
+
+
+@dataclass(frozen=True)
+class SearchRequest(WorkDirs):
+    """Everything one architecture search needs, all of it local paths."""
+
+    params: SearchConfig
+    dataset_dir: Path
+    work_dir: Path
+    report: Report
+    resume: bool = False
 
 
 Engine = Callable[[TrainRequest], JobResult]
@@ -68,3 +85,10 @@ def run_train_job(request: TrainRequest) -> JobResult:
     from mlcore.models import get_architecture
 
     return ENGINES[get_architecture(request.params.model).family.engine](request)
+
+
+def run_search_job(request: SearchRequest) -> JobResult:
+    """Search, retrain the chosen architecture, evaluate and package it."""
+    from mlcore.nas.engine import run_nas_job
+
+    return run_nas_job(request)

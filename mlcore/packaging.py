@@ -28,10 +28,15 @@ from mlcore.quantize import quantize_int8
 TEMPLATE_DIR = Path(__file__).with_name("package_template")
 # copied into every package as they are: the CLI/Predictor and the starter snippets using it
 TEMPLATE_FILES = ("predict.py", "serve.py", "batch_predict.py")
+NETWORK_FILES = {"konstruktor_nas": ("nas_network.py",)}  # by checkpoint: code load_model runs
 ONNX_RUNTIME = ("onnxruntime", "numpy", "pillow")
 SERVE = ("fastapi", "uvicorn", "python-multipart")
 # what rebuilds model.pt for the torch backend, by preprocess.json's "checkpoint"
-TORCH_PACKAGES = {"torchvision": ("torch", "torchvision"), "ultralytics": ("ultralytics",)}
+TORCH_PACKAGES = {
+    "torchvision": ("torch", "torchvision"),
+    "ultralytics": ("ultralytics",),
+    "konstruktor_nas": ("torch",),
+}
 EXACT_PINS = frozenset({"ultralytics"})  # the checkpoint format changes between releases
 FORMAT_FILES = {
     "onnx": "model.onnx",
@@ -146,7 +151,7 @@ def stage(source: PackageSource, staging: Path) -> dict[str, Any]:
     staging.mkdir(parents=True)
     spec = {**source.spec, "opset": OPSET}
     shutil.copyfile(source.checkpoint, staging / "model.pt")
-    for name in TEMPLATE_FILES:
+    for name in (*TEMPLATE_FILES, *NETWORK_FILES.get(spec["checkpoint"], ())):
         shutil.copyfile(TEMPLATE_DIR / name, staging / name)
     write_json(staging / "labels.json", source.classes)
     write_json(staging / "preprocess.json", spec)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -184,6 +185,37 @@ def pr_curve_png(curves: dict[str, tuple[list[float], list[float]]], path: Path)
     axes.set_title("Precision-recall", family=FONT)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=7, loc="lower left")
+    _save(figure, path)
+
+
+def family_png(family: dict[str, Any], chosen: int, path: Path) -> None:
+    """A search's architectures: proxy accuracy against parameters (log scale), the
+    accuracy/cost front joined, the retrained member starred. `family` as family.json."""
+    members = family["members"]
+    if not members:
+        _no_data_png(path, "no architectures")
+        return
+    params = np.array([m["params"] for m in members], dtype=np.float64)
+    accuracy = np.array([m["proxy_accuracy"] for m in members], dtype=np.float64)
+    front = sorted(family["front"], key=lambda i: params[i])
+    figure = _new_figure(6.0, 4.5)
+    axes = figure.subplots()
+    axes.scatter(params, accuracy, s=18, color="0.6", label="architectures")
+    axes.plot(params[front], accuracy[front], "o-", color="tab:blue", label="front")
+    axes.scatter(
+        params[chosen],
+        accuracy[chosen],
+        s=160,
+        marker="*",
+        color="tab:red",
+        zorder=3,
+        label="retrained",
+    )
+    axes.set_xscale("log")
+    axes.set(xlabel="parameters", ylabel="proxy accuracy (supernet / short training)")
+    axes.set_title("Architectures found", family=FONT)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=7, loc="lower right")
     _save(figure, path)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SPEC_VERSION: Final = 1
 
@@ -81,6 +81,111 @@ class TrainConfig(BaseModel):
     )
 
 
+SearchStrategy = Literal["hyper_darts", "darts", "gdas", "random", "evolution", "map_elites"]
+BLACKBOX_SEARCHES = frozenset({"random", "evolution", "map_elites"})  # train candidates briefly
+CellOp = Literal["conv3", "conv5", "dilconv3", "sepconv3", "maxpool3", "avgpool3", "identity"]
+PAPER_OPS: tuple[CellOp, ...] = ("maxpool3", "identity", "conv3")  # the thesis' 3-op space
+
+
+class SearchParams(BaseModel):
+    """A neural architecture search: what a user asks for; blanks are chosen from the data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: SearchStrategy = Field(
+        "hyper_darts",
+        description="hyper_darts: one search gives a family of architectures along the "
+        "accuracy/cost front (complexity vector s); darts, gdas: one architecture; random, "
+        "evolution, map_elites: train candidate architectures briefly and keep the best",
+    )
+    ops: list[CellOp] = Field(
+        default_factory=lambda: list(PAPER_OPS),
+        min_length=2,
+        description="candidate operations on every edge of a cell",
+    )
+    cells: int = Field(3, ge=1, le=8)
+    nodes: int = Field(4, ge=1, le=6, description="intermediate vertices per cell")
+    channels: int = Field(16, ge=4, le=256, description="feature channels of every cell")
+    image_size: int | None = Field(None, ge=16, le=224, description="default: 32")
+    search_epochs: int | None = Field(
+        None,
+        ge=1,
+        le=500,
+        description="supernet training epochs (hyper_darts, darts, gdas; default by data size), "
+        "or training epochs per candidate (random, evolution, map_elites; default 2)",
+    )
+    retrain_epochs: int | None = Field(None, ge=1, le=1000, description="default: by data size")
+    batch_size: int = Field(128, ge=8, le=1024)
+    evaluations: int = Field(
+        24, ge=2, le=2000, description="random, evolution, map_elites: architectures trained"
+    )
+    kappa: float = Field(
+        1.0,
+        ge=0,
+        le=100,
+        description="hyper_darts: weight of the cost term (at 3 a penalised member can lose "
+        "every weighted op on small data)",
+    )
+    complexity: list[float] | None = Field(
+        None,
+        description="hyper_darts: the complexity vector s (one penalty per op, in `ops` order) "
+        "of the family member to retrain; default: the most accurate member within the budget",
+    )
+    max_params: int | None = Field(None, ge=1, description="budget: parameters at most")
+    max_latency_ms: float | None = Field(
+        None, gt=0, description="budget: latency per image on the worker's device, at most"
+    )
+    seed: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if len(set(self.ops)) != len(self.ops):
+            raise ValueError(f"ops must be distinct: {self.ops}")
+        if self.complexity is None:
+            return self
+        if self.strategy != "hyper_darts":
+            raise ValueError("complexity picks a family member: only hyper_darts has a family")
+        if len(self.complexity) != len(self.ops) or min(self.complexity) < 0:
+            raise ValueError(
+                f"complexity needs one non-negative penalty per op ({len(self.ops)}: {self.ops})"
+            )
+        if sum(self.complexity) <= 0:
+            raise ValueError("complexity must not be all zeros")
+        return self
+
+
+class SearchConfig(SearchParams):
+    """A resolved search: every choice made, as the worker runs it."""
+
+    image_size: int = Field(ge=16)
+    search_epochs: int = Field(ge=1)
+    retrain_epochs: int = Field(ge=1)
+    chosen: list[str] = Field(
+        default_factory=list, description="fields chosen by Konstruktor rather than the user"
+    )
+
+    @property
+    def model(self) -> str:
+        """The architecture name its models are recorded under."""
+        return "nas"
+
+    @property
+    def search_steps(self) -> int:
+        """Progress units of the search: supernet epochs, or candidates evaluated."""
+        return self.evaluations if self.strategy in BLACKBOX_SEARCHES else self.search_epochs
+
+    @property
+    def epochs(self) -> int:
+        """Search steps and retraining epochs together: the job's progress scale."""
+        return self.search_steps + self.retrain_epochs
+
+
+JOB_PARAMS: dict[str, type[TrainConfig] | type[SearchConfig]] = {
+    "train": TrainConfig,
+    "search": SearchConfig,
+}
+
+
 class JobSpec(BaseModel):
     """One job: inputs and outputs are storage keys, so the same spec runs anywhere."""
 
@@ -88,11 +193,11 @@ class JobSpec(BaseModel):
 
     version: Literal[1] = SPEC_VERSION
     job_id: str
-    kind: Literal["train"]
+    kind: Literal["train", "search"]
     inputs: dict[str, str] = Field(
         description="input name -> storage key: dataset, and init_weights for transfer"
     )
-    params: TrainConfig
+    params: TrainConfig | SearchConfig
     output_prefix: str
 
 
@@ -107,6 +212,9 @@ class ProgressEvent(BaseModel):
     progress: float = Field(0.0, ge=0.0, le=1.0, description="fraction of the whole job")
     message: str = ""
     metrics: dict[str, float] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="structured progress, e.g. a search's current front"
+    )
 
 
 class JobResult(BaseModel):

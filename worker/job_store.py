@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backend.db import session_scope
 from backend.job_states import ALLOWED, transition
 from backend.models import DatasetVersion, Job, JobState, ModelArtifact, utcnow
-from mlcore.spec import JobResult, JobSpec, ProgressEvent, TrainConfig
+from mlcore.spec import JOB_PARAMS, JobResult, JobSpec, ProgressEvent, TrainConfig
 
 
 @dataclass(frozen=True)
@@ -53,13 +53,13 @@ def claim(job_id: str) -> Claim | None:
         version = session.get(DatasetVersion, job.dataset_version_id)
         if version is None:
             raise LookupError(f"the dataset version of job {job_id} was deleted")
-        config = TrainConfig.model_validate(job.params)
+        config = JOB_PARAMS[job.kind].model_validate(job.params)
         inputs = {"dataset": version.storage_key}
-        if config.init_model_id:
+        if isinstance(config, TrainConfig) and config.init_model_id:
             inputs["init_weights"] = _init_weights_key(session, job, config.init_model_id)
         spec = JobSpec(
             job_id=job.id,
-            kind="train",
+            kind=job.kind,
             inputs=inputs,
             params=config,
             output_prefix=job.output_prefix,
@@ -108,7 +108,7 @@ class JobHooks:
             if event.type == "epoch":
                 job.metrics_history = [
                     *job.metrics_history,
-                    {"epoch": event.epoch, **event.metrics},
+                    {"epoch": event.epoch, **event.metrics, **event.details},
                 ]
 
     def should_cancel(self) -> bool:

@@ -13,12 +13,13 @@ import sys
 import tempfile
 import traceback
 import zipfile
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from backend.settings import get_settings
 from backend.storage import Storage, create_storage
-from mlcore.engines import TrainRequest, run_train_job
-from mlcore.spec import JobResult, JobSpec, ProgressEvent
+from mlcore.engines import SearchRequest, TrainRequest, run_search_job, run_train_job
+from mlcore.spec import JobResult, JobSpec, ProgressEvent, SearchConfig, TrainConfig
 from worker.events import ERROR_PREFIX, EVENT_PREFIX, RESULT_FILE
 
 
@@ -53,25 +54,42 @@ def upload_outputs(storage: Storage, out_dir: Path, prefix: str) -> None:
         storage.put_file(f"{prefix}/{path.relative_to(out_dir).as_posix()}", path)
 
 
+def train(spec: JobSpec, dataset_dir: Path, work_dir: Path, resume: bool) -> JobResult:
+    """A catalog model's training job (transfer learning starts from `init_weights`)."""
+    assert isinstance(spec.params, TrainConfig)
+    init_key = spec.inputs.get("init_weights")
+    storage = create_storage(get_settings())
+    init_weights = storage.get_file(init_key, work_dir / "init.pt") if init_key else None
+    request = TrainRequest(
+        spec.params,
+        dataset_dir,
+        work_dir,
+        emit,
+        weights_dir=get_settings().resolved_weights_dir,
+        resume=resume,
+        init_weights=init_weights,
+    )
+    return run_train_job(request)
+
+
+def search(spec: JobSpec, dataset_dir: Path, work_dir: Path, resume: bool) -> JobResult:
+    """An architecture search job."""
+    assert isinstance(spec.params, SearchConfig)
+    return run_search_job(SearchRequest(spec.params, dataset_dir, work_dir, emit, resume=resume))
+
+
+KINDS: dict[str, Callable[[JobSpec, Path, Path, bool], JobResult]] = {
+    "train": train,
+    "search": search,
+}
+
+
 def run(spec: JobSpec, work_dir: Path, resume: bool = False) -> JobResult:
-    settings = get_settings()
-    storage = create_storage(settings)
+    storage = create_storage(get_settings())
     emit(ProgressEvent(type="log", epochs=spec.params.epochs, message="downloading dataset"))
     archive = storage.get_file(spec.inputs["dataset"], work_dir / "dataset.zip")
     dataset_dir = safe_extract(archive, work_dir / "dataset")
-    init_key = spec.inputs.get("init_weights")
-    init_weights = storage.get_file(init_key, work_dir / "init.pt") if init_key else None
-    result = run_train_job(
-        TrainRequest(
-            spec.params,
-            dataset_dir,
-            work_dir,
-            emit,
-            weights_dir=settings.resolved_weights_dir,
-            resume=resume,
-            init_weights=init_weights,
-        )
-    )
+    result = KINDS[spec.kind](spec, dataset_dir, work_dir, resume)
     out_dir = work_dir / "output"
     package = out_dir / result.files["package"]
     result.info["package_sha256"] = sha256_of(package)

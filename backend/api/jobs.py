@@ -24,8 +24,8 @@ from backend.models import (
     Project,
     utcnow,
 )
-from backend.schemas import JobOut, TrainJobCreate
-from backend.services.jobs import JobRejected, QueueUnavailable, resume_job, submit_train_job
+from backend.schemas import JobCreate, JobOut
+from backend.services.jobs import JobRejected, QueueUnavailable, resume_job, submit_job
 
 router = APIRouter(tags=["jobs"])
 SSE_POLL_S = 0.5
@@ -56,7 +56,7 @@ def job_out(db: Session, job: Job) -> JobOut:
 )
 def create_job(
     project_id: str,
-    body: TrainJobCreate,
+    body: JobCreate,
     user: CurrentUser,
     db: DB,
     settings: SettingsDep,
@@ -65,9 +65,7 @@ def create_job(
     project = get_owned(db, Project, project_id, user, "project")
     version = get_owned(db, DatasetVersion, body.dataset_version_id, user, "dataset version")
     with job_errors(status.HTTP_422_UNPROCESSABLE_CONTENT):
-        job = submit_train_job(
-            db, user, project, version, body, settings.job_max_attempts, dispatcher
-        )
+        job = submit_job(db, user, project, version, body, settings.job_max_attempts, dispatcher)
     return job_out(db, job)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -17,11 +19,11 @@ from backend.models import (
     utcnow,
 )
 from backend.queue import JobDispatcher
-from backend.schemas import TrainJobCreate
+from backend.schemas import SearchJobCreate, TrainJobCreate
 from backend.storage_keys import job_prefix
 from mlcore.catalog import ModelInfo, UnknownModel, get_model_info
-from mlcore.defaults import DataProfile, resolve
-from mlcore.spec import TrainConfig
+from mlcore.defaults import DataProfile, resolve, resolve_search
+from mlcore.spec import JOB_PARAMS, SearchConfig, TrainConfig
 
 
 class JobRejected(ValueError):
@@ -32,21 +34,10 @@ class QueueUnavailable(RuntimeError):
     """The job was recorded as failed because its message could not be sent."""
 
 
-def submit_train_job(
-    db: Session,
-    user: User,
-    project: Project,
-    version: DatasetVersion,
-    body: TrainJobCreate,
-    max_attempts: int,
-    dispatcher: JobDispatcher,
-) -> Job:
-    """Check the model fits the data, record the job, and queue it."""
-    dataset = db.get(Dataset, version.dataset_id)
-    if dataset is None or dataset.project_id != project.id:
-        raise JobRejected(
-            f"dataset version {version.id} belongs to another project; upload it to this one"
-        )
+def train_config(
+    db: Session, user: User, dataset: Dataset, body: TrainJobCreate, profile: DataProfile
+) -> TrainConfig:
+    """A catalog model's resolved configuration, if the model fits the data."""
     try:
         info = get_model_info(body.params.model)
     except UnknownModel as exc:
@@ -58,12 +49,50 @@ def submit_train_job(
         )
     if body.params.init_model_id:
         check_init_model(db, user, info, body.params.init_model_id)
+    return resolve(body.params, info, profile)
+
+
+def search_config(
+    db: Session, user: User, dataset: Dataset, body: SearchJobCreate, profile: DataProfile
+) -> SearchConfig:
+    """An architecture search's resolved configuration: cell networks classify images."""
+    if dataset.task != "classify":
+        raise JobRejected(
+            f"architecture search builds image classifiers and this dataset is for "
+            f"{dataset.task}; train a catalog detector instead (GET /api/v1/catalog)"
+        )
+    return resolve_search(body.params, profile)
+
+
+CONFIGS: dict[str, Callable[..., TrainConfig | SearchConfig]] = {
+    "train": train_config,
+    "search": search_config,
+}
+
+
+def submit_job(
+    db: Session,
+    user: User,
+    project: Project,
+    version: DatasetVersion,
+    body: TrainJobCreate | SearchJobCreate,
+    max_attempts: int,
+    dispatcher: JobDispatcher,
+) -> Job:
+    """Check the request fits the data, record the job with its resolved configuration, and
+    queue it."""
+    dataset = db.get(Dataset, version.dataset_id)
+    if dataset is None or dataset.project_id != project.id:
+        raise JobRejected(
+            f"dataset version {version.id} belongs to another project; upload it to this one"
+        )
     if not version.report:
         raise JobRejected(
             f"dataset version {version.id} predates dataset health reports; upload the data "
             "again to train on it"
         )
-    config = resolve(body.params, info, DataProfile.from_report(version.report))
+    profile = DataProfile.from_report(version.report)
+    config = CONFIGS[body.kind](db, user, dataset, body, profile)
     job = Job(
         owner_id=user.id,
         project_id=project.id,
@@ -112,8 +141,8 @@ def resume_job(db: Session, job: Job, extra_attempts: int, dispatcher: JobDispat
     if job.state not in (JobState.failed, JobState.cancelled):
         raise JobRejected(f"job {job.id} is {job.state}; only failed or cancelled jobs resume")
     try:
-        TrainConfig.model_validate(job.params)
-    except ValidationError as exc:
+        JOB_PARAMS[job.kind].model_validate(job.params)
+    except (KeyError, ValidationError) as exc:
         raise JobRejected(
             f"job {job.id} was created by an older version with settings this one cannot "
             "resume; submit it again"

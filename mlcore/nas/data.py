@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from mlcore.package_template.predict import to_rgb
+
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_MNIST_FILES = {
     "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
@@ -104,9 +106,10 @@ def folder_members(source: Path) -> Iterator[tuple[PurePosixPath, bytes]]:
 
 
 def decode(data: bytes, size: int) -> np.ndarray:
-    """RGB uint8 HWC pixels resized (bilinear) to size x size."""
+    """RGB uint8 HWC pixels (upright, as predict.py reads images) resized (bilinear) to
+    size x size."""
     with Image.open(io.BytesIO(data)) as image:
-        rgb = image.convert("RGB")
+        rgb = to_rgb(image)
     if rgb.size != (size, size):
         rgb = rgb.resize((size, size), Image.Resampling.BILINEAR)
     return np.asarray(rgb, dtype=np.uint8)

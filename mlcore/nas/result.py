@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import torch
@@ -18,13 +18,15 @@ from mlcore.nas.supernet import SuperNet
 
 @dataclass(frozen=True)
 class EpochReport:
-    """Progress after one epoch; val_accuracy is the supernet's at each probe s."""
+    """Progress after one epoch; val_accuracy is the supernet's at each probe s, and
+    `choices` the architecture (Genotype.choices) the probe's s derives now."""
 
     epoch: int
     temperature: float
     train_loss: float
     val_accuracy: dict[str, float]
     seconds: float
+    choices: dict[str, list[list[int]]] = field(default_factory=dict)  # genotype per probe s
 
 
 def as_simplex(s: Sequence[float] | torch.Tensor, k: int) -> torch.Tensor:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from mlcore.metadata import count_params
 from mlcore.nas.data import ImageTensors, as_input
@@ -18,11 +20,16 @@ from mlcore.nas.space import SearchSpace
 
 @dataclass(frozen=True)
 class RetrainResult:
-    """Test accuracy (0..1), parameter count, mean training loss per epoch."""
+    """Test accuracy (0..1), parameter count, mean training loss per epoch, the trained
+    network (eval mode)."""
 
     accuracy: float
     params: int
     losses: list[float]
+    model: nn.Module
+
+
+EpochCallback = Callable[[int, float], None]  # (epoch from 1, its mean training loss)
 
 
 def retrain(
@@ -36,6 +43,7 @@ def retrain(
     lr: float = 3e-3,
     batch_size: int = 128,
     device: torch.device | str = "cpu",
+    callback: EpochCallback | None = None,
 ) -> RetrainResult:
     """Adam with a cosine learning-rate decay to 0 over all steps; no augmentation."""
     device = torch.device(device)
@@ -61,5 +69,7 @@ def retrain(
             schedule.step()
             total += float(loss.detach())
         losses.append(total / steps)
+        if callback is not None:
+            callback(len(losses), losses[-1])
     model.eval()
-    return RetrainResult(accuracy(model, test, device), count_params(model), losses)
+    return RetrainResult(accuracy(model, test, device), count_params(model), losses, model)

@@ -1,4 +1,4 @@
-"""The search loop: epochs of strategy steps, temperature schedule, progress and resume."""
+"""The search loop: epochs of strategy steps, temperature and cost schedules, progress, resume."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from mlcore.nas.data import ImageTensors, as_input
 from mlcore.nas.evaluation import accuracy
 from mlcore.nas.result import EpochReport, SearchResult, as_simplex
 from mlcore.nas.space import SearchSpace
-from mlcore.nas.strategies import Batch, Strategy, StrategyConfig, create_strategy
+from mlcore.nas.strategies import Batch, Strategy, StrategyConfig, cost_weight, create_strategy
 
 Callback = Callable[[EpochReport], bool | None]  # returning False stops the search
 PROBE_IMAGES = 1000  # validation images scored per probe s after each epoch
@@ -31,9 +31,14 @@ class SearchData:
     val: ImageTensors
 
 
+def progress(step: int, total: int) -> float:
+    """Share of the search done at `step` of `total`: 0 at the first step, 1 at the last."""
+    return step / max(total - 1, 1)
+
+
 def temperature(config: StrategyConfig, step: int, total: int) -> float:
     """Linear from t_start at the first step to t_end at the last."""
-    return config.t_start + (config.t_end - config.t_start) * step / max(total - 1, 1)
+    return config.t_start + (config.t_end - config.t_start) * progress(step, total)
 
 
 def batch(data: ImageTensors, indices: torch.Tensor, device: torch.device) -> Batch:
@@ -59,6 +64,17 @@ def probe(
     return scores
 
 
+def derive_probes(
+    strategy: Strategy, probes: Mapping[str, Sequence[float]], device: torch.device
+) -> dict[str, list[list[int]]]:
+    """The architecture (argmax op per edge) each probe s derives at this point."""
+    with torch.no_grad():
+        return {
+            name: strategy.arch(as_simplex(s, strategy.space.k).to(device)).argmax(-1).tolist()
+            for name, s in probes.items()
+        }
+
+
 def run_epoch(
     strategy: Strategy,
     data: SearchData,
@@ -74,12 +90,14 @@ def run_epoch(
     val_order = torch.randperm(len(data.val), generator=generator)
     losses, t = [], strategy.config.t_start
     for b in range(steps):
-        t = temperature(strategy.config, epoch * steps + b, epochs * steps)
+        step, total = epoch * steps + b, epochs * steps
+        t = temperature(strategy.config, step, total)
+        kappa = cost_weight(strategy.config, progress(step, total))
         train_idx = train_order[b * size : (b + 1) * size]
         positions = torch.arange(b * size, b * size + len(train_idx)) % len(data.val)
         train = batch(data.train, train_idx, device)
         val = batch(data.val, val_order[positions], device)
-        losses.append(strategy.step(train, val, t, generator))
+        losses.append(strategy.step(train, val, t, kappa, generator))
     return sum(losses) / len(losses), t
 
 
@@ -115,6 +133,7 @@ def run_family_search(
             train_loss=loss,
             val_accuracy=probe(strategy, probe_data, probes, t, device),
             seconds=time.perf_counter() - began,
+            choices=derive_probes(strategy, probes, device),
         )
         history.append(report)
         if checkpoint is not None:

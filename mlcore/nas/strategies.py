@@ -25,12 +25,14 @@ Batch = tuple[torch.Tensor, torch.Tensor]  # float inputs, int64 labels
 
 @dataclass(frozen=True)
 class StrategyConfig:
-    """Hyperparameters; kappa weighs the cost (averaged over edges), beta the hypernet's
-    sharpness, refs its reference points; cost_s is the baselines' fixed complexity vector
-    (None: no cost term)."""
+    """Hyperparameters; kappa weighs the cost (averaged over edges), ramped linearly from 0
+    over the first `cost_warmup` share of the steps (`cost_weight`) so the supernet learns
+    before the cost can prune it; beta is the hypernet's sharpness, refs its reference
+    points; cost_s is the baselines' fixed complexity vector (None: no cost term)."""
 
     name: str = "hyper_darts"
     kappa: float = 3.0
+    cost_warmup: float = 0.3
     beta: float = 10.0
     refs: int = 6
     lr: float = 3e-3
@@ -40,6 +42,18 @@ class StrategyConfig:
     t_start: float = 1.0
     t_end: float = 0.2
     cost_s: tuple[float, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.cost_warmup <= 1.0:
+            raise ValueError(f"cost_warmup must lie in [0, 1], got {self.cost_warmup}")
+
+
+def cost_weight(config: StrategyConfig, progress: float) -> float:
+    """The effective kappa at `progress` (0 at the first step, 1 at the last): linear from 0
+    to kappa until progress reaches cost_warmup, kappa after."""
+    if config.cost_warmup == 0.0:
+        return config.kappa
+    return config.kappa * min(progress / config.cost_warmup, 1.0)
 
 
 class FixedAlpha(nn.Module):
@@ -79,9 +93,15 @@ class Strategy(ABC):
 
     @abstractmethod
     def step(
-        self, train: Batch, val: Batch, temperature: float, generator: torch.Generator
+        self,
+        train: Batch,
+        val: Batch,
+        temperature: float,
+        kappa: float,
+        generator: torch.Generator,
     ) -> float:
-        """One update; returns the task loss on the training batch."""
+        """One update at this step's temperature and cost weight (`cost_weight`); returns
+        the task loss on the training batch."""
 
     def state_dict(self) -> dict[str, Any]:
         """Everything a resumed search needs (the random generator is the caller's)."""
@@ -101,7 +121,7 @@ class Strategy(ABC):
 
 class HyperDarts(Strategy):
     """One level, jointly: s ~ U(simplex), alpha = hyper(s), gamma ~ GumbelSoftmax(alpha, t),
-    loss = CE(net(x, gamma)) + kappa * cost(softmax(alpha / t), s); Adam over both."""
+    loss = CE(net(x, gamma)) + kappa_t * cost(softmax(alpha / t), s); Adam over both."""
 
     def __init__(
         self, space: SearchSpace, config: StrategyConfig, generator: torch.Generator
@@ -121,14 +141,19 @@ class HyperDarts(Strategy):
         )
 
     def step(
-        self, train: Batch, val: Batch, temperature: float, generator: torch.Generator
+        self,
+        train: Batch,
+        val: Batch,
+        temperature: float,
+        kappa: float,
+        generator: torch.Generator,
     ) -> float:
         x, y = train
         s = sample_simplex(self.space.k, generator).to(x.device)
         alpha = self.arch(s)
         gamma = gumbel_softmax(alpha, temperature, hard=False, generator=generator)
         task = F.cross_entropy(self.net(x, gamma), y)
-        loss = task + self.config.kappa * cost((alpha / temperature).softmax(dim=-1), s)
+        loss = task + kappa * cost((alpha / temperature).softmax(dim=-1), s)
         optimizer = self.optimizers["joint"]
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -139,7 +164,7 @@ class HyperDarts(Strategy):
 class Bilevel(Strategy):
     """First-order DARTS (softmax mixing) or GDAS (hard straight-through Gumbel-softmax):
     a weight step on the training batch, then an alpha step on the validation batch, with
-    kappa * cost(probs, cost_s) added to the latter when cost_s is set."""
+    kappa_t * cost(probs, cost_s) added to the latter when cost_s is set."""
 
     def __init__(
         self, space: SearchSpace, config: StrategyConfig, generator: torch.Generator, hard: bool
@@ -168,7 +193,12 @@ class Bilevel(Strategy):
         return alpha.softmax(dim=-1)
 
     def step(
-        self, train: Batch, val: Batch, temperature: float, generator: torch.Generator
+        self,
+        train: Batch,
+        val: Batch,
+        temperature: float,
+        kappa: float,
+        generator: torch.Generator,
     ) -> float:
         x, y = train
         s = torch.tensor(self.config.cost_s or [1.0 / self.space.k] * self.space.k)
@@ -183,7 +213,7 @@ class Bilevel(Strategy):
         alpha = self.arch(s)
         loss = F.cross_entropy(self.net(val[0], self.relax(alpha, temperature, generator)), val[1])
         if self.config.cost_s is not None:
-            loss = loss + self.config.kappa * cost(self.mixing(s, temperature), s)
+            loss = loss + kappa * cost(self.mixing(s, temperature), s)
         arch.zero_grad(set_to_none=True)
         loss.backward()
         arch.step()

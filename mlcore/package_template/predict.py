@@ -11,7 +11,8 @@ As a library:
 preprocess.json says what the model does ("task": classify or detect) and lists the
 preprocessing steps, applied in order; this file implements each step with numpy and pillow.
 Needs numpy and pillow, plus onnxruntime (onnx, onnx_int8 backends) or torch (torchscript
-backend; the torch backend rebuilds model.pt with torchvision, or ultralytics for YOLO).
+backend; the torch backend rebuilds model.pt with torchvision, ultralytics for YOLO, or
+nas_network.py for architectures Konstruktor searched).
 """
 
 from __future__ import annotations
@@ -452,9 +453,27 @@ def load_ultralytics(package_dir: Path, spec: dict[str, Any]) -> Any:
     return Output().eval()
 
 
+def load_konstruktor_nas(package_dir: Path, spec: dict[str, Any]) -> Any:
+    """model.pt = {"arch": {"layout", "choices"}, "state_dict"}: rebuilt by nas_network.py."""
+    import importlib.util
+
+    import torch
+
+    location = importlib.util.spec_from_file_location("nas_network", package_dir / "nas_network.py")
+    assert location is not None and location.loader is not None
+    network = importlib.util.module_from_spec(location)
+    sys.modules.setdefault("nas_network", network)  # its dataclasses look their module up
+    location.loader.exec_module(network)
+    checkpoint = torch.load(package_dir / "model.pt", map_location="cpu", weights_only=True)
+    model = network.build(checkpoint["arch"])
+    model.load_state_dict(checkpoint["state_dict"])
+    return model.eval()
+
+
 LOADERS: dict[str, Callable[[Path, dict[str, Any]], Any]] = {
     "torchvision": load_torchvision,
     "ultralytics": load_ultralytics,
+    "konstruktor_nas": load_konstruktor_nas,
 }
 
 

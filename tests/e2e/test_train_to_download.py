@@ -234,3 +234,44 @@ def test_a_killed_worker_is_restarted_and_its_job_requeued(tmp_path: Path) -> No
         c.post(f"/jobs/{job['id']}/cancel")
         final = wait_for(c, job["id"], lambda j: j["state"] != "running", 120)
         assert final["state"] == "cancelled"
+
+
+TINY_SEARCH = {"cells": 1, "nodes": 2, "channels": 4, "image_size": 16, "batch_size": 32}
+
+
+def submit_search(client: httpx.Client, flowers: tuple[str, str], **params: Any) -> dict[str, Any]:
+    project, version = flowers
+    body = {"kind": "search", "dataset_version_id": version, "params": {**TINY_SEARCH, **params}}
+    r = client.post(f"/projects/{project}/jobs", json=body)
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def test_search_cancel_resume_and_download(
+    client: httpx.Client, flowers: tuple[str, str], service: RunningService, tmp_path: Path
+) -> None:
+    """An architecture search through the API and a worker: live progress with the
+    temperature, cancel after the first search epoch, resume from it, a packaged model."""
+    job = submit_search(client, flowers, search_epochs=6, retrain_epochs=1)
+    first = wait_for(client, job["id"], lambda j: len(j["metrics_history"]) >= 1, 300)
+    assert first["metrics_history"][0]["phase"] == "searching"
+    assert "temperature" in first["metrics_history"][0]
+    client.post(f"/jobs/{job['id']}/cancel")
+    cancelled = wait_for(client, job["id"], lambda j: j["state"] != "running", 120)
+    assert cancelled["state"] == "cancelled"
+
+    assert client.post(f"/jobs/{job['id']}/resume").json()["state"] == "queued"
+    final = wait_for(client, job["id"], lambda j: j["state"] not in ("queued", "running"), 600)
+    assert final["state"] == "succeeded", service.log.read_text()[-3000:]
+    phases = [(h["epoch"], h["phase"]) for h in final["metrics_history"]]
+    assert phases[-1] == (7, "retraining") and (1, "searching") not in phases  # resumed
+
+    model = client.get(f"/models/{final['model_id']}").json()
+    assert model["architecture"] == "nas" and len(model["class_names"]) == 12
+    family = client.get(f"/models/{model['id']}/files/family").json()
+    assert family["members"] and family["front"]
+    parity = client.get(f"/models/{model['id']}/parity").json()
+    assert parity["formats"]["onnx"]["agreement"] >= 0.995
+    download = client.get(f"/models/{model['id']}/download")
+    with zipfile.ZipFile(__import__("io").BytesIO(download.content)) as zf:
+        assert "nas_network.py" in zf.namelist()

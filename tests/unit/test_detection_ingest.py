@@ -175,6 +175,9 @@ def test_detection_upload_through_the_api(sqlite_service: Path, client: TestClie
         f"{API}/projects/{project}/jobs", json=train_body(version["id"]), headers=headers
     )
     assert job.status_code == 422 and "classify model" in job.json()["detail"]
+    search = {"kind": "search", "dataset_version_id": version["id"]}
+    job = client.post(f"{API}/projects/{project}/jobs", json=search, headers=headers)
+    assert job.status_code == 422 and "architecture search builds image classifiers" in job.text
 
     coco = client.get(f"{API}/dataset-versions/{version['id']}/coco", headers=headers).json()
     assert len(coco["images"]) == 6 and coco["categories"][0] == {"id": 1, "name": "person"}

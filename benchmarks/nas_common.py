@@ -1,0 +1,257 @@
+"""Shared pieces of the NAS benchmarks: CLI flags, data on the device, search and retrain."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from benchmarks.bench_env import environment, shared_zip, write_result
+from mlcore.metadata import count_params
+from mlcore.nas.data import ImageTensors, load_fashion_mnist, load_image_folder, split_halves
+from mlcore.nas.discrete import build_discrete
+from mlcore.nas.genotype import Genotype
+from mlcore.nas.paper import EXPERIMENTS, S_VECTORS, Experiment, kind_counts
+from mlcore.nas.result import EpochReport, SearchResult
+from mlcore.nas.retrain import retrain
+from mlcore.nas.search import SearchData, run_family_search
+from mlcore.nas.space import SearchSpace
+from mlcore.nas.strategies import StrategyConfig
+
+RESULTS = Path(__file__).parent / "results"
+# Width at which an all-conv3 network of 3 cells x 4 nodes has ~153k parameters: the top of
+# the thesis' 5k-160k range (the thesis does not state its width).
+CHANNELS = 20
+# Cost weight of the benchmarks. CPU calibration (Exp 1, 4k images, C = 8, 3 + 3 epochs,
+# beta 10, warm-up 0.3): kappa 3 sent B to a parameter-free all-pool network (178 params,
+# 28 %); kappa 1 kept B alive (31 pool / 5 conv / 6 identity, 3k params, 60 %).
+KAPPA = 1.0
+SMOKE = {"train_images": 256, "test_images": 200, "epochs": 1, "channels": 4}
+
+
+def fashion_mnist() -> tuple[ImageTensors, ImageTensors]:
+    """The official 60,000 train / 10,000 test images."""
+    splits = load_fashion_mnist()
+    return splits["train"], splits["test"]
+
+
+def cifar10_small() -> tuple[ImageTensors, ImageTensors]:
+    """cifar10_small.zip: 10,000 train, its 2,000 val images as the test set."""
+    source = shared_zip("cifar10_small.zip")
+    return load_image_folder(source, "train"), load_image_folder(source, "val")
+
+
+DATASETS: dict[str, Callable[[], tuple[ImageTensors, ImageTensors]]] = {
+    "fashion-mnist": fashion_mnist,
+    "cifar10": cifar10_small,
+}
+
+
+@dataclass(frozen=True)
+class ExperimentData:
+    """Search halves of the training images, the whole training set, the test set."""
+
+    search: SearchData
+    train: ImageTensors
+    test: ImageTensors
+
+
+def capped(data: ImageTensors, limit: int | None, generator: torch.Generator) -> ImageTensors:
+    """A random `limit` of `data` (all of it when limit is None)."""
+    if limit is None or limit >= len(data):
+        return data
+    return data.subset(torch.randperm(len(data), generator=generator)[:limit])
+
+
+def load_data(
+    experiment: Experiment,
+    train_images: int | None,
+    test_images: int | None,
+    seed: int,
+    device: torch.device,
+) -> ExperimentData:
+    """The experiment's data set on `device`; the search splits the training images into
+    equal halves (weights / hypernet vs baselines' alpha and probes), retraining uses all."""
+    generator = torch.Generator().manual_seed(seed)
+    train, test = DATASETS[experiment.dataset]()
+    train = capped(train, train_images, generator).to(device)
+    test = capped(test, test_images, generator).to(device)
+    half_a, half_b = split_halves(train, generator)
+    return ExperimentData(SearchData(half_a, half_b), train, test)
+
+
+def add_common_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags both NAS benchmarks share."""
+    parser.add_argument("--epochs", type=int, help="search epochs (default: the thesis')")
+    parser.add_argument("--retrain-epochs", type=int, help="default: the search epochs")
+    parser.add_argument("--channels", type=int, help=f"network width (default {CHANNELS})")
+    parser.add_argument("--kappa", type=float, default=KAPPA)
+    parser.add_argument("--beta", type=float, default=StrategyConfig.beta)
+    parser.add_argument("--cost-warmup", type=float, default=StrategyConfig.cost_warmup)
+    parser.add_argument("--arch-lr", type=float, default=StrategyConfig.arch_lr)
+    parser.add_argument("--batch-size", type=int, default=StrategyConfig.batch_size)
+    parser.add_argument("--train-images", type=int, help="cap on training images (default all)")
+    parser.add_argument("--test-images", type=int, help="cap on test images (default all)")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--smoke", action="store_true", help="tiny run that checks the wiring")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+
+
+def apply_smoke(args: argparse.Namespace) -> None:
+    """--smoke: a few hundred images, 1 epoch, 4 channels, unless set explicitly."""
+    if not args.smoke:
+        return
+    for name, value in SMOKE.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    args.retrain_epochs = args.retrain_epochs or SMOKE["epochs"]
+
+
+def experiment_names(choice: str) -> list[str]:
+    """--experiment 1|2|3|all as EXPERIMENTS keys."""
+    return list(EXPERIMENTS) if choice == "all" else [f"exp{choice}"]
+
+
+def strategy_config(args: argparse.Namespace, name: str = "hyper_darts") -> StrategyConfig:
+    """The strategy's hyperparameters from the flags."""
+    return StrategyConfig(
+        name=name,
+        kappa=args.kappa,
+        beta=args.beta,
+        cost_warmup=args.cost_warmup,
+        arch_lr=args.arch_lr,
+        batch_size=args.batch_size,
+    )
+
+
+def settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The flags as recorded in a result file."""
+    return {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+
+
+def print_epoch(tag: str) -> Callable[[EpochReport], None]:
+    """A search callback printing one line per epoch."""
+
+    def report(epoch: EpochReport) -> None:
+        probes = " ".join(f"{k} {v:.3f}" for k, v in epoch.val_accuracy.items())
+        print(
+            f"{tag} search epoch {epoch.epoch} t {epoch.temperature:.2f} "
+            f"loss {epoch.train_loss:.4f} val[{probes}] {epoch.seconds:.1f}s",
+            flush=True,
+        )
+
+    return report
+
+
+def search(
+    tag: str,
+    space: SearchSpace,
+    config: StrategyConfig,
+    data: ExperimentData,
+    epochs: int,
+    seed: int,
+    device: torch.device,
+) -> tuple[SearchResult, float]:
+    """One search with per-epoch progress (probes: the thesis' s vectors); (result, seconds)."""
+    began = time.perf_counter()
+    result = run_family_search(
+        space,
+        config,
+        data.search,
+        epochs,
+        seed,
+        callback=print_epoch(tag),
+        probes=S_VECTORS[space.ops] if config.name == "hyper_darts" else None,
+        device=device,
+    )
+    return result, time.perf_counter() - began
+
+
+def params_of(space: SearchSpace, genotype: Genotype) -> int:
+    """Parameters of the discrete network, counted without allocating its weights."""
+    with torch.device("meta"):
+        return count_params(build_discrete(space, genotype))
+
+
+def matched_width(space: SearchSpace, genotype: Genotype, target: int) -> SearchSpace:
+    """`space` at the width (1..512) whose network for `genotype` has the parameter count
+    nearest `target` (parameters grow with the width)."""
+    low, high = 1, 512
+    while low < high:
+        middle = (low + high) // 2
+        if params_of(replace(space, channels=middle), genotype) < target:
+            low = middle + 1
+        else:
+            high = middle
+    widths = {max(low - 1, 1), low}
+    return min(
+        (replace(space, channels=c) for c in widths),
+        key=lambda s: abs(params_of(s, genotype) - target),
+    )
+
+
+def evaluate(
+    tag: str,
+    space: SearchSpace,
+    genotype: Genotype,
+    data: ExperimentData,
+    epochs: int,
+    seed: int,
+    device: torch.device,
+) -> dict[str, Any]:
+    """Retrain `genotype` from scratch; op counts, parameters, test accuracy, seconds."""
+    began = time.perf_counter()
+    trained = retrain(space, genotype, data.train, data.test, epochs, seed, device=device)
+    seconds = time.perf_counter() - began
+    counts = genotype.counts()
+    losses = " ".join(f"{loss:.3f}" for loss in trained.losses)
+    print(
+        f"{tag} retrain C={space.channels} {kind_counts(counts)} params {trained.params:,} "
+        f"loss/epoch [{losses}] test {trained.accuracy:.4f} {seconds:.1f}s",
+        flush=True,
+    )
+    return {
+        "channels": space.channels,
+        "op_counts": counts,
+        "kinds": kind_counts(counts),
+        "params": trained.params,
+        "test_accuracy": trained.accuracy,
+        "retrain_losses": trained.losses,
+        "retrain_seconds": seconds,
+        "genotype": genotype.to_dict(),
+    }
+
+
+def history(result: SearchResult) -> list[dict[str, Any]]:
+    """The search's per-epoch reports as JSON."""
+    return [asdict(report) for report in result.history]
+
+
+def run_and_record(
+    args: argparse.Namespace,
+    name: str,
+    run_experiment: Callable[[Experiment, argparse.Namespace, torch.device], dict[str, Any]],
+    table: Callable[[dict[str, Any]], str],
+) -> None:
+    """Run the chosen experiments, print each as a table and record them as results/<name>."""
+    device = torch.device(args.device)
+    began = time.perf_counter()
+    entries = [
+        run_experiment(EXPERIMENTS[key], args, device) for key in experiment_names(args.experiment)
+    ]
+    for entry in entries:
+        print(table(entry))
+    result = {
+        **environment(),
+        "seed": args.seed,
+        "settings": settings(args),
+        "total_seconds": time.perf_counter() - began,
+        "experiments": entries,
+    }
+    print(write_result(args.out, name, result))

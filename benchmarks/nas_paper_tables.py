@@ -1,0 +1,125 @@
+"""Benchmark: the thesis' (research 002) three experiments with hypernetwork-DARTS.
+
+Per experiment one search (3 cells x 4 nodes) trains the whole family; architectures A-D are
+derived at the thesis' s vectors and retrained from scratch, and set beside the published
+row. The control check asks whether raising s_m lowered the count of op m against A.
+
+    .venv/bin/python benchmarks/nas_paper_tables.py --experiment all [--smoke --out /tmp]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.nas_common import (
+    CHANNELS,
+    add_common_flags,
+    apply_smoke,
+    evaluate,
+    history,
+    load_data,
+    run_and_record,
+    search,
+    strategy_config,
+)
+from mlcore.nas.paper import OP_KINDS, PAPER_TABLE, S_VECTORS, Experiment
+
+
+def penalised_kind(s: tuple[float, ...], ops: tuple[str, ...]) -> str:
+    """The op kind (pool, conv, identity) the largest entries of s penalise."""
+    return OP_KINDS[ops[max(range(len(s)), key=s.__getitem__)]]
+
+
+def control_check(members: dict[str, dict[str, Any]], ops: tuple[str, ...]) -> dict[str, Any]:
+    """For B, C, D: did the kind their s penalises appear less often than in A (uniform)?"""
+    rows = []
+    for label in "BCD":
+        kind = penalised_kind(S_VECTORS[ops][label], ops)
+        at_a, at_member = members["A"]["kinds"][kind], members[label]["kinds"][kind]
+        rows.append(
+            {
+                "member": label,
+                "penalised": kind,
+                "count_A": at_a,
+                "count_member": at_member,
+                "lowered": at_member < at_a,
+            }
+        )
+    return {"holds": all(row["lowered"] for row in rows), "members": rows}
+
+
+def run_experiment(
+    experiment: Experiment, args: argparse.Namespace, device: torch.device
+) -> dict[str, Any]:
+    """Search once, derive and retrain A-D; the experiment's result entry."""
+    epochs = args.epochs or experiment.epochs
+    retrain_epochs = args.retrain_epochs or epochs
+    space = experiment.space(args.channels)
+    config = strategy_config(args)
+    data = load_data(experiment, args.train_images, args.test_images, args.seed, device)
+    print(
+        f"{experiment.name}: {experiment.dataset} ops {space.ops} C={space.channels} "
+        f"search {len(data.search.train)}+{len(data.search.val)} images, test {len(data.test)}",
+        flush=True,
+    )
+    result, search_seconds = search(experiment.name, space, config, data, epochs, args.seed, device)
+    paper = {row.label: row for row in PAPER_TABLE if row.experiment == experiment.name}
+    members = {}
+    for label, s in S_VECTORS[space.ops].items():
+        genotype = result.derive(s)
+        member = evaluate(
+            f"{experiment.name} {label}", space, genotype, data, retrain_epochs, args.seed, device
+        )
+        members[label] = {"s": list(s), **member, "paper": asdict(paper[label])}
+    check = control_check(members, space.ops)
+    print(f"{experiment.name} control check holds: {check['holds']}", flush=True)
+    return {
+        "experiment": experiment.name,
+        "dataset": experiment.dataset,
+        "space": space.to_dict(),
+        "strategy": asdict(config),
+        "search_epochs": epochs,
+        "retrain_epochs": retrain_epochs,
+        "search_images": len(data.search.train) + len(data.search.val),
+        "retrain_images": len(data.train),
+        "test_images": len(data.test),
+        "search_seconds": search_seconds,
+        "search_history": history(result),
+        "members": members,
+        "control_check": check,
+    }
+
+
+def table(entry: dict[str, Any]) -> str:
+    """One experiment as text: ours against the thesis per member."""
+    lines = [f"{entry['experiment']} (ours | thesis): accuracy %, params, pool/conv/identity"]
+    for label, m in entry["members"].items():
+        k, p = m["kinds"], m["paper"]
+        lines.append(
+            f"  {label}: {100 * m['test_accuracy']:.2f}, {m['params']:,}, "
+            f"{k['pool']}/{k['conv']}/{k['identity']} | {p['accuracy']}, {p['params']:,}, "
+            f"{p['pool']}/{p['conv']}/{p['identity']}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--experiment", choices=["1", "2", "3", "all"], default="all")
+    add_common_flags(parser)
+    args = parser.parse_args()
+    apply_smoke(args)
+    args.channels = args.channels or CHANNELS
+    run_and_record(args, "nas-paper-tables", run_experiment, table)
+
+
+if __name__ == "__main__":
+    main()

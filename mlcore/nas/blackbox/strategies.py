@@ -1,0 +1,143 @@
+"""Black-box search strategies spending a budget of evaluations: random search, regularized
+evolution (Real et al. 2019) and MAP-Elites (as in LLMatic)."""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from collections.abc import Callable
+
+from mlcore.nas.blackbox.archive import Archive
+from mlcore.nas.blackbox.candidate import Candidate
+from mlcore.nas.blackbox.descriptors import Grid, default_grid
+from mlcore.nas.blackbox.evaluator import Evaluator, flops_range
+from mlcore.nas.blackbox.genotypes import random_genotype
+from mlcore.nas.blackbox.mutation import Mutator, RuleMutator
+from mlcore.nas.blackbox.result import BlackBoxResult
+from mlcore.nas.genotype import Genotype
+from mlcore.nas.space import SearchSpace
+
+# (index from 0, candidate, best so far) after every evaluation; returning False stops
+Callback = Callable[[int, Candidate, Candidate], bool | None]
+
+
+class Run:
+    """The evaluations of one search: at most `budget`, fewer if the callback stops it."""
+
+    def __init__(self, evaluator: Evaluator, budget: int, callback: Callback | None) -> None:
+        if budget < 1:
+            raise ValueError("budget must be >= 1 evaluation")
+        self.evaluator = evaluator
+        self.budget = budget
+        self.callback = callback
+        self.candidates: list[Candidate] = []
+        self.best: Candidate | None = None
+        self.cancelled = False
+
+    @property
+    def open(self) -> bool:
+        """Whether another evaluation may be spent."""
+        return not self.cancelled and len(self.candidates) < self.budget
+
+    def evaluate(self, genotype: Genotype) -> Candidate:
+        """Score `genotype`, record it and tell the callback."""
+        candidate = self.evaluator.evaluate(genotype)
+        self.candidates.append(candidate)
+        if self.best is None or candidate.accuracy > self.best.accuracy:
+            self.best = candidate
+        if self.callback is not None:
+            self.cancelled = self.callback(len(self.candidates) - 1, candidate, self.best) is False
+        return candidate
+
+    def result(self, strategy: str, archive: Archive | None = None) -> BlackBoxResult:
+        """Everything evaluated so far."""
+        return BlackBoxResult(
+            strategy,
+            tuple(self.candidates),
+            None if archive is None else archive.to_dict(),
+            self.cancelled,
+        )
+
+
+def random_search(
+    space: SearchSpace,
+    evaluator: Evaluator,
+    budget: int,
+    seed: int,
+    *,
+    callback: Callback | None = None,
+) -> BlackBoxResult:
+    """`budget` uniformly drawn architectures."""
+    rng = random.Random(seed)
+    run = Run(evaluator, budget, callback)
+    while run.open:
+        run.evaluate(random_genotype(space, rng))
+    return run.result("random")
+
+
+def regularized_evolution(
+    space: SearchSpace,
+    evaluator: Evaluator,
+    budget: int,
+    seed: int,
+    *,
+    mutator: Mutator | None = None,
+    population: int = 20,
+    sample: int = 5,
+    callback: Callback | None = None,
+) -> BlackBoxResult:
+    """`population` random architectures, then cycles: the most accurate of `sample` random
+    members is mutated, the child joins and the oldest member leaves (aging)."""
+    if not 1 <= sample <= population:
+        raise ValueError("need 1 <= sample <= population")
+    rng = random.Random(seed)
+    mutator = mutator or RuleMutator()
+    run = Run(evaluator, budget, callback)
+    alive: deque[Candidate] = deque()
+    while run.open:
+        if len(alive) < population:
+            child = random_genotype(space, rng)
+        else:
+            parent = max(rng.sample(list(alive), sample), key=lambda c: c.accuracy)
+            child = mutator.mutate(parent.genotype, space, rng, parent.metrics)
+        alive.append(run.evaluate(child))
+        if len(alive) > population:
+            alive.popleft()
+    return run.result("evolution")
+
+
+def map_elites(
+    space: SearchSpace,
+    evaluator: Evaluator,
+    budget: int,
+    seed: int,
+    *,
+    mutator: Mutator | None = None,
+    grid: Grid | None = None,
+    initial: int = 10,
+    callback: Callback | None = None,
+) -> BlackBoxResult:
+    """`initial` random architectures, then mutants of uniformly chosen elites; a candidate
+    enters the archive if its cell is empty or it is more accurate than the elite there.
+    `grid` defaults to depth x width x FLOPs, 4 bins each, over the space's ranges."""
+    if initial < 1:
+        raise ValueError("initial must be >= 1")
+    rng = random.Random(seed)
+    mutator = mutator or RuleMutator()
+    archive = Archive(grid or default_grid(space, flops_range(space, evaluator.image_size)))
+    run = Run(evaluator, budget, callback)
+    while run.open:
+        if len(run.candidates) < initial:
+            child = random_genotype(space, rng)
+        else:
+            parent = archive.elites[rng.choice(sorted(archive.elites))]
+            child = mutator.mutate(parent.genotype, space, rng, parent.metrics)
+        archive.insert(run.evaluate(child))
+    return run.result("map_elites", archive)
+
+
+BLACKBOX_STRATEGIES: dict[str, Callable[..., BlackBoxResult]] = {
+    "random": random_search,
+    "evolution": regularized_evolution,
+    "map_elites": map_elites,
+}

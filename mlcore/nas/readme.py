@@ -1,0 +1,44 @@
+"""README facts of a searched network's package (the layout is mlcore.readme's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mlcore.nas.family import Member
+from mlcore.readme import ReadmeFacts, classification_example, classification_metrics
+from mlcore.spec import SearchConfig
+
+
+def chosen_by(config: SearchConfig, member: Member) -> str:
+    """Why this architecture: the user's s, the budget, or the most accurate."""
+    if config.complexity is not None:
+        return f"the family member at the complexity vector s = {list(member.s)}"
+    limits = {"parameters": config.max_params, "ms latency": config.max_latency_ms}
+    given = [f"{value} {name}" for name, value in limits.items() if value is not None]
+    budget = f" within {' and '.join(given)}" if given else ""
+    return f"the most accurate architecture found{budget}"
+
+
+def nas_facts(
+    config: SearchConfig, member: Member, evaluation: dict[str, Any], latency_device: str
+) -> ReadmeFacts:
+    """What was searched, which architecture was kept and why, its metrics."""
+    classes = evaluation["classes"]
+    counts = ", ".join(f"{op} x{n}" for op, n in member.counts.items())
+    latency = member.predicted_latency_ms
+    predicted = "" if latency is None else f", predicted {latency:.3g} ms on {latency_device}"
+    return ReadmeFacts(
+        title=f"Searched cell network ({config.strategy}, {len(classes)} classes)",
+        training=f"Found by Konstruktor's architecture search ({config.strategy}, ops "
+        f"{', '.join(config.ops)}, {config.cells} cells x {config.nodes} nodes, "
+        f"{config.channels} channels, {config.search_epochs} search epochs, seed "
+        f"{config.seed}); kept {chosen_by(config, member)}: {counts}; {member.params:,} "
+        f"parameters, {member.flops:,} FLOPs at {config.image_size} px{predicted}. Retrained "
+        f"from scratch for {config.retrain_epochs} epochs. `family.json` in the job's files "
+        "lists every architecture the search found.",
+        classes=classes,
+        metrics=classification_metrics(evaluation),
+        model_pt='`{"arch": {"layout", "choices", ...}, "state_dict"}`; `nas_network.build'
+        "(arch)` (torch only, in this folder) rebuilds it, then `load_state_dict`;",
+        example=classification_example(evaluation),
+    )

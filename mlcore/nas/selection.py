@@ -1,0 +1,190 @@
+"""Run a job's search strategy and pick the architecture to retrain.
+
+Differentiable strategies train one supernet and read the family off it (hyper_darts: one
+architecture per complexity vector s); black-box ones train candidate networks briefly.
+Either way the result is a list of scored `Member`s, the accuracy/cost front, and the member
+chosen by the user's s or budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from mlcore.nas.blackbox.candidate import Candidate
+from mlcore.nas.blackbox.evaluator import ProxyEvaluator
+from mlcore.nas.blackbox.mutators import configured_mutator
+from mlcore.nas.blackbox.result import as_member
+from mlcore.nas.blackbox.strategies import BLACKBOX_STRATEGIES
+from mlcore.nas.budget import Budget, choose_member
+from mlcore.nas.data import ImageTensors, split_halves
+from mlcore.nas.family import Member, enumerate_family, pareto_front, score_genotype
+from mlcore.nas.genotype import Genotype
+from mlcore.nas.latency import LatencyTable, predict_latency
+from mlcore.nas.measure import network_cost
+from mlcore.nas.result import EpochReport, SearchResult
+from mlcore.nas.search import SearchData, run_family_search
+from mlcore.nas.space import SearchSpace
+from mlcore.nas.strategies import STRATEGIES, StrategyConfig
+from mlcore.spec import SearchConfig
+
+SearchProgress = Callable[[int, dict[str, float], dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    """Every architecture scored, the front, and the one to retrain."""
+
+    members: list[Member]
+    front: list[Member]
+    chosen: Member
+
+
+@dataclass(frozen=True)
+class SearchContext:
+    """What every strategy runs on."""
+
+    config: SearchConfig
+    space: SearchSpace
+    data: SearchData
+    table: LatencyTable
+    device: torch.device
+    checkpoint: Path
+    progress: SearchProgress
+
+
+def probe_vectors(space: SearchSpace) -> dict[str, list[float]]:
+    """Where the supernet is scored after each epoch: uniform, and each op penalised."""
+    uniform = [1.0 / space.k] * space.k
+    penalised = {
+        f"{op}_penalised": [0.7 if i == m else 0.3 / (space.k - 1) for i in range(space.k)]
+        for m, op in enumerate(space.ops)
+    }
+    return {"uniform": uniform, **penalised}
+
+
+def current_front(context: SearchContext, epoch: EpochReport) -> list[dict[str, Any]]:
+    """What each probe s derives after this epoch: its op counts, parameters and the
+    supernet's validation accuracy there."""
+    space, probes = context.space, probe_vectors(context.space)
+    rows = []
+    for name, choices in epoch.choices.items():
+        genotype = Genotype(space.ops, tuple(tuple(cell) for cell in choices))
+        cost = network_cost(space, genotype, context.config.image_size)
+        rows.append(
+            {
+                "probe": name,
+                "s": probes[name],
+                "counts": genotype.counts(),
+                "params": cost.params,
+                "val_accuracy": epoch.val_accuracy[name],
+            }
+        )
+    return rows
+
+
+def differentiable(context: SearchContext) -> list[Member]:
+    """One supernet search; every distinct architecture of its family, scored."""
+    config, space = context.config, context.space
+    strategy = StrategyConfig(
+        name=config.strategy, kappa=config.kappa, batch_size=config.batch_size
+    )
+
+    def report(epoch: EpochReport) -> None:
+        metrics = {"train_loss": epoch.train_loss, "temperature": epoch.temperature}
+        metrics |= {f"val_accuracy_{name}": acc for name, acc in epoch.val_accuracy.items()}
+        context.progress(epoch.epoch, metrics, {"front": current_front(context, epoch)})
+
+    result: SearchResult = run_family_search(
+        space,
+        strategy,
+        context.data,
+        config.search_epochs,
+        config.seed,
+        callback=report,
+        checkpoint=context.checkpoint,
+        probes=probe_vectors(space),
+        device=context.device,
+    )
+    members = enumerate_family(
+        result, context.data.val, context.device, config.image_size, context.table
+    )
+    if config.complexity is not None:
+        at_s = score_genotype(
+            result,
+            result.derive(config.complexity),
+            (tuple(config.complexity),),
+            context.data.val,
+            context.device,
+            config.image_size,
+            context.table,
+        )
+        members = [m for m in members if m.genotype != at_s.genotype] + [at_s]
+    return members
+
+
+def blackbox(context: SearchContext) -> list[Member]:
+    """Candidate networks trained `search_epochs` each; every distinct one a member (no s)."""
+    config = context.config
+    evaluator = ProxyEvaluator(
+        context.space,
+        context.data,
+        epochs=config.search_epochs,
+        seed=config.seed,
+        device=context.device,
+        image_size=config.image_size,
+        batch_size=config.batch_size,
+    )
+
+    def report(index: int, candidate: Candidate, best: Candidate) -> None:
+        metrics = {"proxy_accuracy": candidate.accuracy, "best_proxy_accuracy": best.accuracy}
+        details = {"candidate": candidate.to_dict(), "best": best.to_dict()}
+        context.progress(index + 1, metrics, details)
+
+    strategy = BLACKBOX_STRATEGIES[config.strategy]
+    options = BLACKBOX_OPTIONS[config.strategy]()
+    result = strategy(
+        context.space, evaluator, config.evaluations, config.seed, callback=report, **options
+    )
+    distinct = {c.genotype: as_member(c) for c in result.candidates}
+    latency = context.table
+    return [
+        replace(m, predicted_latency_ms=predict_latency(latency, m.genotype))
+        for m in distinct.values()
+    ]
+
+
+BLACKBOX_OPTIONS: dict[str, Callable[[], dict[str, Any]]] = {
+    "random": dict,
+    "evolution": lambda: {"mutator": configured_mutator()},
+    "map_elites": lambda: {"mutator": configured_mutator()},
+}
+SEARCHES: dict[str, Callable[[SearchContext], list[Member]]] = {
+    **{name: differentiable for name in STRATEGIES},
+    **{name: blackbox for name in BLACKBOX_STRATEGIES},
+}
+
+
+def choose(config: SearchConfig, members: list[Member]) -> Member:
+    """The member at the user's s, else the most accurate within the budget."""
+    if config.complexity is not None:
+        wanted = tuple(config.complexity)
+        return next(m for m in members if wanted in m.s_all)
+    budget = Budget(max_params=config.max_params, max_latency_ms=config.max_latency_ms)
+    return choose_member(members, budget)
+
+
+def search(context: SearchContext) -> SearchOutcome:
+    """Run the configured strategy; its members, front and chosen architecture."""
+    members = SEARCHES[context.config.strategy](context)
+    cost = "latency" if context.config.max_latency_ms is not None else "params"
+    return SearchOutcome(members, pareto_front(members, cost), choose(context.config, members))
+
+
+def search_halves(train: ImageTensors, seed: int) -> SearchData:
+    """The training split in two equal halves: weights learn on one, choices on the other."""
+    return SearchData(*split_halves(train, torch.Generator().manual_seed(seed)))

@@ -1,0 +1,201 @@
+"""The LLM mutator against a real local HTTP server speaking the chat-completions format."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from mlcore.nas.blackbox.candidate import Candidate
+from mlcore.nas.blackbox.descriptors import depth, width
+from mlcore.nas.blackbox.genotypes import check_genotype, random_genotype
+from mlcore.nas.blackbox.llm_mutator import LLMMutator
+from mlcore.nas.blackbox.mutation import RuleMutator
+from mlcore.nas.blackbox.strategies import regularized_evolution
+from mlcore.nas.genotype import Genotype
+from mlcore.nas.space import SearchSpace
+
+SPACE = SearchSpace(cells=2, nodes=2, channels=4, classes=4)  # 10 edges
+PARENT = Genotype(SPACE.ops, ((0, 1, 2, 0, 1), (2, 2, 2, 1, 0)))
+CHILD = Genotype(SPACE.ops, ((0, 1, 2, 0, 1), (2, 2, 0, 1, 0)))
+SCORES = {"accuracy": 0.5, "params": 1000.0}
+
+Reply = Callable[[dict[str, Any]], tuple[int, str]]  # request body -> (status, response body)
+
+
+def completion(content: str) -> tuple[int, str]:
+    """A 200 chat-completions response whose first choice says `content`."""
+    message = {"role": "assistant", "content": content}
+    body = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+    }
+    return 200, json.dumps(body)
+
+
+@dataclass
+class ChatServer:
+    """Answers POST /v1/chat/completions with `reply`; records bodies and headers."""
+
+    reply: Reply = lambda body: completion("")
+    requests: list[tuple[dict[str, Any], dict[str, str]]] = field(default_factory=list)
+    url: str = ""
+
+
+@pytest.fixture
+def chat() -> Iterator[ChatServer]:
+    state = ChatServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            body = json.loads(self.rfile.read(length))
+            state.requests.append((body, dict(self.headers)))
+            status, text = state.reply(body) if self.path == "/v1/chat/completions" else (404, "")
+            payload = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(payload)  # the timeout test's client has given up by now
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep test output quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    yield state
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def fallback_child(seed: int) -> Genotype:
+    """What the rule-based fallback proposes for PARENT with rng seed `seed`."""
+    return RuleMutator().mutate(PARENT, SPACE, random.Random(seed))
+
+
+def test_a_valid_answer_becomes_the_child(chat: ChatServer) -> None:
+    answer = "Swap one conv for a pool:\n```json\n" + json.dumps(CHILD.to_dict()) + "\n```"
+    chat.reply = lambda body: completion(answer)
+    mutator = LLMMutator(chat.url + "/", "tiny-llm", "secret", temperature=0.3)
+    assert mutator.mutate(PARENT, SPACE, random.Random(0), SCORES) == CHILD
+    assert (mutator.counters.requests, mutator.counters.accepted) == (1, 1)
+    assert mutator.counters.fallback_count == 0
+    body, headers = chat.requests[0]
+    assert (body["model"], body["temperature"]) == ("tiny-llm", 0.3)
+    assert [m["role"] for m in body["messages"]] == ["system", "user"]
+    prompt = body["messages"][1]["content"]
+    assert json.dumps({"choices": PARENT.to_dict()["choices"]}) in prompt
+    assert json.dumps(SCORES) in prompt and '"2": "conv3"' in prompt
+    assert headers["Authorization"] == "Bearer secret"
+
+
+def test_ops_may_be_named(chat: ChatServer) -> None:
+    named = [[SPACE.ops[i] for i in cell] for cell in CHILD.choices]
+    chat.reply = lambda body: completion(json.dumps({"choices": named}))
+    mutator = LLMMutator(chat.url, "tiny-llm")
+    assert mutator.mutate(PARENT, SPACE, random.Random(0)) == CHILD
+    assert "Authorization" not in chat.requests[0][1]
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        (lambda body: completion("A deeper network should help."), "format"),
+        (lambda body: completion('{"choices": [[0, 1, 2]]}'), "invalid"),
+        (lambda body: completion('{"choices": [[0, 1, 2, 0, 9], [2, 2, 2, 1, 0]]}'), "invalid"),
+        (lambda body: completion(json.dumps(PARENT.to_dict())), "unchanged"),
+        (lambda body: (200, "not json"), "format"),
+        (lambda body: (200, '{"choices": []}'), "format"),
+        (lambda body: (500, '{"error": "overloaded"}'), "http"),
+    ],
+)
+def test_unusable_answers_fall_back_to_rule_mutation(
+    chat: ChatServer, reply: Reply, reason: str
+) -> None:
+    chat.reply = reply
+    mutator = LLMMutator(chat.url, "tiny-llm")
+    child = mutator.mutate(PARENT, SPACE, random.Random(7), SCORES)
+    check_genotype(SPACE, child)
+    assert child == fallback_child(7) != PARENT
+    assert mutator.counters.fallbacks == {reason: 1}
+    assert (mutator.counters.requests, mutator.counters.accepted) == (1, 0)
+
+
+def test_a_timeout_falls_back(chat: ChatServer) -> None:
+    def slow(body: dict[str, Any]) -> tuple[int, str]:
+        time.sleep(0.5)
+        return completion(json.dumps(CHILD.to_dict()))
+
+    chat.reply = slow
+    mutator = LLMMutator(chat.url, "tiny-llm", timeout=0.1)
+    assert mutator.mutate(PARENT, SPACE, random.Random(3)) == fallback_child(3)
+    assert mutator.counters.fallbacks == {"http": 1}
+
+
+def test_an_unreachable_endpoint_falls_back() -> None:
+    mutator = LLMMutator("http://127.0.0.1:9", "tiny-llm", timeout=1.0)
+    assert mutator.mutate(PARENT, SPACE, random.Random(3)) == fallback_child(3)
+    assert mutator.counters.fallbacks == {"http": 1}
+
+
+def test_from_env_is_off_without_a_url() -> None:
+    assert LLMMutator.from_env({}) is None
+    assert LLMMutator.from_env({"KONSTRUKTOR_NAS_LLM_URL": ""}) is None
+    env = {
+        "KONSTRUKTOR_NAS_LLM_URL": "http://llm:8000/v1",
+        "KONSTRUKTOR_NAS_LLM_MODEL": "qwen",
+        "KONSTRUKTOR_NAS_LLM_API_KEY": "k",
+    }
+    mutator = LLMMutator.from_env(env)
+    assert mutator is not None
+    assert (mutator.url, mutator.model, mutator.api_key) == (
+        "http://llm:8000/v1/chat/completions",
+        "qwen",
+        "k",
+    )
+    with pytest.raises(ValueError, match="MODEL"):
+        LLMMutator.from_env({"KONSTRUKTOR_NAS_LLM_URL": "http://llm:8000/v1"})
+
+
+def test_evolution_runs_on_llm_proposals(chat: ChatServer) -> None:
+    """The server reads the parent from the prompt and flips its first edge."""
+
+    def flip_first_edge(body: dict[str, Any]) -> tuple[int, str]:
+        prompt = body["messages"][1]["content"]
+        line = next(x for x in prompt.splitlines() if x.startswith("Parent: "))
+        choices = json.loads(line.removeprefix("Parent: "))["choices"]
+        choices[0][0] = (choices[0][0] + 1) % SPACE.k
+        return completion(json.dumps({"choices": choices}))
+
+    class Ones:
+        image_size = 8
+
+        def evaluate(self, genotype: Genotype) -> Candidate:
+            ones = sum(op == 1 for cell in genotype.choices for op in cell)
+            return Candidate(
+                genotype, ones / 10, 0, 0, depth(SPACE, genotype), width(SPACE, genotype)
+            )
+
+    chat.reply = flip_first_edge
+    mutator = LLMMutator(chat.url, "tiny-llm")
+    result = regularized_evolution(SPACE, Ones(), 12, 0, mutator=mutator, population=4, sample=2)
+    assert len(result.candidates) == 12
+    assert (mutator.counters.requests, mutator.counters.accepted) == (8, 8)
+    assert len(chat.requests) == 8
+    for child in result.candidates[4:]:
+        check_genotype(SPACE, child.genotype)
+    assert random_genotype(SPACE, random.Random(0)) == result.candidates[0].genotype

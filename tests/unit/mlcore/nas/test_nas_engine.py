@@ -1,0 +1,139 @@
+"""The search engine end to end on real flower photos: search, family, retrain, package."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mlcore.engines import SearchRequest, run_search_job
+from mlcore.nas.engine import NAS_FILES, SEARCH_CHECKPOINT
+from mlcore.spec import JobResult, ProgressEvent, SearchConfig
+from tests.unit.mlcore.test_mlcore_pipeline import assert_package_reproduces
+
+TINY = {
+    "cells": 1,
+    "nodes": 2,
+    "channels": 4,
+    "image_size": 16,
+    "search_epochs": 2,
+    "retrain_epochs": 2,
+    "batch_size": 8,
+}
+
+
+@dataclass
+class SearchJob:
+    result: JobResult
+    events: list[ProgressEvent]
+    work: Path
+
+    @property
+    def output(self) -> Path:
+        return self.work / "output"
+
+    def read_json(self, name: str) -> Any:
+        return json.loads((self.output / self.result.files[name]).read_text())
+
+
+def run(dataset: Path, work: Path, resume: bool = False, **params: Any) -> SearchJob:
+    events: list[ProgressEvent] = []
+    config = SearchConfig(**{**TINY, **params})
+    result = run_search_job(SearchRequest(config, dataset, work, events.append, resume=resume))
+    return SearchJob(result, events, work)
+
+
+@pytest.fixture(scope="module")
+def job(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SearchJob:
+    return run(flowers_dir, tmp_path_factory.mktemp("search"))
+
+
+def test_outputs_and_family(job: SearchJob) -> None:
+    for name in ("package", "evaluation", "metrics", "weights", "parity", *NAS_FILES):
+        assert (job.output / job.result.files[name]).is_file(), name
+    family = job.read_json("family")
+    members = family["members"]
+    assert members and family["front"] and 0 <= family["chosen"] < len(members)
+    genotypes = [json.dumps(m["genotype"]) for m in members]
+    assert len(set(genotypes)) == len(genotypes), "family members must be distinct"
+    chosen = members[family["chosen"]]
+    assert chosen["proxy_accuracy"] == max(m["proxy_accuracy"] for m in members)
+    info = job.result.info
+    assert info["genotype"] == chosen["genotype"] and info["params"] == chosen["params"]
+    assert json.loads((job.output / NAS_FILES["latency"]).read_text())["op_ms"]
+
+
+def test_progress_covers_search_then_retraining(job: SearchJob) -> None:
+    epochs = [e for e in job.events if e.type == "epoch"]
+    assert [e.epoch for e in epochs] == [1, 2, 3, 4]
+    assert [e.details["phase"] for e in epochs] == ["searching"] * 2 + ["retraining"] * 2
+    assert {"train_loss", "temperature", "val_accuracy_uniform"} <= set(epochs[0].metrics)
+    assert epochs[0].metrics["temperature"] > epochs[1].metrics["temperature"]
+    front = epochs[1].details["front"]
+    assert [row["probe"] for row in front] == [
+        "uniform",
+        "maxpool3_penalised",
+        "identity_penalised",
+        "conv3_penalised",
+    ]
+    edges = sum(front[0]["counts"].values())
+    assert edges == 5 and all(row["params"] > 0 for row in front)  # 1 cell of 2 nodes
+    progress = [e.progress for e in job.events]
+    assert progress == sorted(progress) and job.events[-1].message == "packaged"
+
+
+def test_package_runs_the_searched_network(
+    job: SearchJob, flowers_dir: Path, tmp_path: Path
+) -> None:
+    with zipfile.ZipFile(job.output / "package.zip") as archive:
+        assert "nas_network.py" in archive.namelist()
+        archive.extractall(tmp_path)
+    spec = json.loads((tmp_path / "preprocess.json").read_text())
+    assert spec["checkpoint"] == "konstruktor_nas"
+    assert (tmp_path / "requirements-torch.txt").read_text().split()[0].startswith("torch>=")
+    assert_package_reproduces(tmp_path, flowers_dir, job.read_json("evaluation"))
+    parity = job.result.info["parity"]
+    assert all(parity["formats"][f]["agreement"] >= 0.995 for f in ("onnx", "torchscript"))
+
+
+def test_budget_picks_a_cheaper_member(job: SearchJob, flowers_dir: Path, tmp_path: Path) -> None:
+    members = job.read_json("family")["members"]
+    cheapest = min(m["params"] for m in members)
+    limited = run(flowers_dir, tmp_path, max_params=cheapest)
+    assert limited.result.info["params"] == cheapest
+
+
+def test_a_resumed_search_continues_from_its_checkpoint(flowers_dir: Path, tmp_path: Path) -> None:
+    first = run(flowers_dir, tmp_path, retrain_epochs=1)
+    assert (tmp_path / "resume" / SEARCH_CHECKPOINT).is_file()
+    again = run(flowers_dir, tmp_path, resume=True, retrain_epochs=1)
+    searched = [e for e in again.events if e.details.get("phase") == "searching"]
+    assert searched == [], "the finished search was run again instead of resumed"
+    assert again.result.info["genotype"] == first.result.info["genotype"]
+
+
+@pytest.mark.parametrize("strategy", ["evolution", "map_elites"])
+def test_blackbox_search_retrains_its_best_candidate(
+    flowers_dir: Path, tmp_path: Path, strategy: str
+) -> None:
+    job = run(
+        flowers_dir,
+        tmp_path,
+        strategy=strategy,
+        evaluations=4,
+        search_epochs=1,
+        retrain_epochs=1,
+    )
+    family = job.read_json("family")
+    accuracies = [m["proxy_accuracy"] for m in family["members"]]
+    assert 1 <= len(accuracies) <= 4
+    assert accuracies[family["chosen"]] == max(accuracies)
+    assert all(m["predicted_latency_ms"] > 0 for m in family["members"])
+    epochs = [e for e in job.events if e.type == "epoch"]
+    assert [e.details["phase"] for e in epochs] == ["searching"] * 4 + ["retraining"]
+    assert "best" in epochs[0].details and epochs[-1].epoch == 5
+    assert (job.output / "package.zip").is_file()
