@@ -153,7 +153,7 @@ def resolve_search(params: SearchParams, profile: DataProfile) -> SearchConfig:
     _, search_epochs, retrain_epochs = _first(SEARCH_EPOCHS, profile.train_images)
     blackbox = params.strategy in BLACKBOX_SEARCHES
     chosen = {
-        "image_size": min(SEARCH_IMAGE_SIZE, max(profile.median_side, 16)),
+        "image_size": min(SEARCH_IMAGE_SIZE, max(profile.median_side or SEARCH_IMAGE_SIZE, 16)),
         "search_epochs": CANDIDATE_EPOCHS if blackbox else int(search_epochs),
         "retrain_epochs": int(retrain_epochs),
     }

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from mlcore.export import OPSET, export_onnx, export_torchscript
 from mlcore.outputs import FILES, write_json, zip_flat
 from mlcore.package_template.predict import (
     BACKENDS,
+    Predictor,
     load_image,
     load_model,
     preprocess,
@@ -24,6 +25,7 @@ from mlcore.package_template.predict import (
 from mlcore.parity import Batch, Runner, check_fp32_parity, measure_parity
 from mlcore.plots import package_report_png
 from mlcore.quantize import quantize_int8
+from mlcore.readme import ReadmeFacts, render_readme
 
 TEMPLATE_DIR = Path(__file__).with_name("package_template")
 # copied into every package as they are: the CLI/Predictor and the starter snippets using it
@@ -59,7 +61,7 @@ class PackageSource:
     images: list[Path]  # validation images: parity and INT8 calibration
     labels: list[int] | None  # their class indices (classification), None for detection
     figures: list[Path]  # joined side by side into report.png
-    readme: Callable[[dict[str, Any], dict[str, Any]], str]  # (spec, parity) -> README.md
+    facts: ReadmeFacts
 
 
 @dataclass(frozen=True)
@@ -112,10 +114,18 @@ def batches(
         yield inputs, labels
 
 
+def spread(source: PackageSource, count: int = CALIBRATION_IMAGES) -> PackageSource:
+    """At most `count` validation images evenly spaced over the list (which is sorted class
+    by class), so calibration sees every class rather than the first one or two."""
+    step = max(1, len(source.images) // count)
+    labels = None if source.labels is None else source.labels[::step][:count]
+    return replace(source, images=source.images[::step][:count], labels=labels)
+
+
 def _quantize(staging: Path, source: PackageSource) -> tuple[dict[str, Any], Runner | None]:
     """model_int8.onnx and its runner, or the reason it could not be made (file removed)."""
     target = staging / FORMAT_FILES["onnx_int8"]
-    calibration = [inputs for inputs, _ in batches(source, CALIBRATION_IMAGES, SAMPLE_IMAGES)]
+    calibration = [inputs for inputs, _ in batches(spread(source), size=SAMPLE_IMAGES)]
     try:
         method = quantize_int8(staging / FORMAT_FILES["onnx"], target, calibration)
         return {"quantization": method}, BACKENDS["onnx_int8"](staging)
@@ -158,6 +168,16 @@ def stage(source: PackageSource, staging: Path) -> dict[str, Any]:
     return spec
 
 
+def example_run(staging: Path, source: PackageSource) -> str:
+    """The packaged predict.py's output for the first validation image, for the README."""
+    image = source.images[0]
+    predictor = Predictor(staging)
+    lines = predictor.task.lines(predictor.predict(image))
+    truth = "" if source.labels is None else f" (true class: {source.classes[source.labels[0]]})"
+    output = "\n".join([f"$ python predict.py {image.name}", image.name, *lines])
+    return f"Example, on validation image `{image.name}`{truth}:\n\n```\n{output}\n```\n"
+
+
 def build_package(source: PackageSource, staging: Path, zip_path: Path) -> PackageInfo:
     """Assemble the package in `staging` and zip its files (flat) into `zip_path`."""
     spec = stage(source, staging)
@@ -167,5 +187,6 @@ def build_package(source: PackageSource, staging: Path, zip_path: Path) -> Packa
     for name, text in requirements(spec["checkpoint"]).items():
         (staging / name).write_text(text, encoding="utf-8")
     package_report_png(source.figures, staging / "report.png")
-    (staging / "README.md").write_text(source.readme(spec, parity), encoding="utf-8")
+    readme = render_readme(source.facts, spec, parity, example_run(staging, source))
+    (staging / "README.md").write_text(readme, encoding="utf-8")
     return PackageInfo(zip_flat(staging, zip_path), OPSET, parity)

@@ -8,7 +8,7 @@ from mlcore.evaluation import evaluate
 from mlcore.outputs import job_result, run_metrics, write_outputs
 from mlcore.packaging import PackageSource, build_package
 from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
-from mlcore.readme import render_readme, torchvision_facts
+from mlcore.readme import torchvision_facts
 from mlcore.reports import write_classification_report
 from mlcore.spec import JobResult, ProgressEvent
 from mlcore.training import pick_device, train_classifier
@@ -49,9 +49,7 @@ def run_classifier_job(request: TrainRequest) -> JobResult:
         images=[request.dataset_dir / file for file, _ in val_set.samples],
         labels=[label for _, label in val_set.samples],
         figures=[output / figures[name] for name in ("training_curves", "confusion_matrix")],
-        readme=lambda spec, parity: render_readme(
-            torchvision_facts(config, evaluation), spec, parity
-        ),
+        facts=torchvision_facts(config, evaluation),
     )
     package = build_package(source, request.work_dir / "package", output / "package.zip")
     report(ProgressEvent(type="log", progress=PACKAGED, message="packaged", metrics=metrics))

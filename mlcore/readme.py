@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from mlcore.spec import TrainConfig
@@ -19,7 +18,6 @@ class ReadmeFacts:
     classes: list[str]
     metrics: str  # markdown: headline metrics and the per-class table
     model_pt: str  # what model.pt holds and how to load it without Konstruktor
-    example: str = ""  # a predict.py run on a validation image, as markdown
     extra: str = ""  # an engine-specific section
 
 
@@ -142,7 +140,9 @@ def parity_table(docs: TaskDocs, parity: dict[str, Any]) -> str:
     return "\n".join([header, "|---" * (len(columns) + 1) + "|", *rows])
 
 
-def render_readme(facts: ReadmeFacts, spec: dict[str, Any], parity: dict[str, Any]) -> str:
+def render_readme(
+    facts: ReadmeFacts, spec: dict[str, Any], parity: dict[str, Any], example: str
+) -> str:
     """Markdown: what the model is, its classes and metrics, how to run it, its preprocessing."""
     docs = TASK_DOCS[spec["task"]]
     size = spec["input_size"]
@@ -196,7 +196,7 @@ pip install -r requirements-torch.txt    # optional PyTorch backends: torch, tor
 python predict.py photo.jpg --backend torchscript
 ```
 
-{facts.example}
+{example}
 From Python: `from predict import Predictor; {docs.predictor_call}`.
 
 ## Starter code
@@ -242,22 +242,6 @@ def _origin(params: TrainConfig) -> str:
     return "fine-tuned from ImageNet weights" if params.pretrained else "trained from scratch"
 
 
-def classification_example(evaluation: dict[str, Any]) -> str:
-    """A predict.py command and its output for the first validation image."""
-    if not evaluation["predictions"]:
-        return ""
-    first = evaluation["predictions"][0]
-    name = PurePosixPath(first["file"]).name
-    return f"""Example, on validation image `{first["file"]}` (true class: {first["label"]}):
-
-```
-$ python predict.py {name} --topk 1
-{name}
-  {first["confidence"]:7.2%}  {first["predicted"]}
-```
-"""
-
-
 def classification_metrics(evaluation: dict[str, Any]) -> str:
     """Accuracy, macro F1, loss and the per-class table."""
     return f"""- accuracy: {evaluation["accuracy"]:.4f}
@@ -282,5 +266,4 @@ def torchvision_facts(params: TrainConfig, evaluation: dict[str, Any]) -> Readme
         model_pt='`{"arch": {"name", "num_classes", "builder"}, "state_dict"}`; rebuild with '
         f"`torchvision.models.{params.model}(num_classes={len(classes)})` and "
         "`load_state_dict`;",
-        example=classification_example(evaluation),
     )

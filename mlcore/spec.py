@@ -87,10 +87,13 @@ CellOp = Literal["conv3", "conv5", "dilconv3", "sepconv3", "maxpool3", "avgpool3
 PAPER_OPS: tuple[CellOp, ...] = ("maxpool3", "identity", "conv3")  # the thesis' 3-op space
 
 
+MIN_LAST_CELL = 2  # pixels: the last cell's input, after cells - 1 halvings
+
+
 class SearchParams(BaseModel):
     """A neural architecture search: what a user asks for; blanks are chosen from the data."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     strategy: SearchStrategy = Field(
         "hyper_darts",
@@ -106,7 +109,9 @@ class SearchParams(BaseModel):
     cells: int = Field(3, ge=1, le=8)
     nodes: int = Field(4, ge=1, le=6, description="intermediate vertices per cell")
     channels: int = Field(16, ge=4, le=256, description="feature channels of every cell")
-    image_size: int | None = Field(None, ge=16, le=224, description="default: 32")
+    image_size: int | None = Field(
+        None, ge=16, le=128, description="default: 32 (the splits are held in memory)"
+    )
     search_epochs: int | None = Field(
         None,
         ge=1,
@@ -164,6 +169,16 @@ class SearchConfig(SearchParams):
         default_factory=list, description="fields chosen by Konstruktor rather than the user"
     )
 
+    @model_validator(mode="after")
+    def _cells_fit_the_image(self) -> Self:
+        last = self.image_size >> (self.cells - 1)
+        if last < MIN_LAST_CELL:
+            raise ValueError(
+                f"{self.cells} cells halve a {self.image_size} px image to {last} px; use "
+                f"fewer cells or image_size >= {MIN_LAST_CELL << (self.cells - 1)}"
+            )
+        return self
+
     @property
     def model(self) -> str:
         """The architecture name its models are recorded under."""
@@ -199,6 +214,12 @@ class JobSpec(BaseModel):
     )
     params: TrainConfig | SearchConfig
     output_prefix: str
+
+    @model_validator(mode="after")
+    def _params_fit_the_kind(self) -> Self:
+        if not isinstance(self.params, JOB_PARAMS[self.kind]):
+            raise ValueError(f"a {self.kind} job needs {JOB_PARAMS[self.kind].__name__} params")
+        return self
 
 
 class ProgressEvent(BaseModel):

@@ -56,7 +56,8 @@ def upload_outputs(storage: Storage, out_dir: Path, prefix: str) -> None:
 
 def train(spec: JobSpec, dataset_dir: Path, work_dir: Path, resume: bool) -> JobResult:
     """A catalog model's training job (transfer learning starts from `init_weights`)."""
-    assert isinstance(spec.params, TrainConfig)
+    if not isinstance(spec.params, TrainConfig):
+        raise TypeError("a train job needs TrainConfig params")
     init_key = spec.inputs.get("init_weights")
     storage = create_storage(get_settings())
     init_weights = storage.get_file(init_key, work_dir / "init.pt") if init_key else None
@@ -74,7 +75,8 @@ def train(spec: JobSpec, dataset_dir: Path, work_dir: Path, resume: bool) -> Job
 
 def search(spec: JobSpec, dataset_dir: Path, work_dir: Path, resume: bool) -> JobResult:
     """An architecture search job."""
-    assert isinstance(spec.params, SearchConfig)
+    if not isinstance(spec.params, SearchConfig):
+        raise TypeError("a search job needs SearchConfig params")
     return run_search_job(SearchRequest(spec.params, dataset_dir, work_dir, emit, resume=resume))
 
 

@@ -61,7 +61,11 @@ def search_config(
             f"architecture search builds image classifiers and this dataset is for "
             f"{dataset.task}; train a catalog detector instead (GET /api/v1/catalog)"
         )
-    return resolve_search(body.params, profile)
+    try:
+        return resolve_search(body.params, profile)
+    except ValidationError as exc:
+        problems = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
+        raise JobRejected(problems) from exc
 
 
 CONFIGS: dict[str, Callable[..., TrainConfig | SearchConfig]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlcore.nas.genotype import Genotype
+from mlcore.nas.genotype import Genotype, check_genotype
 from mlcore.nas.space import SearchSpace
 from mlcore.package_template.nas_network import DiscreteNet
 
@@ -13,9 +13,7 @@ BUILDER = "nas_network.build"  # model.pt's arch["builder"]: the package's own m
 
 def build_discrete(space: SearchSpace, genotype: Genotype) -> DiscreteNet:
     """The space's skeleton with `genotype`'s op on every edge."""
-    shape = (space.cells, space.num_edges)
-    if genotype.ops != space.ops or genotype.shape != shape:
-        raise ValueError(f"genotype does not fit the space: ops {space.ops}, shape {shape}")
+    check_genotype(space, genotype)
     return DiscreteNet(space, genotype.choices)
 
 

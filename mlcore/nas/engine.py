@@ -17,7 +17,7 @@ from mlcore.export import save_checkpoint
 from mlcore.nas.discrete import arch_config
 from mlcore.nas.family import family_json
 from mlcore.nas.job_data import JobData, read_job_data
-from mlcore.nas.latency import measure_latency_table
+from mlcore.nas.latency import latency_vector, measure_latency_table, measure_network_latency
 from mlcore.nas.readme import nas_facts
 from mlcore.nas.retrain import retrain
 from mlcore.nas.selection import SearchContext, SearchOutcome, search, search_halves
@@ -26,7 +26,6 @@ from mlcore.outputs import job_result, run_metrics, write_json, write_outputs
 from mlcore.packaging import PackageSource, build_package
 from mlcore.plots import family_png
 from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
-from mlcore.readme import render_readme
 from mlcore.reports import write_classification_report
 from mlcore.spec import JobResult, ProgressEvent, SearchConfig
 from mlcore.training import pick_device, seed_everything
@@ -124,6 +123,7 @@ def run_search(request: SearchRequest, data: JobData, progress: Progress) -> Sea
         "chosen": outcome.members.index(outcome.chosen),
         "space": space.to_dict(),
         "strategy": config.strategy,
+        "latency_s": list(latency_vector(table)),
     }
     write_json(request.output_dir / NAS_FILES["latency"], table.to_dict())
     return Searched(space, outcome, family, table.device)
@@ -157,6 +157,7 @@ def run_nas_job(request: SearchRequest) -> JobResult:
         {"epoch": float(epoch), "train_loss": loss}
         for epoch, loss in enumerate(trained.losses, start=1)
     ]
+    measured_ms = measure_network_latency(space, chosen.genotype, config.image_size, device)
     progress.log(TRAIN_SHARE, "evaluating")
     evaluation = evaluate(trained.model, data.val_split, data.classes, config.batch_size, device)
     checkpoint = request.work_dir / "model.pt"
@@ -177,9 +178,7 @@ def run_nas_job(request: SearchRequest) -> JobResult:
         images=[request.dataset_dir / file for file, _ in data.val_split.samples],
         labels=[label for _, label in data.val_split.samples],
         figures=[output / figures[name] for name in ("training_curves", "confusion_matrix")],
-        readme=lambda spec, parity: render_readme(
-            nas_facts(config, chosen, evaluation, searched.device), spec, parity
-        ),
+        facts=nas_facts(config, chosen, evaluation, searched.device, measured_ms),
     )
     package = build_package(source, request.work_dir / "package", output / "package.zip")
     progress.log(PACKAGED, "packaged", metrics)
@@ -198,6 +197,8 @@ def run_nas_job(request: SearchRequest) -> JobResult:
             "params": chosen.params,
             "flops": chosen.flops,
             "predicted_latency_ms": chosen.predicted_latency_ms,
+            "measured_latency_ms": measured_ms,
+            "latency_device": searched.device,
             "family_size": len(outcome.members),
             "front_size": len(outcome.front),
             "onnx_opset": package.opset,

@@ -9,6 +9,8 @@ from typing import Any
 
 import torch
 
+from mlcore.nas.space import SearchSpace
+
 
 @dataclass(frozen=True)
 class Genotype:
@@ -51,3 +53,16 @@ class Genotype:
     def from_json(cls, text: str) -> Genotype:
         """Inverse of `to_json`."""
         return cls.from_dict(json.loads(text))
+
+
+def check_genotype(space: SearchSpace, genotype: Genotype) -> None:
+    """Raise ValueError unless `genotype` has the space's ops, shape and op indices."""
+    shape = (space.cells, space.num_edges)
+    if genotype.ops != space.ops or genotype.shape != shape:
+        raise ValueError(f"genotype does not fit the space: ops {space.ops}, shape {shape}")
+    if any(
+        not isinstance(op, int) or isinstance(op, bool) or not 0 <= op < space.k
+        for cell in genotype.choices
+        for op in cell
+    ):
+        raise ValueError(f"op indices must be integers in 0..{space.k - 1}")

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from mlcore.nas.discrete import build_discrete
-from mlcore.nas.genotype import Genotype
+from mlcore.nas.genotype import Genotype, check_genotype
 from mlcore.nas.space import SearchSpace
 from mlcore.package_template.nas_network import (
     REDUCTIONS,
@@ -81,10 +81,10 @@ def cell_sizes(space: SearchSpace, image_size: int) -> tuple[int, ...]:
     between cells applies as in the network."""
     reduce = REDUCTIONS[space.reduction]()
     x = torch.zeros(1, 1, image_size, image_size)
-    sizes = []
-    for _ in range(space.cells):
-        sizes.append(int(x.shape[-1]))
+    sizes = [image_size]
+    for _ in range(space.cells - 1):
         x = reduce(x)
+        sizes.append(int(x.shape[-1]))
     return tuple(sizes)
 
 
@@ -236,12 +236,7 @@ def measure_latency_table(
 
 def predict_latency(table: LatencyTable, genotype: Genotype) -> float:
     """Predicted ms of the genotype's network: `fixed_ms` + the chosen op's entry per edge."""
-    space = table.space
-    if genotype.ops != space.ops or genotype.shape != (space.cells, space.num_edges):
-        raise ValueError(
-            f"genotype does not fit the table's space: ops {space.ops}, "
-            f"shape {(space.cells, space.num_edges)}"
-        )
+    check_genotype(table.space, genotype)
     chosen = sum(table.op_ms[c][m] for c, cell in enumerate(genotype.choices) for m in cell)
     return table.fixed_ms + chosen
 

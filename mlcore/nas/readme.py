@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from mlcore.nas.family import Member
-from mlcore.readme import ReadmeFacts, classification_example, classification_metrics
-from mlcore.spec import SearchConfig
+from mlcore.readme import ReadmeFacts, classification_metrics
+from mlcore.spec import BLACKBOX_SEARCHES, SearchConfig
+
+SEARCH_EFFORT = {  # keyed by "is a black-box strategy"
+    False: lambda config: f"{config.search_epochs} search epochs",
+    True: lambda config: (
+        f"{config.evaluations} candidates trained {config.search_epochs} epoch(s) each"
+    ),
+}
 
 
 def chosen_by(config: SearchConfig, member: Member) -> str:
@@ -20,25 +27,30 @@ def chosen_by(config: SearchConfig, member: Member) -> str:
 
 
 def nas_facts(
-    config: SearchConfig, member: Member, evaluation: dict[str, Any], latency_device: str
+    config: SearchConfig,
+    member: Member,
+    evaluation: dict[str, Any],
+    latency_device: str,
+    measured_ms: float,
 ) -> ReadmeFacts:
     """What was searched, which architecture was kept and why, its metrics."""
     classes = evaluation["classes"]
     counts = ", ".join(f"{op} x{n}" for op, n in member.counts.items())
     latency = member.predicted_latency_ms
-    predicted = "" if latency is None else f", predicted {latency:.3g} ms on {latency_device}"
+    effort = SEARCH_EFFORT[config.strategy in BLACKBOX_SEARCHES](config)
+    predicted = "" if latency is None else f"predicted {latency:.3g} ms, "
+    timing = f"; {predicted}measured {measured_ms:.3g} ms per image on {latency_device}"
     return ReadmeFacts(
         title=f"Searched cell network ({config.strategy}, {len(classes)} classes)",
         training=f"Found by Konstruktor's architecture search ({config.strategy}, ops "
         f"{', '.join(config.ops)}, {config.cells} cells x {config.nodes} nodes, "
-        f"{config.channels} channels, {config.search_epochs} search epochs, seed "
+        f"{config.channels} channels, {effort}, seed "
         f"{config.seed}); kept {chosen_by(config, member)}: {counts}; {member.params:,} "
-        f"parameters, {member.flops:,} FLOPs at {config.image_size} px{predicted}. Retrained "
+        f"parameters, {member.flops:,} FLOPs at {config.image_size} px{timing}. Retrained "
         f"from scratch for {config.retrain_epochs} epochs. `family.json` in the job's files "
         "lists every architecture the search found.",
         classes=classes,
         metrics=classification_metrics(evaluation),
         model_pt='`{"arch": {"layout", "choices", ...}, "state_dict"}`; `nas_network.build'
         "(arch)` (torch only, in this folder) rebuilds it, then `load_state_dict`;",
-        example=classification_example(evaluation),
     )

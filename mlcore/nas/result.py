@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 import torch
 from torch import nn
 
-from mlcore.nas.data import ImageTensors
-from mlcore.nas.evaluation import accuracy
 from mlcore.nas.genotype import Genotype
 from mlcore.nas.space import SearchSpace
 from mlcore.nas.supernet import SuperNet
@@ -40,9 +37,8 @@ def as_simplex(s: Sequence[float] | torch.Tensor, k: int) -> torch.Tensor:
 @dataclass
 class SearchResult:
     """`arch` maps s to edge logits; baselines (darts, gdas) give the same logits for any s.
-
-    `net` is the trained supernet and `temperature` the final one: together they score any
-    s without retraining (`proxy_accuracy`)."""
+    `net` is the trained supernet (family.genotype_accuracy scores architectures on it) and
+    `temperature` the final one."""
 
     space: SearchSpace
     strategy: str
@@ -63,11 +59,3 @@ class SearchResult:
     def derive(self, s: Sequence[float] | torch.Tensor) -> Genotype:
         """The architecture at s: argmax op per edge, no retraining."""
         return Genotype.from_alpha(self.space.ops, self.alpha(s))
-
-    def proxy_accuracy(
-        self, s: Sequence[float] | torch.Tensor, data: ImageTensors, device: torch.device
-    ) -> float:
-        """The supernet's accuracy on `data` mixing ops by softmax(alpha(s) / temperature)."""
-        gamma = (self.alpha(s) / self.temperature).softmax(dim=-1).to(device)
-        net = self.net.to(device).eval()
-        return accuracy(partial(net, gamma=gamma), data, device)

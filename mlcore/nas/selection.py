@@ -24,7 +24,7 @@ from mlcore.nas.budget import Budget, choose_member
 from mlcore.nas.data import ImageTensors, split_halves
 from mlcore.nas.family import Member, enumerate_family, pareto_front, score_genotype
 from mlcore.nas.genotype import Genotype
-from mlcore.nas.latency import LatencyTable, predict_latency
+from mlcore.nas.latency import LatencyTable, latency_vector, predict_latency
 from mlcore.nas.measure import network_cost
 from mlcore.nas.result import EpochReport, SearchResult
 from mlcore.nas.search import SearchData, run_family_search
@@ -113,18 +113,32 @@ def differentiable(context: SearchContext) -> list[Member]:
     members = enumerate_family(
         result, context.data.val, context.device, config.image_size, context.table
     )
+    points = [latency_vector(context.table)]  # ops penalised by their measured cost
     if config.complexity is not None:
-        at_s = score_genotype(
-            result,
-            result.derive(config.complexity),
-            (tuple(config.complexity),),
-            context.data.val,
-            context.device,
-            config.image_size,
-            context.table,
-        )
-        members = [m for m in members if m.genotype != at_s.genotype] + [at_s]
+        points.append(tuple(config.complexity))
+    for s in points:
+        members = with_point(context, result, members, s)
     return members
+
+
+def with_point(
+    context: SearchContext, result: SearchResult, members: list[Member], s: tuple[float, ...]
+) -> list[Member]:
+    """`members` with s added to the s list of the member it derives, scored if new."""
+    genotype = result.derive(s)
+    if any(m.genotype == genotype for m in members):
+        return [replace(m, s_all=(*m.s_all, s)) if m.genotype == genotype else m for m in members]
+    config = context.config
+    new = score_genotype(
+        result, genotype, (s,), context.data.val, context.device, config.image_size, context.table
+    )
+    return [*members, new]
+
+
+def summary(candidate: Candidate) -> dict[str, Any]:
+    """What a progress event says of a candidate: op counts and scores, not the genotype."""
+    counts = candidate.genotype.counts()
+    return {"counts": counts, "params": candidate.params, "proxy_accuracy": candidate.accuracy}
 
 
 def blackbox(context: SearchContext) -> list[Member]:
@@ -142,11 +156,11 @@ def blackbox(context: SearchContext) -> list[Member]:
 
     def report(index: int, candidate: Candidate, best: Candidate) -> None:
         metrics = {"proxy_accuracy": candidate.accuracy, "best_proxy_accuracy": best.accuracy}
-        details = {"candidate": candidate.to_dict(), "best": best.to_dict()}
+        details = {"candidate": summary(candidate), "best": summary(best)}
         context.progress(index + 1, metrics, details)
 
     strategy = BLACKBOX_STRATEGIES[config.strategy]
-    options = BLACKBOX_OPTIONS[config.strategy]()
+    options = BLACKBOX_OPTIONS[config.strategy](config)
     result = strategy(
         context.space, evaluator, config.evaluations, config.seed, callback=report, **options
     )
@@ -158,10 +172,21 @@ def blackbox(context: SearchContext) -> list[Member]:
     ]
 
 
-BLACKBOX_OPTIONS: dict[str, Callable[[], dict[str, Any]]] = {
-    "random": dict,
-    "evolution": lambda: {"mutator": configured_mutator()},
-    "map_elites": lambda: {"mutator": configured_mutator()},
+def evolution_options(config: SearchConfig) -> dict[str, Any]:
+    """A population a quarter of the budget (2..20), so mutation gets the rest."""
+    population = min(max(config.evaluations // 4, 2), 20)
+    return {"mutator": configured_mutator(), "population": population, "sample": min(5, population)}
+
+
+def map_elites_options(config: SearchConfig) -> dict[str, Any]:
+    """A random start a quarter of the budget (2..10), so mutation gets the rest."""
+    return {"mutator": configured_mutator(), "initial": min(max(config.evaluations // 4, 2), 10)}
+
+
+BLACKBOX_OPTIONS: dict[str, Callable[[SearchConfig], dict[str, Any]]] = {
+    "random": lambda config: {},
+    "evolution": evolution_options,
+    "map_elites": map_elites_options,
 }
 SEARCHES: dict[str, Callable[[SearchContext], list[Member]]] = {
     **{name: differentiable for name in STRATEGIES},

@@ -31,7 +31,7 @@ class StrategyConfig:
     points; cost_s is the baselines' fixed complexity vector (None: no cost term)."""
 
     name: str = "hyper_darts"
-    kappa: float = 3.0
+    kappa: float = 1.0
     cost_warmup: float = 0.3
     beta: float = 10.0
     refs: int = 6

@@ -422,6 +422,8 @@ def load_torchvision(package_dir: Path, spec: dict[str, Any]) -> Any:
 
     checkpoint = torch.load(package_dir / "model.pt", map_location="cpu", weights_only=True)
     arch = checkpoint["arch"]
+    if not arch["builder"].startswith("torchvision.models."):
+        raise ValueError(f"model.pt names a builder outside torchvision.models: {arch['builder']}")
     module_name, builder_name = arch["builder"].rsplit(".", 1)
     builder = getattr(importlib.import_module(module_name), builder_name)
     model = builder(num_classes=arch["num_classes"])
@@ -459,10 +461,12 @@ def load_konstruktor_nas(package_dir: Path, spec: dict[str, Any]) -> Any:
 
     import torch
 
-    location = importlib.util.spec_from_file_location("nas_network", package_dir / "nas_network.py")
+    source = (package_dir / "nas_network.py").resolve()
+    name = f"nas_network_{abs(hash(str(source)))}"  # this package's own, beside any other
+    location = importlib.util.spec_from_file_location(name, source)
     assert location is not None and location.loader is not None
     network = importlib.util.module_from_spec(location)
-    sys.modules.setdefault("nas_network", network)  # its dataclasses look their module up
+    sys.modules[name] = network  # its dataclasses look their module up
     location.loader.exec_module(network)
     checkpoint = torch.load(package_dir / "model.pt", map_location="cpu", weights_only=True)
     model = network.build(checkpoint["arch"])
@@ -534,7 +538,7 @@ class Predictor:
     ) -> list[Result]:
         """Classify: the `topk` most likely labels with probability >= `conf`.
         Detect: at most `topk` boxes with confidence > `conf` (default from preprocess.json)."""
-        picture = image if isinstance(image, Image.Image) else load_image(image)
+        picture = to_rgb(image) if isinstance(image, Image.Image) else load_image(image)
         batch, geometry = prepare(picture, self.spec)
         output = self.run(batch[np.newaxis])[0]
         return self.task.decode(output, geometry, topk, conf)

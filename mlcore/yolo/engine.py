@@ -16,7 +16,6 @@ from mlcore.models import get_architecture
 from mlcore.outputs import job_result, run_metrics, write_outputs
 from mlcore.packaging import PackageSource, build_package
 from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
-from mlcore.readme import render_readme
 from mlcore.reports import write_classification_report
 from mlcore.spec import JobResult, ProgressEvent
 from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
@@ -128,7 +127,7 @@ def run_yolo_job(request: TrainRequest) -> JobResult:
         images=images,
         labels=labels,
         figures=[output / figures[name] for name in ("training_curves", REPORT_FIGURE[task])],
-        readme=lambda spec, parity: render_readme(facts, spec, parity),
+        facts=facts,
     )
     package = build_package(source, request.work_dir / "package", output / "package.zip")
     report(ProgressEvent(type="log", progress=PACKAGED, message="packaged", metrics=metrics))

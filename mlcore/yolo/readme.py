@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mlcore.readme import ReadmeFacts, classification_example
+from mlcore.readme import ReadmeFacts
 from mlcore.spec import TrainConfig
 
 
@@ -46,7 +46,6 @@ TASK_TEXT = {
         "    print(model.names[int(box.cls)], float(box.conf), box.xyxy.tolist())",
     ),
 }
-EXAMPLES = {"classify": classification_example}
 
 
 def _cell(value: Any) -> str:
@@ -76,7 +75,6 @@ def yolo_facts(
     text = TASK_TEXT[task]
     classes = evaluation["classes"]
     metric_lines = "\n".join(f"- {name}: {value:.4g}" for name, value in metrics.items())
-    example = EXAMPLES.get(task)
     return ReadmeFacts(
         title=f"{config.model} {text.noun} ({len(classes)} classes)",
         training=f"Trained by Konstruktor with ultralytics {ultralytics_version} (YOLO11, "
@@ -86,7 +84,6 @@ def yolo_facts(
         metrics=f"{metric_lines}\n\n{_class_table(text, evaluation['per_class'])}{text.table_note}",
         model_pt=f'the ultralytics {ultralytics_version} checkpoint (`YOLO("model.pt")` '
         "loads it, see below);",
-        example=example(evaluation) if example else "",
         extra=f"""
 ## With ultralytics
 

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
 
 from backend.api.deps import get_dispatcher
 from backend.db import session_scope
 from backend.models import Dataset, DatasetVersion, Job, JobState
-from mlcore.spec import JobResult, ProgressEvent
+from mlcore.spec import JobResult, JobSpec, ProgressEvent, SearchConfig
 from tests.support.configs import tiny_config
 from tests.support.records import add_job
 from worker.job_store import JobHooks, claim, finish_failed, finish_succeeded
 from worker.reaper import reap_stale_jobs
 
 
-def _queued_job() -> str:
+def _queued_job(kind: str = "train", params: dict[str, Any] | None = None) -> str:
     with session_scope() as session:
-        job = add_job(session, params=tiny_config().model_dump(), max_attempts=3)
+        params = tiny_config().model_dump() if params is None else params
+        job = add_job(session, params=params, max_attempts=3)
+        job.kind = kind
         dataset = Dataset(
             owner_id=job.owner_id, project_id=job.project_id, name="d", task="classify"
         )
@@ -45,6 +51,16 @@ def _job(job_id: str) -> Job:
         job = session.get(Job, job_id)
         assert job is not None
         return job
+
+
+def test_a_search_job_is_claimed_with_its_search_config(sqlite_service: Path) -> None:
+    config = SearchConfig(image_size=16, search_epochs=1, retrain_epochs=1, cells=1)
+    claimed = claim(_queued_job("search", config.model_dump()))
+    assert claimed is not None and claimed.spec.kind == "search"
+    assert claimed.spec.params == config
+    assert JobSpec.model_validate_json(claimed.spec.model_dump_json()) == claimed.spec
+    with pytest.raises(ValidationError, match="a train job needs TrainConfig params"):
+        JobSpec.model_validate({**claimed.spec.model_dump(), "kind": "train"})
 
 
 def test_a_requeued_attempt_cannot_touch_the_new_one(sqlite_service: Path) -> None:

@@ -56,6 +56,8 @@ def test_users_values_win_over_the_defaults(
         ({"strategy": "darts", "complexity": [0.2, 0.2, 0.6]}, "only hyper_darts has a family"),
         ({"channels": 2}, "channels"),
         ({"max_params": 0}, "max_params"),
+        ({"cells": 6}, "6 cells halve a 32 px image to 1 px; use fewer cells or image_size >= 64"),
+        ({"cells": 5, "image_size": 16}, "image_size >= 32"),
     ],
 )
 def test_invalid_search_settings_are_explained(
@@ -71,6 +73,24 @@ def test_invalid_search_settings_are_explained(
     assert r.status_code == 422, r.text
     assert message in str(r.json()["detail"])
     assert client.get(f"{API}/jobs", headers=headers).json() == []
+
+
+@pytest.mark.parametrize("params", ['{"complexity": [NaN, 1, 1]}', '{"max_latency_ms": Infinity}'])
+def test_non_finite_numbers_are_refused(
+    sqlite_service: Path,
+    client: TestClient,
+    project_with_data: tuple[dict[str, str], str, str],
+    params: str,
+) -> None:
+    headers, project, version = project_with_data
+    body = f'{{"kind": "search", "dataset_version_id": "{version}", "params": {params}}}'
+    r = client.post(
+        f"{API}/projects/{project}/jobs",
+        content=body,
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+    assert "finite" in r.text
 
 
 def test_a_cancelled_search_can_be_resumed(

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import random
+import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Mapping
@@ -23,6 +24,8 @@ URL_ENV = "KONSTRUKTOR_NAS_LLM_URL"
 MODEL_ENV = "KONSTRUKTOR_NAS_LLM_MODEL"
 API_KEY_ENV = "KONSTRUKTOR_NAS_LLM_API_KEY"
 LOG = logging.getLogger(__name__)
+MAX_REPLY_BYTES = 1_000_000
+GIVE_UP_AFTER = 5  # consecutive fallbacks, then the rules alone for the rest of the search
 
 
 @dataclass
@@ -33,6 +36,7 @@ class LLMCounters:
     requests: int = 0
     accepted: int = 0
     fallbacks: Counter[str] = field(default_factory=Counter)
+    consecutive_fallbacks: int = 0
 
     @property
     def fallback_count(self) -> int:
@@ -71,6 +75,8 @@ class LLMMutator:
         url = env.get(URL_ENV, "")
         if not url:
             return None
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError(f"{URL_ENV} must be an http(s) URL, not {url!r}")
         model = env.get(MODEL_ENV, "")
         if not model:
             raise ValueError(f"{URL_ENV} is set but {MODEL_ENV} is not")
@@ -86,7 +92,9 @@ class LLMMutator:
             self.url, data=json.dumps(body).encode(), headers=headers, method="POST"
         )
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            raw = response.read()
+            raw = response.read(MAX_REPLY_BYTES + 1)
+        if len(raw) > MAX_REPLY_BYTES:
+            raise ReplyError("format", f"the reply is over {MAX_REPLY_BYTES} bytes")
         try:
             payload: Any = json.loads(raw)
             content = payload["choices"][0]["message"]["content"]
@@ -103,13 +111,19 @@ class LLMMutator:
         rng: random.Random,
         scores: Mapping[str, float] | None = None,
     ) -> Genotype:
+        if self.counters.consecutive_fallbacks >= GIVE_UP_AFTER:
+            return self.fallback.mutate(genotype, space, rng, scores)
         self.counters.requests += 1
         try:
             child = parse_child(space, genotype, self.complete(messages(space, genotype, scores)))
-        except (OSError, HTTPException, ReplyError) as error:
+        except (OSError, HTTPException, ReplyError, ValueError, RecursionError) as error:
             reason = error.reason if isinstance(error, ReplyError) else "http"
             self.counters.fallbacks[reason] += 1
+            self.counters.consecutive_fallbacks += 1
             LOG.info("LLM mutation fell back to %s (%s)", type(self.fallback).__name__, error)
+            if self.counters.consecutive_fallbacks == GIVE_UP_AFTER:
+                LOG.warning("%d LLM replies in a row were unusable: rules only", GIVE_UP_AFTER)
             return self.fallback.mutate(genotype, space, rng, scores)
         self.counters.accepted += 1
+        self.counters.consecutive_fallbacks = 0
         return child

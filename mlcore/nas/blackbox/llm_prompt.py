@@ -6,8 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from mlcore.nas.blackbox.genotypes import check_genotype
-from mlcore.nas.genotype import Genotype
+from mlcore.nas.genotype import Genotype, check_genotype
 from mlcore.nas.space import SearchSpace
 
 SYSTEM = (

@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from mlcore.nas.blackbox.genotypes import check_genotype
-from mlcore.nas.genotype import Genotype
+from mlcore.nas.genotype import Genotype, check_genotype
 from mlcore.nas.space import SearchSpace
 
 

@@ -18,7 +18,7 @@ from mlcore.evaluation import evaluate
 from mlcore.export import ExportMismatch, save_checkpoint
 from mlcore.models import arch_config
 from mlcore.packaging import PackageInfo, PackageSource, build_package
-from mlcore.readme import render_readme, torchvision_facts
+from mlcore.readme import torchvision_facts
 from mlcore.reports import write_classification_report
 from mlcore.transforms import EvalTransform, preprocess_spec
 from tests.unit.mlcore.test_mlcore_pipeline import (
@@ -62,9 +62,7 @@ def built(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
         images=[flowers_dir / file for file, _ in val.samples],
         labels=[label for _, label in val.samples],
         figures=[work / figures["training_curves"], work / figures["confusion_matrix"]],
-        readme=lambda spec, parity: render_readme(
-            torchvision_facts(PARAMS, evaluation), spec, parity
-        ),
+        facts=torchvision_facts(PARAMS, evaluation),
     )
     info = build_package(source, work / "pkg", work / "package.zip")
     return Built(model, classes, source, evaluation, info, unzip(info.path, work / "unzipped"))

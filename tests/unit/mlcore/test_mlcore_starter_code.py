@@ -187,7 +187,7 @@ def test_readme_and_requirements_cover_the_starter_code(built: Built) -> None:
     readme = (built.package / "README.md").read_text()
     first = built.evaluation["predictions"][0]
     name = Path(first["file"]).name
-    assert f"$ python predict.py {name} --topk 1\n{name}\n" in readme
+    assert f"$ python predict.py {name}\n{name}\n" in readme
     assert f"{first['confidence']:7.2%}  {first['predicted']}" in readme
     for snippet in ("uvicorn serve:app", "python batch_predict.py", "--conf", "--save-vis"):
         assert snippet in readme, snippet

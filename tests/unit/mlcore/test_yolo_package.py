@@ -22,6 +22,7 @@ from mlcore import packaging
 from mlcore.export import ExportMismatch
 from mlcore.package_template import predict
 from mlcore.packaging import PackageInfo, PackageSource, build_package
+from mlcore.readme import ReadmeFacts
 from mlcore.yolo.evaluation import detect_val_images
 from mlcore.yolo.preprocess import PREPROCESS
 from tests.integration.test_package_clean_venv import clean_env, install_requirements
@@ -67,9 +68,9 @@ def detector(detect_job: Job, coco_dir: Path, tmp_path_factory: pytest.TempPathF
     classes = detect_job.result.info["classes"]
     images, labels = detect_val_images(coco_dir, classes)
     curves = detect_job.output / "training_curves.png"
-    source = PackageSource(
-        weights, classes, PREPROCESS["detect"](64), images, labels, [curves], lambda s, p: "# x\n"
-    )
+    facts = ReadmeFacts("boosted yolo11n detector", "class scores raised", classes, "", "")
+    spec = PREPROCESS["detect"](64)
+    source = PackageSource(weights, classes, spec, images, labels, [curves], facts)
     info = build_package(source, root / "staging", root / "package.zip")
     with zipfile.ZipFile(info.path) as archive:
         archive.extractall(root / "package")
@@ -110,6 +111,13 @@ def test_trained_detector_package_has_every_format(detect_job: Job) -> None:
     assert set(parity["formats"]) == {"onnx", "torchscript", "onnx_int8"}
     assert all(parity["formats"][name]["agreement"] >= 0.995 for name in ("onnx", "torchscript"))
     assert parity["formats"]["onnx_int8"]["quantization"] in ("static_qdq", "dynamic")
+
+
+def test_readme_shows_a_real_detection(detector: Detector) -> None:
+    readme = (detector.package / "README.md").read_text()
+    image = detector.images[0].name
+    assert f"$ python predict.py {image}\n{image}\n```" in readme  # no box reaches 0.25
+    assert "| box agreement |" in readme and "Letterbox: scale so the longer side" in readme
 
 
 def test_detector_parity_compares_real_boxes(detector: Detector) -> None:
@@ -257,6 +265,16 @@ def test_letterbox_matches_ultralytics_within_one_level(coco_dir: Path) -> None:
             (64, 64), torch.tensor(boxes), (geometry.height, geometry.width)
         )
         np.testing.assert_allclose(geometry.to_original(boxes), expected.numpy(), atol=1e-4)
+
+
+@pytest.mark.parametrize("size", [(1000, 10), (7, 640), (33, 65)])
+def test_boxes_map_back_like_ultralytics_at_extreme_aspect_ratios(size: tuple[int, int]) -> None:
+    width, height = size
+    image = Image.new("RGB", (width, height), (10, 200, 30))
+    _, geometry = predict.prepare(image, PREPROCESS["detect"](64))
+    boxes = np.array([[0.0, 31.0, 64.0, 33.0], [20.5, 30.0, 40.0, 34.0]])
+    expected: Any = scale_boxes((64, 64), torch.tensor(boxes), (height, width))
+    np.testing.assert_allclose(geometry.to_original(boxes), expected.numpy(), atol=1e-3)
 
 
 def test_non_max_suppression_matches_torchvision() -> None:

@@ -12,7 +12,7 @@ import pytest
 from mlcore.nas.blackbox.candidate import Candidate
 from mlcore.nas.blackbox.descriptors import Axis, Grid, default_grid, depth, width
 from mlcore.nas.blackbox.evaluator import ProxyEvaluator, flops_range
-from mlcore.nas.blackbox.genotypes import check_genotype, random_genotype, uniform_genotype
+from mlcore.nas.blackbox.genotypes import random_genotype, uniform_genotype
 from mlcore.nas.blackbox.llm_mutator import MODEL_ENV, URL_ENV, LLMMutator
 from mlcore.nas.blackbox.mutation import RuleMutator
 from mlcore.nas.blackbox.mutators import configured_mutator
@@ -24,7 +24,7 @@ from mlcore.nas.blackbox.strategies import (
     regularized_evolution,
 )
 from mlcore.nas.discrete import build_discrete
-from mlcore.nas.genotype import Genotype
+from mlcore.nas.genotype import Genotype, check_genotype
 from mlcore.nas.measure import network_cost
 from mlcore.nas.search import SearchData
 from mlcore.nas.space import SearchSpace

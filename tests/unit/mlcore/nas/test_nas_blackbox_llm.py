@@ -16,11 +16,11 @@ import pytest
 
 from mlcore.nas.blackbox.candidate import Candidate
 from mlcore.nas.blackbox.descriptors import depth, width
-from mlcore.nas.blackbox.genotypes import check_genotype, random_genotype
-from mlcore.nas.blackbox.llm_mutator import LLMMutator
+from mlcore.nas.blackbox.genotypes import random_genotype
+from mlcore.nas.blackbox.llm_mutator import GIVE_UP_AFTER, MAX_REPLY_BYTES, LLMMutator
 from mlcore.nas.blackbox.mutation import RuleMutator
 from mlcore.nas.blackbox.strategies import regularized_evolution
-from mlcore.nas.genotype import Genotype
+from mlcore.nas.genotype import Genotype, check_genotype
 from mlcore.nas.space import SearchSpace
 
 SPACE = SearchSpace(cells=2, nodes=2, channels=4, classes=4)  # 10 edges
@@ -152,6 +152,23 @@ def test_an_unreachable_endpoint_falls_back() -> None:
     assert mutator.counters.fallbacks == {"http": 1}
 
 
+def test_oversized_and_deeply_nested_replies_fall_back(chat: ChatServer) -> None:
+    replies = iter([(200, " " * (MAX_REPLY_BYTES + 10)), completion("[" * 100_000)])
+    chat.reply = lambda body: next(replies)
+    mutator = LLMMutator(chat.url, "tiny-llm")
+    for seed in (1, 2):
+        assert mutator.mutate(PARENT, SPACE, random.Random(seed)) == fallback_child(seed)
+    assert mutator.counters.fallback_count == 2
+
+
+def test_rules_alone_after_repeated_failures(chat: ChatServer) -> None:
+    chat.reply = lambda body: (500, "")
+    mutator = LLMMutator(chat.url, "tiny-llm")
+    for seed in range(GIVE_UP_AFTER + 3):
+        assert mutator.mutate(PARENT, SPACE, random.Random(seed)) == fallback_child(seed)
+    assert len(chat.requests) == mutator.counters.requests == GIVE_UP_AFTER
+
+
 def test_from_env_is_off_without_a_url() -> None:
     assert LLMMutator.from_env({}) is None
     assert LLMMutator.from_env({"KONSTRUKTOR_NAS_LLM_URL": ""}) is None
@@ -169,6 +186,8 @@ def test_from_env_is_off_without_a_url() -> None:
     )
     with pytest.raises(ValueError, match="MODEL"):
         LLMMutator.from_env({"KONSTRUKTOR_NAS_LLM_URL": "http://llm:8000/v1"})
+    with pytest.raises(ValueError, match="must be an http"):
+        LLMMutator.from_env({"KONSTRUKTOR_NAS_LLM_URL": "file:///etc/passwd"})
 
 
 def test_evolution_runs_on_llm_proposals(chat: ChatServer) -> None:

@@ -65,6 +65,10 @@ def test_outputs_and_family(job: SearchJob) -> None:
     info = job.result.info
     assert info["genotype"] == chosen["genotype"] and info["params"] == chosen["params"]
     assert json.loads((job.output / NAS_FILES["latency"]).read_text())["op_ms"]
+    latency_s = family["latency_s"]
+    assert len(latency_s) == 3 and sum(latency_s) == pytest.approx(1.0)
+    assert any(latency_s in m["s_all"] for m in members), "the latency-aware s has no member"
+    assert info["measured_latency_ms"] > 0 and info["predicted_latency_ms"] > 0
 
 
 def test_progress_covers_search_then_retraining(job: SearchJob) -> None:

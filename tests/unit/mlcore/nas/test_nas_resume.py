@@ -50,7 +50,7 @@ def test_checkpoint_of_another_config_is_refused(
     with pytest.raises(ValueError, match="another"):
         run_family_search(
             tiny_space,
-            StrategyConfig(batch_size=128, kappa=1.0),
+            StrategyConfig(batch_size=128, kappa=2.0),
             tiny_data,
             1,
             0,
