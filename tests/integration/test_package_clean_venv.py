@@ -168,18 +168,22 @@ def test_requirements_txt_is_the_onnx_runtime_set(clean: CleanPackage) -> None:
     assert all(">=" in line for line in lines)
 
 
-def test_predict_in_clean_venv_matches_evaluation(clean: CleanPackage) -> None:
-    val = clean.dataset / "val"
+def predict_in_venv(python: Path, package: Path, *args: str) -> list[dict[str, Any]]:
+    """`python predict.py ARGS --json` of the unzipped package, run by the clean venv."""
     out = subprocess.run(
-        [str(clean.python), "predict.py", str(val), "--json", "--topk", "1"],
-        cwd=clean.package,
+        [str(python), "predict.py", *args, "--json"],
+        cwd=package,
         capture_output=True,
         text=True,
         env=clean_env(),
         timeout=120,
     )
     assert out.returncode == 0, f"predict.py failed in the clean venv:\n{out.stderr[-3000:]}"
-    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def test_predict_in_clean_venv_matches_evaluation(clean: CleanPackage) -> None:
+    lines = predict_in_venv(clean.python, clean.package, str(clean.dataset / "val"), "--topk", "1")
     expected = {p["file"]: p for p in clean.evaluation["predictions"]}
     got = {Path(line["file"]).relative_to(clean.dataset).as_posix(): line for line in lines}
     assert sorted(got) == sorted(expected)

@@ -1,4 +1,4 @@
-"""Drawing and checking the genotypes of a search space."""
+"""Drawing genotypes of a search space."""
 
 from __future__ import annotations
 
@@ -19,16 +19,3 @@ def random_genotype(space: SearchSpace, rng: random.Random) -> Genotype:
 def uniform_genotype(space: SearchSpace, op: int) -> Genotype:
     """The op with index `op` on every edge."""
     return Genotype(space.ops, ((op,) * space.num_edges,) * space.cells)
-
-
-def check_genotype(space: SearchSpace, genotype: Genotype) -> None:
-    """Raise ValueError unless `genotype` has the space's ops, shape and op indices."""
-    shape = (space.cells, space.num_edges)
-    if genotype.ops != space.ops or genotype.shape != shape:
-        raise ValueError(f"genotype does not fit the space: ops {space.ops}, shape {shape}")
-    if any(
-        not isinstance(op, int) or isinstance(op, bool) or not 0 <= op < space.k
-        for cell in genotype.choices
-        for op in cell
-    ):
-        raise ValueError(f"op indices must be integers in 0..{space.k - 1}")

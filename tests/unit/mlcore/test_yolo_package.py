@@ -25,7 +25,7 @@ from mlcore.packaging import PackageInfo, PackageSource, build_package
 from mlcore.readme import ReadmeFacts
 from mlcore.yolo.evaluation import detect_val_images
 from mlcore.yolo.preprocess import PREPROCESS
-from tests.integration.test_package_clean_venv import clean_env, install_requirements
+from tests.integration.test_package_clean_venv import install_requirements, predict_in_venv
 from tests.support.yolo import Job
 from tests.unit.mlcore.test_mlcore_pipeline import import_predict
 
@@ -195,16 +195,8 @@ def test_cli_json_save_vis_and_csv(detector: Detector, tmp_path: Path) -> None:
 def test_detector_package_runs_in_a_clean_venv(detector: Detector, tmp_path: Path) -> None:
     """Only requirements.txt (onnxruntime, numpy, pillow): predict.py gives ultralytics' boxes."""
     python = install_requirements(tmp_path / "venv", detector.package / "requirements.txt")
-    out = subprocess.run(
-        [str(python), "predict.py", str(detector.images[0].parent), "--json", "--conf", "0.01"],
-        cwd=detector.package,
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        timeout=120,
-    )
-    assert out.returncode == 0, f"predict.py failed in the clean venv:\n{out.stderr[-3000:]}"
-    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    folder = str(detector.images[0].parent)
+    lines = predict_in_venv(python, detector.package, folder, "--conf", str(LOW_CONF))
     assert len(lines) == len(detector.images)
     for line, image in zip(lines, detector.images, strict=True):
         theirs = ultralytics_boxes(detector.weights, image, LOW_CONF)
