@@ -20,7 +20,14 @@ from mlcore.nas.job_data import JobData, read_job_data
 from mlcore.nas.latency import latency_vector, measure_latency_table, measure_network_latency
 from mlcore.nas.readme import nas_facts
 from mlcore.nas.retrain import retrain
-from mlcore.nas.selection import SearchContext, SearchOutcome, search, search_halves
+from mlcore.nas.selection import (
+    CANDIDATE_JOURNAL,
+    SEARCH_CHECKPOINT,
+    SearchContext,
+    SearchOutcome,
+    search,
+    search_halves,
+)
 from mlcore.nas.space import SearchSpace
 from mlcore.outputs import job_result, run_metrics, write_json, write_outputs
 from mlcore.packaging import PackageSource, build_package
@@ -32,7 +39,8 @@ from mlcore.training import pick_device, seed_everything
 
 SEARCH_SHARE = 0.6  # of the training progress; retraining is the rest
 NAS_FILES = {"family": "family.json", "latency": "latency.json", "family_plot": "family.png"}
-SEARCH_CHECKPOINT = "search.pt"
+RETRAIN_CHECKPOINT = "retrain.pt"
+RESUME_FILES = (SEARCH_CHECKPOINT, CANDIDATE_JOURNAL, RETRAIN_CHECKPOINT)
 
 
 def job_space(config: SearchConfig, classes: list[str]) -> SearchSpace:
@@ -105,16 +113,13 @@ def run_search(request: SearchRequest, data: JobData, progress: Progress) -> Sea
     space = job_space(config, data.classes)
     progress.log(0.0, "measuring operation latency")
     table = measure_latency_table(space, config.image_size, device)
-    checkpoint = request.resume_dir / SEARCH_CHECKPOINT
-    if not request.resume:
-        checkpoint.unlink(missing_ok=True)
     context = SearchContext(
         config,
         space,
         search_halves(data.train, config.seed),
         table,
         device,
-        checkpoint,
+        request.resume_dir,
         progress.search_epoch,
     )
     outcome = search(context)
@@ -130,8 +135,12 @@ def run_search(request: SearchRequest, data: JobData, progress: Progress) -> Sea
 
 
 def run_nas_job(request: SearchRequest) -> JobResult:
-    """Search, retrain, evaluate and package; writes the outputs every engine writes."""
+    """Search, retrain, evaluate and package; writes the outputs every engine writes. A
+    resumed job continues its search and retraining from `resume_dir`; a fresh one clears it."""
     config, output, device = request.params, request.output_dir, pick_device()
+    if not request.resume:
+        for name in RESUME_FILES:
+            (request.resume_dir / name).unlink(missing_ok=True)
     seed_everything(config.seed)
     progress = Progress(request)
     data = read_job_data(request.dataset_dir, config.image_size)
@@ -152,6 +161,7 @@ def run_nas_job(request: SearchRequest) -> JobResult:
         batch_size=config.batch_size,
         device=device,
         callback=progress.retrain_epoch,
+        checkpoint=request.resume_dir / RETRAIN_CHECKPOINT,
     )
     history = [
         {"epoch": float(epoch), "train_loss": loss}

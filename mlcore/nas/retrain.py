@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -32,6 +34,40 @@ class RetrainResult:
 EpochCallback = Callable[[int, float], None]  # (epoch from 1, its mean training loss)
 
 
+Stateful = nn.Module | torch.optim.Optimizer | torch.optim.lr_scheduler.LRScheduler
+
+
+def save_state(
+    path: Path,
+    genotype: Genotype,
+    parts: dict[str, Stateful],
+    generator: torch.Generator,
+    losses: list[float],
+) -> None:
+    """Everything a resumed retraining needs, written atomically."""
+    state: dict[str, Any] = {name: part.state_dict() for name, part in parts.items()}
+    state |= {"genotype": genotype.to_json(), "generator": generator.get_state(), "losses": losses}
+    partial = path.with_suffix(".partial")
+    torch.save(state, partial)
+    partial.replace(path)
+
+
+def resume_state(
+    path: Path | None, genotype: Genotype, parts: dict[str, Stateful], generator: torch.Generator
+) -> list[float]:
+    """Restore `parts` and `generator` from `path` when it holds this genotype's run; the
+    losses of the epochs done (none without a usable checkpoint)."""
+    if path is None or not path.exists():
+        return []
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if state["genotype"] != genotype.to_json():
+        return []
+    for name, part in parts.items():
+        part.load_state_dict(state[name])
+    generator.set_state(state["generator"])
+    return list(state["losses"])
+
+
 def retrain(
     space: SearchSpace,
     genotype: Genotype,
@@ -44,8 +80,12 @@ def retrain(
     batch_size: int = 128,
     device: torch.device | str = "cpu",
     callback: EpochCallback | None = None,
+    checkpoint: Path | None = None,
 ) -> RetrainResult:
-    """Adam with a cosine learning-rate decay to 0 over all steps; no augmentation."""
+    """Adam with a cosine learning-rate decay to 0 over all steps; no augmentation.
+
+    With `checkpoint`, the state is saved after every epoch and a run of the same genotype
+    continues from it (a checkpoint of another genotype is ignored)."""
     device = torch.device(device)
     generator = torch.Generator().manual_seed(seed)
     with torch.random.fork_rng(devices=[]):
@@ -54,9 +94,10 @@ def retrain(
     steps = math.ceil(len(train) / batch_size)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs * steps)
-    losses = []
+    parts: dict[str, Stateful] = {"model": model, "optimizer": optimizer, "schedule": schedule}
+    losses = resume_state(checkpoint, genotype, parts, generator)
     model.train()
-    for _ in range(epochs):
+    for _ in range(len(losses), epochs):
         order = torch.randperm(len(train), generator=generator)
         total = 0.0
         for b in range(steps):
@@ -69,6 +110,8 @@ def retrain(
             schedule.step()
             total += float(loss.detach())
         losses.append(total / steps)
+        if checkpoint is not None:
+            save_state(checkpoint, genotype, parts, generator, losses)
         if callback is not None:
             callback(len(losses), losses[-1])
     model.eval()

@@ -32,6 +32,8 @@ from mlcore.nas.space import SearchSpace
 from mlcore.nas.strategies import STRATEGIES, StrategyConfig
 from mlcore.spec import SearchConfig
 
+SEARCH_CHECKPOINT = "search.pt"  # a differentiable search's state after its last epoch
+CANDIDATE_JOURNAL = "candidates.jsonl"  # a black-box search's evaluated candidates
 SearchProgress = Callable[[int, dict[str, float], dict[str, Any]], None]
 
 
@@ -53,7 +55,7 @@ class SearchContext:
     data: SearchData
     table: LatencyTable
     device: torch.device
-    checkpoint: Path
+    resume_dir: Path  # where the strategy keeps what a resumed job continues from
     progress: SearchProgress
 
 
@@ -106,7 +108,7 @@ def differentiable(context: SearchContext) -> list[Member]:
         config.search_epochs,
         config.seed,
         callback=report,
-        checkpoint=context.checkpoint,
+        checkpoint=context.resume_dir / SEARCH_CHECKPOINT,
         probes=probe_vectors(space),
         device=context.device,
     )
@@ -152,6 +154,7 @@ def blackbox(context: SearchContext) -> list[Member]:
         device=context.device,
         image_size=config.image_size,
         batch_size=config.batch_size,
+        journal=context.resume_dir / CANDIDATE_JOURNAL,
     )
 
     def report(index: int, candidate: Candidate, best: Candidate) -> None:

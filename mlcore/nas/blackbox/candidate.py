@@ -34,3 +34,15 @@ class Candidate:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {"genotype": self.genotype.to_dict(), **self.metrics}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Candidate:
+        """Inverse of `to_dict`."""
+        return cls(
+            genotype=Genotype.from_dict(data["genotype"]),
+            accuracy=float(data["accuracy"]),
+            params=int(data["params"]),
+            flops=int(data["flops"]),
+            depth=int(data["depth"]),
+            width=float(data["width"]),
+        )

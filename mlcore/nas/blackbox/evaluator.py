@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Protocol
 
 import torch
@@ -46,7 +48,8 @@ def describe(space: SearchSpace, genotype: Genotype, accuracy: float, image_size
 class ProxyEvaluator:
     """Trains each architecture from scratch for a few epochs on `data.train` and scores it
     on `data.val` (`retrain`); results are cached by genotype. image_size defaults to the
-    data's."""
+    data's. With `journal` (JSON lines), every result is also appended there and the ones
+    already in it are not trained again: a resumed search replays them."""
 
     def __init__(
         self,
@@ -59,6 +62,7 @@ class ProxyEvaluator:
         *,
         lr: float = 3e-3,
         batch_size: int = 128,
+        journal: Path | None = None,
     ) -> None:
         self.space = space
         self.data = data
@@ -68,7 +72,12 @@ class ProxyEvaluator:
         self._image_size = image_size or int(data.train.images.shape[-1])
         self.lr = lr
         self.batch_size = batch_size
+        self.journal = journal
         self.cache: dict[str, Candidate] = {}
+        if journal is not None and journal.exists():
+            for line in journal.read_text(encoding="utf-8").splitlines():
+                candidate = Candidate.from_dict(json.loads(line))
+                self.cache[candidate.genotype.to_json()] = candidate
 
     @property
     def image_size(self) -> int:
@@ -89,4 +98,7 @@ class ProxyEvaluator:
                 device=self.device,
             )
             self.cache[key] = describe(self.space, genotype, trained.accuracy, self.image_size)
+            if self.journal is not None:
+                with self.journal.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps(self.cache[key].to_dict()) + "\n")
         return self.cache[key]

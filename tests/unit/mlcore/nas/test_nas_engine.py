@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from mlcore.engines import SearchRequest, run_search_job
-from mlcore.nas.engine import NAS_FILES, SEARCH_CHECKPOINT
+from mlcore.nas.engine import NAS_FILES, RETRAIN_CHECKPOINT
+from mlcore.nas.selection import CANDIDATE_JOURNAL, SEARCH_CHECKPOINT
 from mlcore.spec import JobResult, ProgressEvent, SearchConfig
 from tests.unit.mlcore.test_mlcore_pipeline import assert_package_reproduces
 
@@ -115,9 +116,30 @@ def test_a_resumed_search_continues_from_its_checkpoint(flowers_dir: Path, tmp_p
     first = run(flowers_dir, tmp_path, retrain_epochs=1)
     assert (tmp_path / "resume" / SEARCH_CHECKPOINT).is_file()
     again = run(flowers_dir, tmp_path, resume=True, retrain_epochs=1)
-    searched = [e for e in again.events if e.details.get("phase") == "searching"]
-    assert searched == [], "the finished search was run again instead of resumed"
+    epochs = [e for e in again.events if e.type == "epoch"]
+    assert epochs == [], "the finished search and retraining ran again instead of resuming"
     assert again.result.info["genotype"] == first.result.info["genotype"]
+    assert again.read_json("evaluation")["accuracy"] == first.read_json("evaluation")["accuracy"]
+
+
+def test_a_resumed_blackbox_search_replays_its_journal(flowers_dir: Path, tmp_path: Path) -> None:
+    options: dict[str, Any] = {
+        "strategy": "random",
+        "evaluations": 3,
+        "search_epochs": 1,
+        "retrain_epochs": 1,
+    }
+    run(flowers_dir, tmp_path, **options)
+    journal = tmp_path / "resume" / CANDIDATE_JOURNAL
+    entries = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert len(entries) == len({json.dumps(e["genotype"]) for e in entries}) >= 1
+    entries[-1]["accuracy"] = 0.999  # only a replay from the journal can know this score
+    journal.write_text("".join(json.dumps(e) + "\n" for e in entries))
+    (tmp_path / "resume" / RETRAIN_CHECKPOINT).unlink()
+    again = run(flowers_dir, tmp_path, resume=True, **options)
+    family = again.read_json("family")
+    assert family["members"][family["chosen"]]["proxy_accuracy"] == 0.999
+    assert len(journal.read_text().splitlines()) == len(entries)
 
 
 @pytest.mark.parametrize("strategy", ["evolution", "map_elites"])

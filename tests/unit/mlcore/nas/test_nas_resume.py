@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
 
+from mlcore.nas.genotype import Genotype
 from mlcore.nas.result import EpochReport
+from mlcore.nas.retrain import retrain
 from mlcore.nas.search import SearchData, run_family_search
 from mlcore.nas.space import SearchSpace
 from mlcore.nas.strategies import StrategyConfig
@@ -56,3 +59,54 @@ def test_checkpoint_of_another_config_is_refused(
             0,
             checkpoint=checkpoint,
         )
+
+
+class Interrupted(Exception):
+    """Stands for a cancelled or killed job."""
+
+
+def stop_after(epochs: int) -> Callable[[int, float], None]:
+    def callback(epoch: int, loss: float) -> None:
+        if epoch == epochs:
+            raise Interrupted
+
+    return callback
+
+
+def test_an_interrupted_retraining_continues_where_it_stopped(
+    tiny_space: SearchSpace, tiny_data: SearchData, tmp_path: Path
+) -> None:
+    genotype = Genotype.from_alpha(tiny_space.ops, torch.zeros(tiny_space.alpha_shape))
+    train, test = tiny_data.train, tiny_data.val
+    whole = retrain(tiny_space, genotype, train, test, 3, seed=0, batch_size=64)
+    checkpoint = tmp_path / "retrain.pt"
+    with pytest.raises(Interrupted):
+        retrain(
+            tiny_space, genotype, train, test, 3, 0, batch_size=64,
+            callback=stop_after(2), checkpoint=checkpoint,
+        )  # fmt: skip
+    seen: list[int] = []
+    resumed = retrain(
+        tiny_space, genotype, train, test, 3, 0, batch_size=64,
+        callback=lambda epoch, loss: seen.append(epoch), checkpoint=checkpoint,
+    )  # fmt: skip
+    assert seen == [3] and resumed.losses == whole.losses
+    assert resumed.accuracy == whole.accuracy
+    for name, value in whole.model.state_dict().items():
+        assert torch.equal(value, resumed.model.state_dict()[name]), name
+
+
+def test_a_retraining_checkpoint_of_another_genotype_is_ignored(
+    tiny_space: SearchSpace, tiny_data: SearchData, tmp_path: Path
+) -> None:
+    pools = Genotype.from_alpha(tiny_space.ops, torch.zeros(tiny_space.alpha_shape))
+    convs = Genotype(tiny_space.ops, ((2,) * tiny_space.num_edges,))
+    checkpoint = tmp_path / "retrain.pt"
+    data = (tiny_data.train, tiny_data.val)
+    retrain(tiny_space, pools, *data, 1, 0, batch_size=64, checkpoint=checkpoint)
+    seen: list[int] = []
+    retrain(
+        tiny_space, convs, *data, 1, 0, batch_size=64,
+        callback=lambda epoch, loss: seen.append(epoch), checkpoint=checkpoint,
+    )  # fmt: skip
+    assert seen == [1]
