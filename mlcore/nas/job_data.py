@@ -11,22 +11,13 @@ import torch
 
 from mlcore.data import ImageFolderSplit, read_classes
 from mlcore.nas.data import ImageTensors, decode
-from mlcore.transforms import TO_TENSOR, EvalTransform
+from mlcore.transforms import EvalTransform, preprocess_spec
 
 
 def nas_preprocess(image_size: int) -> dict[str, Any]:
-    """preprocess.json of a searched network: `decode` + `as_input` written as package steps."""
-    return {
-        "task": "classify",
-        "checkpoint": "konstruktor_nas",
-        "input_size": image_size,
-        "steps": [
-            {"op": "resize", "size": [image_size, image_size], "interpolation": "bilinear"},
-            TO_TENSOR,
-            {"op": "normalize", "mean": [0.5, 0.5, 0.5], "std": [0.5, 0.5, 0.5]},
-        ],
-        "output": "class logits in labels.json order (softmax gives probabilities)",
-    }
+    """preprocess.json of a searched network: `decode` + `as_input` (x / 127.5 - 1) written
+    as package steps."""
+    return preprocess_spec(image_size, "konstruktor_nas", (0.5, 0.5, 0.5), (0.5, 0.5, 0.5))
 
 
 def as_tensors(split: ImageFolderSplit, classes: list[str], size: int) -> ImageTensors:
