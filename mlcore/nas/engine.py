@@ -129,6 +129,7 @@ def run_search(request: SearchRequest, data: JobData, progress: Progress) -> Sea
         "space": space.to_dict(),
         "strategy": config.strategy,
         "latency_s": list(latency_vector(table)),
+        **outcome.record,
     }
     write_json(request.output_dir / NAS_FILES["latency"], table.to_dict())
     return Searched(space, outcome, family, table.device)
@@ -213,5 +214,6 @@ def run_nas_job(request: SearchRequest) -> JobResult:
             "front_size": len(outcome.front),
             "onnx_opset": package.opset,
             "parity": package.parity,
+            **outcome.record,
         },
     )

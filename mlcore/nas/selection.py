@@ -9,7 +9,7 @@ chosen by the user's s or budget.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +38,22 @@ SearchProgress = Callable[[int, dict[str, float], dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
+class Found:
+    """A strategy's scored members, and what else it records for the family file and the
+    job result (black-box searches that vary parents: "variation", per `BlackBoxResult`)."""
+
+    members: list[Member]
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SearchOutcome:
-    """Every architecture scored, the front, and the one to retrain."""
+    """Every architecture scored, the front, the one to retrain, the strategy's record."""
 
     members: list[Member]
     front: list[Member]
     chosen: Member
+    record: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ def current_front(context: SearchContext, epoch: EpochReport) -> list[dict[str, 
     return rows
 
 
-def differentiable(context: SearchContext) -> list[Member]:
+def differentiable(context: SearchContext) -> Found:
     """One supernet search; every distinct architecture of its family, scored."""
     config, space = context.config, context.space
     strategy = StrategyConfig(
@@ -120,7 +130,7 @@ def differentiable(context: SearchContext) -> list[Member]:
         points.append(tuple(config.complexity))
     for s in points:
         members = with_point(context, result, members, s)
-    return members
+    return Found(members)
 
 
 def with_point(
@@ -143,7 +153,7 @@ def summary(candidate: Candidate) -> dict[str, Any]:
     return {"counts": counts, "params": candidate.params, "proxy_accuracy": candidate.accuracy}
 
 
-def blackbox(context: SearchContext) -> list[Member]:
+def blackbox(context: SearchContext) -> Found:
     """Candidate networks trained `search_epochs` each; every distinct one a member (no s)."""
     config = context.config
     evaluator = ProxyEvaluator(
@@ -169,10 +179,11 @@ def blackbox(context: SearchContext) -> list[Member]:
     )
     distinct = {c.genotype: as_member(c) for c in result.candidates}
     latency = context.table
-    return [
+    members = [
         replace(m, predicted_latency_ms=predict_latency(latency, m.genotype))
         for m in distinct.values()
     ]
+    return Found(members, {} if result.variation is None else {"variation": result.variation})
 
 
 def evolution_options(config: SearchConfig) -> dict[str, Any]:
@@ -191,7 +202,7 @@ BLACKBOX_OPTIONS: dict[str, Callable[[SearchConfig], dict[str, Any]]] = {
     "evolution": evolution_options,
     "map_elites": map_elites_options,
 }
-SEARCHES: dict[str, Callable[[SearchContext], list[Member]]] = {
+SEARCHES: dict[str, Callable[[SearchContext], Found]] = {
     **{name: differentiable for name in STRATEGIES},
     **{name: blackbox for name in BLACKBOX_STRATEGIES},
 }
@@ -208,9 +219,12 @@ def choose(config: SearchConfig, members: list[Member]) -> Member:
 
 def search(context: SearchContext) -> SearchOutcome:
     """Run the configured strategy; its members, front and chosen architecture."""
-    members = SEARCHES[context.config.strategy](context)
+    found = SEARCHES[context.config.strategy](context)
+    members = found.members
     cost = "latency" if context.config.max_latency_ms is not None else "params"
-    return SearchOutcome(members, pareto_front(members, cost), choose(context.config, members))
+    return SearchOutcome(
+        members, pareto_front(members, cost), choose(context.config, members), found.record
+    )
 
 
 def search_halves(train: ImageTensors, seed: int) -> SearchData:

@@ -1,5 +1,6 @@
-"""LLM-proposed mutations (LLMatic) over an OpenAI-compatible chat-completions endpoint,
-falling back to a rule-based mutator whenever the answer is unusable."""
+"""LLM-proposed mutations and crossovers (LLMatic) over an OpenAI-compatible chat-completions
+endpoint, with a prompt archive learning which instructions work, falling back to a
+rule-based mutator whenever the answer is unusable."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from http.client import HTTPException
 from typing import Any
 
-from mlcore.nas.blackbox.llm_prompt import ReplyError, messages, parse_child
-from mlcore.nas.blackbox.mutation import Mutator, RuleMutator
+from mlcore.nas.blackbox.llm_prompt import (
+    ReplyError,
+    crossover_messages,
+    mutation_messages,
+    parse_child,
+)
+from mlcore.nas.blackbox.mutation import Mutator, RuleMutator, Scores
+from mlcore.nas.blackbox.prompt_archive import Prompt, PromptArchive
 from mlcore.nas.genotype import Genotype
 from mlcore.nas.space import SearchSpace
 
@@ -26,6 +33,7 @@ API_KEY_ENV = "KONSTRUKTOR_NAS_LLM_API_KEY"
 LOG = logging.getLogger(__name__)
 MAX_REPLY_BYTES = 1_000_000
 GIVE_UP_AFTER = 5  # consecutive fallbacks, then the rules alone for the rest of the search
+CROSSOVER_TEMPERATURE = 0.7
 
 
 @dataclass
@@ -43,11 +51,23 @@ class LLMCounters:
         """Fallbacks of any reason."""
         return sum(self.fallbacks.values())
 
+    @property
+    def gave_up(self) -> bool:
+        """Whether the rules alone answer from now on."""
+        return self.consecutive_fallbacks >= GIVE_UP_AFTER
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready counts."""
+        return {**asdict(self), "fallbacks": dict(self.fallbacks), "gave_up": self.gave_up}
+
 
 class LLMMutator:
     """POSTs {url}/chat/completions (model, messages, temperature; Bearer `api_key` if set)
     and reads a genotype from the first choice's message; on an HTTP error, a timeout or an
-    answer without a valid, new genotype it counts the fallback and asks `fallback`."""
+    answer without a valid, new genotype it counts the fallback and asks `fallback`.
+    Mutation prompts come from `archive` (instruction and temperature, chosen with the
+    mutator's own generator seeded by `seed`, so the search's draws stay the same);
+    crossovers send one fixed request at CROSSOVER_TEMPERATURE."""
 
     def __init__(
         self,
@@ -55,17 +75,20 @@ class LLMMutator:
         model: str,
         api_key: str | None = None,
         *,
-        temperature: float = 0.7,
+        archive: PromptArchive | None = None,
+        seed: int = 0,
         timeout: float = 60.0,
         fallback: Mutator | None = None,
     ) -> None:
         self.url = url.rstrip("/") + "/chat/completions"
         self.model = model
         self.api_key = api_key
-        self.temperature = temperature
+        self.archive = archive or PromptArchive()
+        self.rng = random.Random(seed)
         self.timeout = timeout
         self.fallback: Mutator = fallback or RuleMutator()
         self.counters = LLMCounters()
+        self.pending: dict[Genotype, Prompt] = {}
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMMutator | None:
@@ -82,9 +105,9 @@ class LLMMutator:
             raise ValueError(f"{URL_ENV} is set but {MODEL_ENV} is not")
         return cls(url, model, env.get(API_KEY_ENV) or None)
 
-    def complete(self, chat: list[dict[str, str]]) -> str:
+    def complete(self, chat: list[dict[str, str]], temperature: float) -> str:
         """The content of the first choice's message."""
-        body = {"model": self.model, "messages": chat, "temperature": self.temperature}
+        body = {"model": self.model, "messages": chat, "temperature": temperature}
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
@@ -104,26 +127,70 @@ class LLMMutator:
             raise ReplyError("format", "the message has no text content")
         return content
 
+    def ask(
+        self,
+        space: SearchSpace,
+        parents: tuple[Genotype, ...],
+        chat: list[dict[str, str]],
+        temperature: float,
+    ) -> Genotype | None:
+        """The child the LLM proposes, or None (counted as a fallback) when it gives none."""
+        self.counters.requests += 1
+        try:
+            child = parse_child(space, parents, self.complete(chat, temperature))
+        except (OSError, HTTPException, ReplyError, ValueError, RecursionError) as error:
+            reason = error.reason if isinstance(error, ReplyError) else "http"
+            self.counters.fallbacks[reason] += 1
+            self.counters.consecutive_fallbacks += 1
+            LOG.info("LLM proposal fell back to %s (%s)", type(self.fallback).__name__, error)
+            if self.counters.gave_up:
+                LOG.warning("%d LLM replies in a row were unusable: rules only", GIVE_UP_AFTER)
+            return None
+        self.counters.accepted += 1
+        self.counters.consecutive_fallbacks = 0
+        return child
+
     def mutate(
         self,
         genotype: Genotype,
         space: SearchSpace,
         rng: random.Random,
-        scores: Mapping[str, float] | None = None,
+        scores: Scores | None = None,
     ) -> Genotype:
-        if self.counters.consecutive_fallbacks >= GIVE_UP_AFTER:
+        if self.counters.gave_up:
             return self.fallback.mutate(genotype, space, rng, scores)
-        self.counters.requests += 1
-        try:
-            child = parse_child(space, genotype, self.complete(messages(space, genotype, scores)))
-        except (OSError, HTTPException, ReplyError, ValueError, RecursionError) as error:
-            reason = error.reason if isinstance(error, ReplyError) else "http"
-            self.counters.fallbacks[reason] += 1
-            self.counters.consecutive_fallbacks += 1
-            LOG.info("LLM mutation fell back to %s (%s)", type(self.fallback).__name__, error)
-            if self.counters.consecutive_fallbacks == GIVE_UP_AFTER:
-                LOG.warning("%d LLM replies in a row were unusable: rules only", GIVE_UP_AFTER)
+        prompt = self.archive.choose(self.rng)
+        chat = mutation_messages(space, genotype, scores, prompt.instruction)
+        child = self.ask(space, (genotype,), chat, prompt.temperature)
+        if child is None:
+            self.archive.record(prompt, "unusable")
             return self.fallback.mutate(genotype, space, rng, scores)
-        self.counters.accepted += 1
-        self.counters.consecutive_fallbacks = 0
+        self.pending[child] = prompt
         return child
+
+    def crossover(
+        self,
+        parents: tuple[Genotype, Genotype],
+        space: SearchSpace,
+        rng: random.Random,
+        scores: tuple[Scores, Scores] | None = None,
+    ) -> Genotype:
+        child = None
+        if not self.counters.gave_up:
+            chat = crossover_messages(space, parents, scores)
+            child = self.ask(space, parents, chat, CROSSOVER_TEMPERATURE)
+        return child or self.fallback.crossover(parents, space, rng, scores)
+
+    def observe(self, child: Genotype, success: bool) -> None:
+        """Scores the prompt that asked for `child` in the prompt archive."""
+        prompt = self.pending.pop(child, None)
+        if prompt is not None:
+            self.archive.record(prompt, "success" if success else "failure")
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "kind": "llm",
+            "model": self.model,
+            **self.counters.to_dict(),
+            "prompts": self.archive.to_dict(),
+        }

@@ -10,20 +10,29 @@ from mlcore.nas.genotype import Genotype, check_genotype
 from mlcore.nas.space import SearchSpace
 
 SYSTEM = (
-    "You are an expert in neural architecture search. You mutate architectures of a fixed "
-    "cell search space to raise their validation accuracy. Reply with one JSON object only."
+    "You are an expert in neural architecture search. You propose architectures of a fixed "
+    "cell search space, by mutating one parent or combining two, to raise their validation "
+    "accuracy. Reply with one JSON object only."
 )
-TASK = """Search space: a stem conv, then {cells} cells ({reduction} 2x down-sampling between \
+SPACE = """Search space: a stem conv, then {cells} cells ({reduction} 2x down-sampling between \
 them), then global average pooling and a linear layer. A cell is a DAG: vertices 0 and 1 are \
 the outputs of the two previous cells, each of the {nodes} later vertices sums one op applied \
 to every earlier vertex, and the cell outputs the mean of its later vertices. Every op keeps \
 the {channels} channels.
 Ops by index: {ops}
 Edges of a cell as [source, target], in the order of each cell's list in "choices": {edges}
-Parent: {parent}
-Parent scores (accuracy 0..1 on validation data, params, FLOPs, depth, width): {scores}
-Propose one child that differs from the parent in a few edges and is likely more accurate \
-for its size. Answer {{"choices": [...]}}: {cells} lists of {num_edges} op indices."""
+"""
+SCORES = "accuracy 0..1 on validation data, params, FLOPs, depth, width"
+MUTATE = """Parent: {parent}
+Parent scores ({scores_legend}): {scores}
+{instruction} The child must differ from the parent in a few edges. """
+CROSS = """Parent A: {a}
+Parent A scores ({scores_legend}): {scores_a}
+Parent B: {b}
+Parent B scores: {scores_b}
+Propose one child that combines the strengths of both parents, taking some edges from each; \
+it must differ from both. """
+ANSWER = 'Answer {{"choices": [...]}}: {cells} lists of {num_edges} op indices.'
 
 
 class ReplyError(Exception):
@@ -34,22 +43,57 @@ class ReplyError(Exception):
         self.reason = reason
 
 
-def messages(
-    space: SearchSpace, parent: Genotype, scores: Mapping[str, float] | None
-) -> list[dict[str, str]]:
-    """The system and user messages asking for a child of `parent`."""
-    task = TASK.format(
+def chat(space: SearchSpace, request: str) -> list[dict[str, str]]:
+    """The system message and a user message describing `space`, then `request` and the
+    answer format."""
+    described = SPACE.format(
         cells=space.cells,
         reduction=space.reduction,
         nodes=space.nodes,
         channels=space.channels,
         ops=json.dumps(dict(enumerate(space.ops))),
         edges=json.dumps([list(edge) for edge in space.edges]),
-        parent=json.dumps({"choices": parent.to_dict()["choices"]}),
-        scores=json.dumps(dict(scores or {})),
-        num_edges=space.num_edges,
     )
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": task}]
+    answer = ANSWER.format(cells=space.cells, num_edges=space.num_edges)
+    return [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": described + request + answer},
+    ]
+
+
+def as_json(genotype: Genotype) -> str:
+    """{"choices": ...} of `genotype`, as the answer should look."""
+    return json.dumps({"choices": genotype.to_dict()["choices"]})
+
+
+def mutation_messages(
+    space: SearchSpace, parent: Genotype, scores: Mapping[str, float] | None, instruction: str
+) -> list[dict[str, str]]:
+    """Asking for a child of `parent` as `instruction` says (a prompt archive's)."""
+    request = MUTATE.format(
+        parent=as_json(parent),
+        scores_legend=SCORES,
+        scores=json.dumps(dict(scores or {})),
+        instruction=instruction,
+    )
+    return chat(space, request)
+
+
+def crossover_messages(
+    space: SearchSpace,
+    parents: tuple[Genotype, Genotype],
+    scores: tuple[Mapping[str, float], Mapping[str, float]] | None,
+) -> list[dict[str, str]]:
+    """Asking for a child mixing two parents."""
+    scores_a, scores_b = scores or ({}, {})
+    request = CROSS.format(
+        a=as_json(parents[0]),
+        b=as_json(parents[1]),
+        scores_legend=SCORES,
+        scores_a=json.dumps(dict(scores_a)),
+        scores_b=json.dumps(dict(scores_b)),
+    )
+    return chat(space, request)
 
 
 def first_object(text: str) -> dict[str, Any]:
@@ -71,9 +115,9 @@ def op_index(space: SearchSpace, op: Any) -> Any:
     return space.ops.index(op) if isinstance(op, str) else op
 
 
-def parse_child(space: SearchSpace, parent: Genotype, text: str) -> Genotype:
+def parse_child(space: SearchSpace, parents: tuple[Genotype, ...], text: str) -> Genotype:
     """The genotype the answer `text` proposes; ReplyError unless it fits the space and
-    differs from `parent`."""
+    differs from every parent."""
     found = first_object(text)
     try:
         ops = tuple(found.get("ops", space.ops))
@@ -82,6 +126,6 @@ def parse_child(space: SearchSpace, parent: Genotype, text: str) -> Genotype:
         check_genotype(space, child)
     except (TypeError, ValueError) as error:
         raise ReplyError("invalid", str(error)) from error
-    if child == parent:
-        raise ReplyError("unchanged", "the child is the parent")
+    if child in parents:
+        raise ReplyError("unchanged", "the child is a parent")
     return child

@@ -25,12 +25,15 @@ def as_member(candidate: Candidate) -> Member:
 @dataclass(frozen=True)
 class BlackBoxResult:
     """`candidates` in evaluation order; `archive`: MAP-Elites' (`Archive.to_dict`), else
-    None; `cancelled`: the callback stopped the search before its budget was spent."""
+    None; `cancelled`: the callback stopped the search before its budget was spent;
+    `variation`: children and successes per operator and the mutator's report (strategies
+    that vary parents), else None."""
 
     strategy: str
     candidates: tuple[Candidate, ...]
     archive: dict[str, Any] | None = None
     cancelled: bool = False
+    variation: dict[str, Any] | None = None
 
     @property
     def best(self) -> Candidate:
@@ -53,4 +56,5 @@ class BlackBoxResult:
             "pareto": [self.candidates.index(c) for c in self.pareto],
             "archive": self.archive,
             "cancelled": self.cancelled,
+            "variation": self.variation,
         }

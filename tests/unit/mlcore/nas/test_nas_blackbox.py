@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from mlcore.nas.blackbox.archive import Archive
 from mlcore.nas.blackbox.candidate import Candidate
+from mlcore.nas.blackbox.crossover import uniform_crossover
 from mlcore.nas.blackbox.descriptors import Axis, Grid, default_grid, depth, width
 from mlcore.nas.blackbox.evaluator import ProxyEvaluator, flops_range
 from mlcore.nas.blackbox.genotypes import random_genotype, uniform_genotype
@@ -192,6 +194,61 @@ def test_map_elites_elites_beat_random_search_in_the_bins_both_reach() -> None:
         shared = set(elites) & set(drawn)
         margins.append(sum(elites[k] - drawn[k] for k in shared) / len(shared))
     assert sum(m > 0 for m in margins) >= 4 and sum(margins) / 5 > 0.03, margins
+
+
+def test_uniform_crossover_mixes_both_parents_and_equals_neither() -> None:
+    rng = random.Random(0)
+    for _ in range(50):
+        a, b = random_genotype(SPACE, rng), random_genotype(SPACE, rng)
+        child = uniform_crossover(a, b, rng)
+        assert child is not None and child not in (a, b)
+        check_genotype(SPACE, child)
+        for mine, left, right in zip(child.choices, a.choices, b.choices, strict=True):
+            assert all(op in (x, y) for op, x, y in zip(mine, left, right, strict=True))
+        assert edits(child, a) + edits(child, b) == edits(a, b)
+
+
+def test_crossover_of_near_twins_mutates_instead() -> None:
+    a = random_genotype(SPACE, random.Random(4))
+    twin = RuleMutator().mutate(a, SPACE, random.Random(5))
+    assert edits(a, twin) == 1
+    assert uniform_crossover(a, a, random.Random(0)) is None
+    assert uniform_crossover(a, twin, random.Random(0)) is None
+    child = RuleMutator().crossover((a, twin), SPACE, random.Random(6))
+    assert child == RuleMutator().mutate(a, SPACE, random.Random(6))
+    other = Genotype(SPACE.ops[:2], ((0,) * SPACE.num_edges,) * SPACE.cells)
+    with pytest.raises(ValueError, match="same space"):
+        uniform_crossover(a, other, random.Random(0))
+
+
+def test_map_elites_crosses_elites_and_counts_what_each_operator_achieved() -> None:
+    evaluator = target_evaluator(2)
+    result = map_elites(SPACE, evaluator, 100, 2, grid=GRID, initial=10, crossover_rate=0.5)
+    assert result.variation is not None
+    operators = result.variation["operators"]
+    assert set(operators) == {"crossover", "mutation"}
+    assert sum(o["children"] for o in operators.values()) == 90
+    assert operators["crossover"]["children"] > 25
+    assert all(0 < o["successes"] <= o["children"] for o in operators.values())
+    assert result.variation["mutator"] == {"kind": "rules", "edges": 1}
+    # successes are exactly the archive insertions after the random start
+    archive = Archive(GRID)
+    inserted = [archive.insert(c) for c in result.candidates]
+    assert sum(inserted[10:]) == sum(o["successes"] for o in operators.values())
+    no_crossover = map_elites(SPACE, target_evaluator(2), 40, 2, grid=GRID, crossover_rate=0.0)
+    assert no_crossover.variation is not None
+    assert set(no_crossover.variation["operators"]) == {"mutation"}
+    with pytest.raises(ValueError, match="crossover_rate"):
+        map_elites(SPACE, evaluator, 10, 0, crossover_rate=1.5)
+
+
+def test_evolution_counts_children_that_beat_their_parent() -> None:
+    result = regularized_evolution(SPACE, target_evaluator(), 60, 0, population=10, sample=3)
+    assert result.variation is not None
+    mutation = result.variation["operators"]["mutation"]
+    assert mutation["children"] == 50 and 0 < mutation["successes"] < 50
+    assert random_search(SPACE, target_evaluator(), 5, 0).variation is None
+    json.dumps(result.to_dict())
 
 
 def test_map_elites_default_grid_uses_measured_flops() -> None:

@@ -15,11 +15,18 @@ from typing import Any
 import pytest
 
 from mlcore.nas.blackbox.candidate import Candidate
+from mlcore.nas.blackbox.crossover import uniform_crossover
 from mlcore.nas.blackbox.descriptors import depth, width
 from mlcore.nas.blackbox.genotypes import random_genotype
-from mlcore.nas.blackbox.llm_mutator import GIVE_UP_AFTER, MAX_REPLY_BYTES, LLMMutator
+from mlcore.nas.blackbox.llm_mutator import (
+    CROSSOVER_TEMPERATURE,
+    GIVE_UP_AFTER,
+    MAX_REPLY_BYTES,
+    LLMMutator,
+)
 from mlcore.nas.blackbox.mutation import RuleMutator
-from mlcore.nas.blackbox.strategies import regularized_evolution
+from mlcore.nas.blackbox.prompt_archive import INSTRUCTIONS, PromptArchive
+from mlcore.nas.blackbox.strategies import map_elites, regularized_evolution
 from mlcore.nas.genotype import Genotype, check_genotype
 from mlcore.nas.space import SearchSpace
 
@@ -90,7 +97,8 @@ def fallback_child(seed: int) -> Genotype:
 def test_a_valid_answer_becomes_the_child(chat: ChatServer) -> None:
     answer = "Swap one conv for a pool:\n```json\n" + json.dumps(CHILD.to_dict()) + "\n```"
     chat.reply = lambda body: completion(answer)
-    mutator = LLMMutator(chat.url + "/", "tiny-llm", "secret", temperature=0.3)
+    archive = PromptArchive(instructions=("Make it leaner.",), temperatures=(0.3,))
+    mutator = LLMMutator(chat.url + "/", "tiny-llm", "secret", archive=archive)
     assert mutator.mutate(PARENT, SPACE, random.Random(0), SCORES) == CHILD
     assert (mutator.counters.requests, mutator.counters.accepted) == (1, 1)
     assert mutator.counters.fallback_count == 0
@@ -100,6 +108,7 @@ def test_a_valid_answer_becomes_the_child(chat: ChatServer) -> None:
     prompt = body["messages"][1]["content"]
     assert json.dumps({"choices": PARENT.to_dict()["choices"]}) in prompt
     assert json.dumps(SCORES) in prompt and '"2": "conv3"' in prompt
+    assert "Make it leaner." in prompt
     assert headers["Authorization"] == "Bearer secret"
 
 
@@ -169,6 +178,59 @@ def test_rules_alone_after_repeated_failures(chat: ChatServer) -> None:
     assert len(chat.requests) == mutator.counters.requests == GIVE_UP_AFTER
 
 
+OTHER = Genotype(SPACE.ops, ((1, 1, 0, 2, 2), (0, 2, 1, 1, 2)))
+
+
+def test_crossover_asks_for_a_mix_of_both_parents(chat: ChatServer) -> None:
+    mix = Genotype(SPACE.ops, ((0, 1, 2, 0, 1), (0, 2, 1, 1, 2)))
+    replies = iter([completion(json.dumps(mix.to_dict())), completion(json.dumps(OTHER.to_dict()))])
+    chat.reply = lambda body: next(replies)
+    mutator = LLMMutator(chat.url, "tiny-llm")
+    scores = ({"accuracy": 0.5}, {"accuracy": 0.25})
+    assert mutator.crossover((PARENT, OTHER), SPACE, random.Random(0), scores) == mix
+    body = chat.requests[0][0]
+    prompt = body["messages"][1]["content"]
+    assert body["temperature"] == CROSSOVER_TEMPERATURE
+    assert f"Parent A: {json.dumps({'choices': PARENT.to_dict()['choices']})}" in prompt
+    assert f"Parent B: {json.dumps({'choices': OTHER.to_dict()['choices']})}" in prompt
+    assert '{"accuracy": 0.25}' in prompt
+    # an answer repeating a parent falls back to the rule-based crossover
+    child = mutator.crossover((PARENT, OTHER), SPACE, random.Random(5))
+    assert child == uniform_crossover(PARENT, OTHER, random.Random(5))
+    assert mutator.counters.fallbacks == {"unchanged": 1}
+
+
+def test_the_prompt_archive_learns_which_instruction_works(chat: ChatServer) -> None:
+    """Only the one-edge instruction gets an answer; its children always succeed."""
+    good = INSTRUCTIONS[3]
+
+    def answer_one_instruction(body: dict[str, Any]) -> tuple[int, str]:
+        if good in body["messages"][1]["content"]:
+            return completion(json.dumps(CHILD.to_dict()))
+        return completion("I would rather not.")
+
+    chat.reply = answer_one_instruction
+    mutator = LLMMutator(chat.url, "tiny-llm", seed=1)
+    asked = []
+    for seed in range(60):
+        before = len(chat.requests)
+        child = mutator.mutate(PARENT, SPACE, random.Random(seed))
+        asked.append(good in chat.requests[before][0]["messages"][1]["content"])
+        mutator.observe(child, success=True)
+    report = mutator.report()
+    assert report["kind"] == "llm" and report["model"] == "tiny-llm"
+    assert report["requests"] == 60 and report["accepted"] == sum(asked)
+    assert report["fallbacks"] == {"format": 60 - sum(asked)} and not report["gave_up"]
+    prompts = report["prompts"]
+    assert len(prompts) == len(INSTRUCTIONS) * 3
+    assert prompts[0]["instruction"] == good and prompts[0]["curiosity"] > 0  # most curious
+    for p in prompts:
+        assert p["curiosity"] == p["success"] - p["unusable"]
+        assert p["unusable" if p["instruction"] == good else "success"] == 0
+    assert sum(p["success"] for p in prompts) == sum(asked)
+    assert sum(asked[:10]) < sum(asked[-10:]) == 10  # asked once it is known to work
+
+
 def test_from_env_is_off_without_a_url() -> None:
     assert LLMMutator.from_env({}) is None
     assert LLMMutator.from_env({"KONSTRUKTOR_NAS_LLM_URL": ""}) is None
@@ -218,3 +280,38 @@ def test_evolution_runs_on_llm_proposals(chat: ChatServer) -> None:
     for child in result.candidates[4:]:
         check_genotype(SPACE, child.genotype)
     assert random_genotype(SPACE, random.Random(0)) == result.candidates[0].genotype
+    assert result.variation is not None
+    assert result.variation["mutator"]["accepted"] == 8
+
+
+def test_map_elites_reports_the_llm_counters_and_prompt_archive(chat: ChatServer) -> None:
+    """Mutation answers are the parent's first edge flipped; crossovers get no answer."""
+
+    def answer(body: dict[str, Any]) -> tuple[int, str]:
+        prompt = body["messages"][1]["content"]
+        line = next((x for x in prompt.splitlines() if x.startswith("Parent: ")), None)
+        if line is None:
+            return 500, ""
+        choices = json.loads(line.removeprefix("Parent: "))["choices"]
+        choices[0][0] = (choices[0][0] + 1) % SPACE.k
+        return completion(json.dumps({"choices": choices}))
+
+    class Ones:
+        image_size = 8
+
+        def evaluate(self, genotype: Genotype) -> Candidate:
+            ones = sum(op == 1 for cell in genotype.choices for op in cell)
+            return Candidate(genotype, ones / 10, 0, 0, depth(SPACE, genotype), 0.0)
+
+    chat.reply = answer
+    mutator = LLMMutator(chat.url, "tiny-llm")
+    result = map_elites(SPACE, Ones(), 30, 0, mutator=mutator, initial=5, crossover_rate=0.3)
+    assert result.variation is not None
+    operators, report = result.variation["operators"], result.variation["mutator"]
+    assert operators["mutation"]["children"] + operators["crossover"]["children"] == 25
+    assert report["accepted"] == operators["mutation"]["children"]
+    assert report["fallbacks"] == {"http": operators["crossover"]["children"]}
+    outcomes = sum(p["success"] + p["failure"] for p in report["prompts"])
+    assert outcomes == operators["mutation"]["children"]
+    assert sum(p["success"] for p in report["prompts"]) == operators["mutation"]["successes"]
+    json.dumps(result.to_dict())

@@ -163,3 +163,8 @@ def test_blackbox_search_retrains_its_best_candidate(
     assert [e.details["phase"] for e in epochs] == ["searching"] * 4 + ["retraining"]
     assert "best" in epochs[0].details and epochs[-1].epoch == 5
     assert (job.output / "package.zip").is_file()
+    # 4 evaluations, a random start of 2: two children, by mutation or crossover
+    variation = job.result.info["variation"]
+    assert family["variation"] == variation
+    assert sum(o["children"] for o in variation["operators"].values()) == 2
+    assert variation["mutator"] == {"kind": "rules", "edges": 1}
