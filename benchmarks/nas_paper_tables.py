@@ -2,7 +2,8 @@
 
 Per experiment one search (3 cells x 4 nodes) trains the whole family; architectures A-D are
 derived at the thesis' s vectors and retrained from scratch, and set beside the published
-row. The control check asks whether raising s_m lowered the count of op m against A.
+row. The control check asks whether raising s_m lowered the count of op m against A; the
+control sweep raises each s_m from 0.05 to 0.95 and counts op m along the way.
 
     .venv/bin/python benchmarks/nas_paper_tables.py --experiment all [--smoke --out /tmp]
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import asdict
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ from benchmarks.nas_common import (
     strategy_config,
 )
 from mlcore.nas.paper import OP_KINDS, PAPER_TABLE, S_VECTORS, Experiment
+from mlcore.nas.result import SearchResult
 
 
 def penalised_kind(s: tuple[float, ...], ops: tuple[str, ...]) -> str:
@@ -54,6 +57,28 @@ def control_check(members: dict[str, dict[str, Any]], ops: tuple[str, ...]) -> d
             }
         )
     return {"holds": all(row["lowered"] for row in rows), "members": rows}
+
+
+SWEEP = (0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)
+
+
+def control_sweep(result: SearchResult) -> dict[str, Any]:
+    """For every op m: its count in the architecture at s_m = x (the rest shared equally),
+    for x in SWEEP; whether the count never rises with x and ends lower than it started."""
+    ops, k = result.space.ops, result.space.k
+    sweep: dict[str, Any] = {}
+    for m, op in enumerate(ops):
+        counts = []
+        for x in SWEEP:
+            s = tuple(x if i == m else (1 - x) / (k - 1) for i in range(k))
+            counts.append(result.derive(s).counts()[op])
+        sweep[op] = {
+            "s_m": list(SWEEP),
+            "count": counts,
+            "non_increasing": all(b <= a for a, b in pairwise(counts)),
+            "lowered": counts[-1] < counts[0],
+        }
+    return sweep
 
 
 def run_experiment(
@@ -80,7 +105,10 @@ def run_experiment(
         )
         members[label] = {"s": list(s), **member, "paper": asdict(paper[label])}
     check = control_check(members, space.ops)
+    sweep = control_sweep(result)
     print(f"{experiment.name} control check holds: {check['holds']}", flush=True)
+    for op, row in sweep.items():
+        print(f"{experiment.name} sweep s_{op} {row['s_m']}: count {row['count']}", flush=True)
     return {
         "experiment": experiment.name,
         "dataset": experiment.dataset,
@@ -95,6 +123,7 @@ def run_experiment(
         "search_history": history(result),
         "members": members,
         "control_check": check,
+        "control_sweep": sweep,
     }
 
 

@@ -1,0 +1,50 @@
+"""The NAS benchmarks run end to end (--smoke) and record consistent results."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from tests.support.paths import ROOT
+
+
+def run_benchmark(script: str, out: Path) -> dict[str, Any]:
+    """Run benchmarks/`script` --smoke on experiment 1 (Fashion-MNIST); its result file."""
+    command = [sys.executable, f"benchmarks/{script}", "--experiment", "1", "--smoke"]
+    ran = subprocess.run(
+        [*command, "--out", str(out)], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    (path,) = out.glob("*.json")
+    result: dict[str, Any] = json.loads(path.read_text())
+    return result
+
+
+def test_paper_tables_record_members_and_the_control_sweep(tmp_path: Path) -> None:
+    (entry,) = run_benchmark("nas_paper_tables.py", tmp_path)["experiments"]
+    assert set(entry["members"]) == {"A", "B", "C", "D"}
+    for member in entry["members"].values():
+        assert sum(member["op_counts"].values()) == 42  # 3 cells x 14 edges
+        assert 0.0 <= member["test_accuracy"] <= 1.0 and member["params"] > 0
+    sweep = entry["control_sweep"]
+    assert set(sweep) == {"maxpool3", "identity", "conv3"}
+    for row in sweep.values():
+        assert len(row["count"]) == len(row["s_m"]) and all(0 <= n <= 42 for n in row["count"])
+        assert row["non_increasing"] == all(b <= a for a, b in pairwise(row["count"]))
+        assert row["lowered"] == (row["count"][-1] < row["count"][0])
+
+
+def test_baselines_compare_every_method_on_every_member(tmp_path: Path) -> None:
+    (entry,) = run_benchmark("nas_baselines.py", tmp_path)["experiments"]
+    methods = entry["runs"][0]["methods"]
+    assert set(methods) == {"hyper_darts", "random", "darts", "gdas"}
+    for label in "ABCD":
+        ours, shuffled = methods["hyper_darts"][label], methods["random"][label]
+        assert shuffled["params"] == ours["params"]  # the same ops on other edges
+        assert shuffled["op_counts"] == ours["op_counts"]
+        stats = entry["summary"]["darts"][label]["test_accuracy"]
+        assert stats == {"mean": methods["darts"][label]["test_accuracy"], "std": 0.0}
