@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import shlex
+import subprocess
 import sys
 import zipfile
 from datetime import UTC, datetime
@@ -18,8 +19,26 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_DIRS = (ROOT / ".bench-data", ROOT.parent / "shared" / "datasets")
 
 
+def commit() -> str | None:
+    """The checkout's commit, "+dirty" when files differ from it; None outside a git clone."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if status.strip() else "")
+
+
 def environment() -> dict[str, Any]:
-    """Device, versions, date and the exact command of this run."""
+    """Device, versions, date, commit and the exact command of this run."""
     cuda = torch.cuda.is_available()
     return {
         "device": torch.cuda.get_device_name(0) if cuda else f"CPU ({platform.processor()})",
@@ -28,6 +47,7 @@ def environment() -> dict[str, Any]:
         "python": platform.python_version(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": shlex.join([Path(sys.executable).name, *sys.argv]),
+        "commit": commit(),
     }
 
 

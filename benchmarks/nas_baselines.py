@@ -62,7 +62,7 @@ def run_seed(
     """One seed's searches and retrains: {method: {member: evaluation}}, plus timings."""
     epochs = args.epochs or experiment.epochs
     retrain_epochs = args.retrain_epochs or epochs
-    space = experiment.space(args.channels)
+    space = experiment.space(args.channels, args.preprocess)
     tag = f"{experiment.name} seed {seed}"
     searches, timings = {}, {}
     for name in ("hyper_darts", *BASELINE_SEARCHES):
@@ -119,7 +119,7 @@ def run_experiment(
     return {
         "experiment": experiment.name,
         "dataset": experiment.dataset,
-        "space": experiment.space(args.channels).to_dict(),
+        "space": experiment.space(args.channels, args.preprocess).to_dict(),
         "strategy": asdict(strategy_config(args)),
         "search_epochs": args.epochs or experiment.epochs,
         "retrain_epochs": args.retrain_epochs or args.epochs or experiment.epochs,

@@ -90,6 +90,12 @@ def add_common_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, help="search epochs (default: the thesis')")
     parser.add_argument("--retrain-epochs", type=int, help="default: the search epochs")
     parser.add_argument("--channels", type=int, help=f"network width (default {CHANNELS})")
+    parser.add_argument(
+        "--no-preprocess",
+        dest="preprocess",
+        action="store_false",
+        help="cells without the 1x1 ReLU-conv-BN on their inputs",
+    )
     parser.add_argument("--kappa", type=float, default=KAPPA)
     parser.add_argument("--beta", type=float, default=StrategyConfig.beta)
     parser.add_argument("--cost-warmup", type=float, default=StrategyConfig.cost_warmup)

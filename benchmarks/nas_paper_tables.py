@@ -87,7 +87,7 @@ def run_experiment(
     """Search once, derive and retrain A-D; the experiment's result entry."""
     epochs = args.epochs or experiment.epochs
     retrain_epochs = args.retrain_epochs or epochs
-    space = experiment.space(args.channels)
+    space = experiment.space(args.channels, args.preprocess)
     config = strategy_config(args)
     data = load_data(experiment, args.train_images, args.test_images, args.seed, device)
     print(

@@ -34,10 +34,12 @@ class Experiment:
     ops: tuple[str, ...]
     epochs: int
 
-    def space(self, channels: int) -> SearchSpace:
+    def space(self, channels: int, preprocess: bool = True) -> SearchSpace:
         """Our space for this experiment at `channels` (the thesis does not state its width)."""
         in_channels = 1 if self.dataset == "fashion-mnist" else 3
-        return SearchSpace(ops=self.ops, channels=channels, in_channels=in_channels)
+        return SearchSpace(
+            ops=self.ops, channels=channels, in_channels=in_channels, preprocess=preprocess
+        )
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ class SearchSpace:
     """Stem conv -> `cells` cells (down-sampled by `reduction` between them) -> GAP + linear.
 
     A cell is a DAG: vertices 0 and 1 are the outputs of the two previous cells (both the
-    stem output for the first cell), vertices 2..nodes+1 sum one mixed op per earlier vertex,
-    and the cell outputs the mean of its intermediate vertices, batch-normalised without
-    affine parameters (C channels).
+    stem output for the first cell; with `preprocess`, each through its own 1x1
+    ReLU-conv-BN, as in DARTS, so even a cell of parameter-free ops learns), vertices
+    2..nodes+1 sum one mixed op per earlier vertex, and the cell outputs the mean of its
+    intermediate vertices, batch-normalised without affine parameters (C channels).
     """
 
     ops: tuple[str, ...] = ("maxpool3", "identity", "conv3")
@@ -25,6 +26,7 @@ class SearchSpace:
     in_channels: int = 1
     classes: int = 10
     reduction: str = "maxpool"
+    preprocess: bool = True
 
     def __post_init__(self) -> None:
         unknown = [op for op in self.ops if op not in OPERATIONS]

@@ -6,7 +6,13 @@ import torch
 from torch import nn
 
 from mlcore.nas.space import SearchSpace
-from mlcore.package_template.nas_network import Macro, cell_output, create_op, output_norm
+from mlcore.package_template.nas_network import (
+    CellInputs,
+    Macro,
+    cell_output,
+    create_op,
+    output_norm,
+)
 
 
 class MixedOp(nn.Module):
@@ -27,10 +33,12 @@ class MixedCell(nn.Module):
     def __init__(self, space: SearchSpace) -> None:
         super().__init__()
         self.space = space
+        self.inputs = CellInputs(space)
         self.norm = output_norm(space)
         self.edges = nn.ModuleList(MixedOp(space.ops, space.channels) for _ in space.edges)
 
     def forward(self, s0: torch.Tensor, s1: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
+        s0, s1 = self.inputs(s0, s1)
         return self.norm(cell_output(self.space, s0, s1, lambda e, x: self.edges[e](x, gamma[e])))
 
 

@@ -2,8 +2,9 @@
 
 A stem conv, then `cells` cells (down-sampled between them), then global average pooling
 and a linear head. A cell is a DAG: vertices 0 and 1 are the outputs of the two previous
-cells (both the stem output for the first cell), every later vertex sums one operation per
-earlier vertex, and the cell outputs the mean of its later vertices, batch-normalised.
+cells (both the stem output for the first cell; with `preprocess`, each through its own
+1x1 ReLU-conv-BN, as in DARTS), every later vertex sums one operation per earlier vertex,
+and the cell outputs the mean of its later vertices, batch-normalised.
 
     import torch
     from nas_network import build
@@ -98,11 +99,13 @@ class Layout(Protocol):
     def classes(self) -> int: ...
     @property
     def reduction(self) -> str: ...
+    @property
+    def preprocess(self) -> bool: ...
 
 
 @dataclass(frozen=True)
 class NetworkLayout:
-    """A `Layout` read from model.pt's "arch"."""
+    """A `Layout` read from model.pt's "arch" (one without "preprocess" has none)."""
 
     ops: tuple[str, ...]
     cells: int
@@ -111,6 +114,7 @@ class NetworkLayout:
     in_channels: int
     classes: int
     reduction: str
+    preprocess: bool = False
 
 
 CellCall = Callable[[int, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -138,6 +142,21 @@ class Macro(nn.Module):
             if index < last:
                 s0, s1 = self.reduce(s0), self.reduce(s1)
         return self.head(s1.mean(dim=(2, 3)))
+
+
+class CellInputs(nn.Module):
+    """A cell's two inputs as its DAG sees them: with `layout.preprocess` each through its
+    own 1x1 ReLU-conv-BN (channel mixing that a cell of parameter-free ops learns through
+    too), else unchanged."""
+
+    def __init__(self, layout: Layout) -> None:
+        super().__init__()
+        channels = layout.channels
+        self.s0: nn.Module = relu_conv_bn(channels, 1, 1) if layout.preprocess else nn.Identity()
+        self.s1: nn.Module = relu_conv_bn(channels, 1, 1) if layout.preprocess else nn.Identity()
+
+    def forward(self, s0: torch.Tensor, s1: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.s0(s0), self.s1(s1)
 
 
 def output_norm(layout: Layout) -> nn.BatchNorm2d:
@@ -170,10 +189,12 @@ class DiscreteCell(nn.Module):
     def __init__(self, layout: Layout, choices: tuple[int, ...]) -> None:
         super().__init__()
         self.layout = layout
+        self.inputs = CellInputs(layout)
         self.norm = output_norm(layout)
         self.edges = nn.ModuleList(create_op(layout.ops[i], layout.channels) for i in choices)
 
     def forward(self, s0: torch.Tensor, s1: torch.Tensor) -> torch.Tensor:
+        s0, s1 = self.inputs(s0, s1)
         return self.norm(cell_output(self.layout, s0, s1, lambda e, x: self.edges[e](x)))
 
 

@@ -16,9 +16,9 @@ SYSTEM = (
 )
 SPACE = """Search space: a stem conv, then {cells} cells ({reduction} 2x down-sampling between \
 them), then global average pooling and a linear layer. A cell is a DAG: vertices 0 and 1 are \
-the outputs of the two previous cells, each of the {nodes} later vertices sums one op applied \
-to every earlier vertex, and the cell outputs the mean of its later vertices. Every op keeps \
-the {channels} channels.
+the outputs of the two previous cells{inputs}, each of the {nodes} later vertices sums one op \
+applied to every earlier vertex, and the cell outputs the mean of its later vertices. Every op \
+keeps the {channels} channels.
 Ops by index: {ops}
 Edges of a cell as [source, target], in the order of each cell's list in "choices": {edges}
 """
@@ -32,6 +32,7 @@ Parent B: {b}
 Parent B scores: {scores_b}
 Propose one child that combines the strengths of both parents, taking some edges from each; \
 it must differ from both. """
+PREPROCESSED = " (each through a 1x1 ReLU-conv-BN)"
 ANSWER = 'Answer {{"choices": [...]}}: {cells} lists of {num_edges} op indices.'
 
 
@@ -50,6 +51,7 @@ def chat(space: SearchSpace, request: str) -> list[dict[str, str]]:
         cells=space.cells,
         reduction=space.reduction,
         nodes=space.nodes,
+        inputs=PREPROCESSED if space.preprocess else "",
         channels=space.channels,
         ops=json.dumps(dict(enumerate(space.ops))),
         edges=json.dumps([list(edge) for edge in space.edges]),

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 import torch.nn.functional as F
 
 from mlcore.metadata import describe_module
-from mlcore.nas.discrete import build_discrete
+from mlcore.nas.discrete import arch_config, build_discrete
 from mlcore.nas.genotype import Genotype
 from mlcore.nas.retrain import retrain
 from mlcore.nas.search import SearchData, run_family_search
 from mlcore.nas.space import SearchSpace
 from mlcore.nas.strategies import StrategyConfig
+from mlcore.package_template.nas_network import build
 from tests.unit.mlcore.nas.conftest import synthetic
 
 RGB_SPACE = SearchSpace(cells=2, nodes=2, channels=4, in_channels=3, classes=4)
 
 
-def conv_params(channels: int) -> int:
-    """ReLU-Conv3x3-BN: weights + BN scale and shift."""
-    return 9 * channels * channels + 2 * channels
+def conv_params(channels: int, kernel: int = 3) -> int:
+    """ReLU-Conv-BN: weights + BN scale and shift."""
+    return kernel * kernel * channels * channels + 2 * channels
 
 
 def test_derived_genotype_trains_and_counts_its_parameters() -> None:
@@ -30,8 +33,11 @@ def test_derived_genotype_trains_and_counts_its_parameters() -> None:
     facts = describe_module(net, image_size=12)
     convs = genotype.counts()["conv3"]
     stem_and_head = 3 * 9 * 4 + 2 * 4 + 4 * 4 + 4
+    preprocess = 2 * RGB_SPACE.cells * conv_params(4, kernel=1)  # both inputs of every cell
     assert facts["params"] == sum(p.numel() for p in net.parameters())
-    assert facts["params"] == stem_and_head + convs * conv_params(4)
+    assert facts["params"] == stem_and_head + preprocess + convs * conv_params(4)
+    bare = build_discrete(replace(RGB_SPACE, preprocess=False), genotype)
+    assert describe_module(bare, image_size=12)["params"] == stem_and_head + convs * conv_params(4)
 
     net.train()
     optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
@@ -49,3 +55,16 @@ def test_retrain_reports_accuracy_and_params() -> None:
     assert outcome.params == describe_module(build_discrete(RGB_SPACE, genotype), 12)["params"]
     assert outcome.losses[-1] < outcome.losses[0]
     assert outcome.accuracy > 0.6  # four classes: chance is 0.25
+
+
+def test_build_rebuilds_with_or_without_input_preprocessing() -> None:
+    genotype = Genotype(RGB_SPACE.ops, ((2, 2, 2, 2, 2), (1, 0, 2, 1, 1)))
+    arch = arch_config(RGB_SPACE, genotype, ["a", "b", "c", "d"])
+    assert arch["layout"]["preprocess"] is True
+    rebuilt = build(arch)
+    assert describe_module(rebuilt, 12) == describe_module(build_discrete(RGB_SPACE, genotype), 12)
+    # an arch saved before the space had input preprocessing
+    legacy = {**arch, "layout": {k: v for k, v in arch["layout"].items() if k != "preprocess"}}
+    bare = replace(RGB_SPACE, preprocess=False)
+    assert build(legacy).state_dict().keys() == build_discrete(bare, genotype).state_dict().keys()
+    assert len(build(legacy).state_dict()) < len(rebuilt.state_dict())

@@ -78,9 +78,12 @@ def test_network_cost_counts_the_real_network(in_channels: int) -> None:
     convs = network_cost(space, uniform(space, "conv3"), SIZE)
     net = build_discrete(space, uniform(space, "conv3"))
     assert convs.params == sum(p.numel() for p in net.parameters())
-    # pools only: FLOPs of the stem conv and the linear head (2 per multiply-add)
+    # pools only: FLOPs of the stem conv, the cells' two 1x1 input convs (at each cell's
+    # resolution, halved between cells) and the linear head (2 per multiply-add)
     stem = 2 * in_channels * space.channels * 9 * SIZE * SIZE
-    assert pools.flops == stem + 2 * space.channels * space.classes
+    sides = [SIZE // 2**cell for cell in range(space.cells)]
+    inputs = sum(2 * 2 * space.channels**2 * side * side for side in sides)
+    assert pools.flops == stem + inputs + 2 * space.channels * space.classes
     assert convs.params > pools.params and convs.flops > pools.flops > 0
 
 
