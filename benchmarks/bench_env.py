@@ -16,7 +16,8 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 # Where a benchmark finds ../shared/datasets; a GPU call carries copies in .bench-data/.
-DATA_DIRS = (ROOT / ".bench-data", ROOT.parent / "shared" / "datasets")
+BENCH_DATA = ROOT / ".bench-data"
+DATA_DIRS = (BENCH_DATA, ROOT.parent / "shared" / "datasets")
 
 
 def commit() -> str | None:

@@ -11,9 +11,15 @@ from typing import Any
 
 import torch
 
-from benchmarks.bench_env import environment, shared_zip, write_result
+from benchmarks.bench_env import BENCH_DATA, environment, shared_zip, write_result
 from mlcore.metadata import count_params
-from mlcore.nas.data import ImageTensors, load_fashion_mnist, load_image_folder, split_halves
+from mlcore.nas.data import (
+    FASHION_MNIST_DIR,
+    ImageTensors,
+    load_fashion_mnist,
+    load_image_folder,
+    split_halves,
+)
 from mlcore.nas.discrete import build_discrete
 from mlcore.nas.genotype import Genotype
 from mlcore.nas.paper import EXPERIMENTS, S_VECTORS, Experiment, kind_counts
@@ -35,8 +41,10 @@ SMOKE = {"train_images": 256, "test_images": 200, "epochs": 1, "channels": 4}
 
 
 def fashion_mnist() -> tuple[ImageTensors, ImageTensors]:
-    """The official 60,000 train / 10,000 test images."""
-    splits = load_fashion_mnist()
+    """The official 60,000 train / 10,000 test images: from .bench-data/fashion-mnist/ (a
+    GPU call carries them there), else the Debian package's folder."""
+    carried = BENCH_DATA / "fashion-mnist"
+    splits = load_fashion_mnist(carried if carried.is_dir() else FASHION_MNIST_DIR)
     return splits["train"], splits["test"]
 
 
@@ -245,7 +253,8 @@ def run_and_record(
     run_experiment: Callable[[Experiment, argparse.Namespace, torch.device], dict[str, Any]],
     table: Callable[[dict[str, Any]], str],
 ) -> None:
-    """Run the chosen experiments, print each as a table and record them as results/<name>."""
+    """Run the chosen experiments, print each as a table and record them as
+    results/<name>-<experiments>-<device>-<date>.json."""
     device = torch.device(args.device)
     began = time.perf_counter()
     entries = [
@@ -260,4 +269,5 @@ def run_and_record(
         "total_seconds": time.perf_counter() - began,
         "experiments": entries,
     }
-    print(write_result(args.out, name, result))
+    tag = "-".join(experiment_names(args.experiment))
+    print(write_result(args.out, f"{name}-{tag}", result))
