@@ -256,6 +256,7 @@ def run_and_record(
     """Run the chosen experiments, print each as a table and record them as
     results/<name>-<experiments>-<device>-<date>.json."""
     device = torch.device(args.device)
+    run = environment()  # the commit and date the run started at
     began = time.perf_counter()
     entries = [
         run_experiment(EXPERIMENTS[key], args, device) for key in experiment_names(args.experiment)
@@ -263,7 +264,7 @@ def run_and_record(
     for entry in entries:
         print(table(entry))
     result = {
-        **environment(),
+        **run,
         "seed": args.seed,
         "settings": settings(args),
         "total_seconds": time.perf_counter() - began,
