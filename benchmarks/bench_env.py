@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import shlex
 import subprocess
@@ -20,8 +21,14 @@ BENCH_DATA = ROOT / ".bench-data"
 DATA_DIRS = (BENCH_DATA, ROOT.parent / "shared" / "datasets")
 
 
+COMMIT_ENV = "BENCH_COMMIT"  # set where the run has no .git, e.g. on a lent GPU
+
+
 def commit() -> str | None:
-    """The checkout's commit, "+dirty" when files differ from it; None outside a git clone."""
+    """$BENCH_COMMIT if set, else the checkout's commit ("+dirty" when files differ from it);
+    None outside a git clone."""
+    if os.environ.get(COMMIT_ENV):
+        return os.environ[COMMIT_ENV]
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True

@@ -254,7 +254,7 @@ def run_and_record(
     table: Callable[[dict[str, Any]], str],
 ) -> None:
     """Run the chosen experiments, print each as a table and record them as
-    results/<name>-<experiments>-<device>-<date>.json."""
+    results/<name>-<experiments>[-bare]-<device>-<date>.json (bare: --no-preprocess)."""
     device = torch.device(args.device)
     run = environment()  # the commit and date the run started at
     began = time.perf_counter()
@@ -270,5 +270,5 @@ def run_and_record(
         "total_seconds": time.perf_counter() - began,
         "experiments": entries,
     }
-    tag = "-".join(experiment_names(args.experiment))
+    tag = "-".join([*experiment_names(args.experiment), *([] if args.preprocess else ["bare"])])
     print(write_result(args.out, f"{name}-{tag}", result))

@@ -1,8 +1,9 @@
 """FBNet-style latency lookup table: every op timed alone at every cell's resolution.
 
 A network's latency is predicted, without building or running it, as the fixed cost (the
-real network with a free identity on every edge: stem, each cell's sums and norm, reductions,
-head and the Python dispatch between them) plus, per cell and edge, the chosen op's entry.
+real network with a free identity on every edge: stem, each cell's input convolutions, sums
+and norm, reductions, head and the Python dispatch between them) plus, per cell and edge,
+the chosen op's entry.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from mlcore.nas.genotype import Genotype, check_genotype
 from mlcore.nas.space import SearchSpace
 from mlcore.package_template.nas_network import (
     REDUCTIONS,
+    CellInputs,
     Macro,
     cell_output,
     create_op,
@@ -92,8 +94,9 @@ def cell_sizes(space: SearchSpace, image_size: int) -> tuple[int, ...]:
 class LatencyTable:
     """`op_ms[c][m]`: ms of op `space.ops[m]` alone on cell c's input (`sizes[c]` pixels
     square); `fixed_ms`: the all-identity network, what every genotype pays besides its ops;
-    `parts_ms`: its parts timed alone (stem, cell_<c> sums + norm, reduce_<c> after cell c,
-    head), whose sum falls short of `fixed_ms` by the dispatch between them."""
+    `parts_ms`: its parts timed alone (stem, cell_<c> input convolutions + sums + norm,
+    reduce_<c> after cell c, head), whose sum falls short of `fixed_ms` by the dispatch
+    between them."""
 
     space: SearchSpace
     image_size: int
@@ -139,9 +142,13 @@ class LatencyTable:
         )
 
 
-def cell_glue(space: SearchSpace, norm: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """A cell's work besides its ops: the sums over edges, the mean and the output norm."""
-    return norm(cell_output(space, x, x, lambda _, v: v))
+def cell_glue(
+    space: SearchSpace, inputs: CellInputs, norm: nn.Module, x: torch.Tensor
+) -> torch.Tensor:
+    """A cell's work besides its ops: its input convolutions (`space.preprocess`), the sums
+    over edges, the mean and the output norm."""
+    s0, s1 = inputs(x, x)
+    return norm(cell_output(space, s0, s1, lambda _, v: v))
 
 
 def reduce_both(reduce: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -159,12 +166,13 @@ def fixed_parts(
 ) -> dict[str, Callable[[], object]]:
     """Callables running each part every genotype shares, on inputs of the network's shapes."""
     macro = Macro(space).to(device).eval()
+    inputs = CellInputs(space).to(device).eval()
     norm = output_norm(space).to(device).eval()
     states = [torch.randn(batch_size, space.channels, n, n, device=device) for n in sizes]
     image = torch.randn(batch_size, space.in_channels, sizes[0], sizes[0], device=device)
     parts: dict[str, Callable[[], object]] = {"stem": partial(macro.stem, image)}
     for c, x in enumerate(states):
-        parts[f"cell_{c}"] = partial(cell_glue, space, norm, x)
+        parts[f"cell_{c}"] = partial(cell_glue, space, inputs, norm, x)
         if c < len(states) - 1:
             parts[f"reduce_{c}"] = partial(reduce_both, macro.reduce, x)
     parts["head"] = partial(head, macro, states[-1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,30 +38,35 @@ EpochCallback = Callable[[int, float], None]  # (epoch from 1, its mean training
 Stateful = nn.Module | torch.optim.Optimizer | torch.optim.lr_scheduler.LRScheduler
 
 
+def run_key(space: SearchSpace, genotype: Genotype) -> str:
+    """What a retraining checkpoint belongs to: the network's space and genotype."""
+    return json.dumps({"space": space.to_dict(), "genotype": genotype.to_json()}, sort_keys=True)
+
+
 def save_state(
     path: Path,
-    genotype: Genotype,
+    key: str,
     parts: dict[str, Stateful],
     generator: torch.Generator,
     losses: list[float],
 ) -> None:
-    """Everything a resumed retraining needs, written atomically."""
+    """Everything a resumed retraining needs, written atomically; `key` is `run_key`'s."""
     state: dict[str, Any] = {name: part.state_dict() for name, part in parts.items()}
-    state |= {"genotype": genotype.to_json(), "generator": generator.get_state(), "losses": losses}
+    state |= {"run": key, "generator": generator.get_state(), "losses": losses}
     partial = path.with_suffix(".partial")
     torch.save(state, partial)
     partial.replace(path)
 
 
 def resume_state(
-    path: Path | None, genotype: Genotype, parts: dict[str, Stateful], generator: torch.Generator
+    path: Path | None, key: str, parts: dict[str, Stateful], generator: torch.Generator
 ) -> list[float]:
-    """Restore `parts` and `generator` from `path` when it holds this genotype's run; the
-    losses of the epochs done (none without a usable checkpoint)."""
+    """Restore `parts` and `generator` from `path` when it holds the run `key` names (same
+    space and genotype); the losses of the epochs done (none without a usable checkpoint)."""
     if path is None or not path.exists():
         return []
     state = torch.load(path, map_location="cpu", weights_only=True)
-    if state["genotype"] != genotype.to_json():
+    if state.get("run") != key:
         return []
     for name, part in parts.items():
         part.load_state_dict(state[name])
@@ -95,7 +101,8 @@ def retrain(
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs * steps)
     parts: dict[str, Stateful] = {"model": model, "optimizer": optimizer, "schedule": schedule}
-    losses = resume_state(checkpoint, genotype, parts, generator)
+    key = run_key(space, genotype)
+    losses = resume_state(checkpoint, key, parts, generator)
     model.train()
     for _ in range(len(losses), epochs):
         order = torch.randperm(len(train), generator=generator)
@@ -111,7 +118,7 @@ def retrain(
             total += float(loss.detach())
         losses.append(total / steps)
         if checkpoint is not None:
-            save_state(checkpoint, genotype, parts, generator, losses)
+            save_state(checkpoint, key, parts, generator, losses)
         if callback is not None:
             callback(len(losses), losses[-1])
     model.eval()

@@ -189,12 +189,19 @@ def blackbox(context: SearchContext) -> Found:
 def evolution_options(config: SearchConfig) -> dict[str, Any]:
     """A population a quarter of the budget (2..20), so mutation gets the rest."""
     population = min(max(config.evaluations // 4, 2), 20)
-    return {"mutator": configured_mutator(), "population": population, "sample": min(5, population)}
+    return {
+        "mutator": configured_mutator(seed=config.seed),
+        "population": population,
+        "sample": min(5, population),
+    }
 
 
 def map_elites_options(config: SearchConfig) -> dict[str, Any]:
     """A random start a quarter of the budget (2..10), so mutation gets the rest."""
-    return {"mutator": configured_mutator(), "initial": min(max(config.evaluations // 4, 2), 10)}
+    return {
+        "mutator": configured_mutator(seed=config.seed),
+        "initial": min(max(config.evaluations // 4, 2), 10),
+    }
 
 
 BLACKBOX_OPTIONS: dict[str, Callable[[SearchConfig], dict[str, Any]]] = {

@@ -63,5 +63,6 @@ class SearchSpace:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SearchSpace:
-        """Inverse of `to_dict`."""
-        return cls(**{**data, "ops": tuple(data["ops"])})
+        """Inverse of `to_dict`; a dict without "preprocess" was saved before the space had
+        input convolutions (as `nas_network.NetworkLayout` reads it too)."""
+        return cls(**{"preprocess": False, **data, "ops": tuple(data["ops"])})

@@ -48,8 +48,9 @@ def describe(space: SearchSpace, genotype: Genotype, accuracy: float, image_size
 class ProxyEvaluator:
     """Trains each architecture from scratch for a few epochs on `data.train` and scores it
     on `data.val` (`retrain`); results are cached by genotype. image_size defaults to the
-    data's. With `journal` (JSON lines), every result is also appended there and the ones
-    already in it are not trained again: a resumed search replays them."""
+    data's. With `journal` (JSON lines, each with its space), every result is also appended
+    there and the ones already in it for this space are not trained again: a resumed search
+    replays them."""
 
     def __init__(
         self,
@@ -76,8 +77,10 @@ class ProxyEvaluator:
         self.cache: dict[str, Candidate] = {}
         if journal is not None and journal.exists():
             for line in journal.read_text(encoding="utf-8").splitlines():
-                candidate = Candidate.from_dict(json.loads(line))
-                self.cache[candidate.genotype.to_json()] = candidate
+                entry = json.loads(line)
+                if entry.get("space") == space.to_dict():  # else measured in another space
+                    candidate = Candidate.from_dict(entry)
+                    self.cache[candidate.genotype.to_json()] = candidate
 
     @property
     def image_size(self) -> int:
@@ -100,5 +103,6 @@ class ProxyEvaluator:
             self.cache[key] = describe(self.space, genotype, trained.accuracy, self.image_size)
             if self.journal is not None:
                 with self.journal.open("a", encoding="utf-8") as f:
-                    f.write(json.dumps(self.cache[key].to_dict()) + "\n")
+                    entry = {"space": self.space.to_dict(), **self.cache[key].to_dict()}
+                    f.write(json.dumps(entry) + "\n")
         return self.cache[key]

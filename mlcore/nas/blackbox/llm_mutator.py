@@ -91,9 +91,9 @@ class LLMMutator:
         self.pending: dict[Genotype, Prompt] = {}
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> LLMMutator | None:
-        """From KONSTRUKTOR_NAS_LLM_URL, _MODEL and _API_KEY; None (off) when the URL is
-        unset or empty."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, seed: int = 0) -> LLMMutator | None:
+        """From KONSTRUKTOR_NAS_LLM_URL, _MODEL and _API_KEY, drawing prompts with `seed`;
+        None (off) when the URL is unset or empty."""
         env = os.environ if environ is None else environ
         url = env.get(URL_ENV, "")
         if not url:
@@ -103,7 +103,7 @@ class LLMMutator:
         model = env.get(MODEL_ENV, "")
         if not model:
             raise ValueError(f"{URL_ENV} is set but {MODEL_ENV} is not")
-        return cls(url, model, env.get(API_KEY_ENV) or None)
+        return cls(url, model, env.get(API_KEY_ENV) or None, seed=seed)
 
     def complete(self, chat: list[dict[str, str]], temperature: float) -> str:
         """The content of the first choice's message."""

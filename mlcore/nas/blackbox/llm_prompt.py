@@ -25,7 +25,7 @@ Edges of a cell as [source, target], in the order of each cell's list in "choice
 SCORES = "accuracy 0..1 on validation data, params, FLOPs, depth, width"
 MUTATE = """Parent: {parent}
 Parent scores ({scores_legend}): {scores}
-{instruction} The child must differ from the parent in a few edges. """
+{instruction} The child must differ from the parent. """
 CROSS = """Parent A: {a}
 Parent A scores ({scores_legend}): {scores_a}
 Parent B: {b}

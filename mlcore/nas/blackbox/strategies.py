@@ -174,7 +174,7 @@ def map_elites(
             archive.insert(run.evaluate(random_genotype(space, rng)))
             continue
         elites = [archive.elites[key] for key in sorted(archive.elites)]
-        if len(elites) >= 2 and rng.random() < crossover_rate:
+        if crossover_rate > 0 and len(elites) >= 2 and rng.random() < crossover_rate:
             a, b = rng.sample(elites, 2)
             pair = (a.genotype, b.genotype)
             operator, child = (

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pytest
 
@@ -117,8 +118,9 @@ def test_rule_mutator_always_changes_a_few_edges() -> None:
         check_genotype(SPACE, child)
         assert 1 <= edits(parent, child) <= 3
     assert isinstance(configured_mutator({}), RuleMutator)
-    llm = configured_mutator({URL_ENV: "http://127.0.0.1:9/v1", MODEL_ENV: "m"})
+    llm = configured_mutator({URL_ENV: "http://127.0.0.1:9/v1", MODEL_ENV: "m"}, seed=5)
     assert isinstance(llm, LLMMutator) and llm.model == "m"
+    assert llm.rng.random() == random.Random(5).random()  # prompts drawn with the search seed
     with pytest.raises(ValueError, match="KONSTRUKTOR_NAS_LLM_MODEL"):
         configured_mutator({URL_ENV: "http://127.0.0.1:9/v1"})
 
@@ -306,3 +308,18 @@ def test_proxy_evaluator_trains_measures_and_caches(
     assert candidate.accuracy > 0.5  # 4 classes: chance is 0.25
     assert (candidate.depth, candidate.width) == (2, 2.5)
     assert evaluator.evaluate(Genotype.from_json(genotype.to_json())) is candidate
+
+
+def test_the_journal_replays_only_candidates_of_the_same_space(
+    tiny_space: SearchSpace, tiny_data: SearchData, tmp_path: Path
+) -> None:
+    journal = tmp_path / "candidates.jsonl"
+    genotype = uniform_genotype(tiny_space, tiny_space.ops.index("maxpool3"))
+    first = ProxyEvaluator(tiny_space, tiny_data, epochs=1, batch_size=64, journal=journal)
+    measured = first.evaluate(genotype)
+    again = ProxyEvaluator(tiny_space, tiny_data, epochs=1, batch_size=64, journal=journal)
+    assert again.cache == {genotype.to_json(): measured}
+    bare = replace(tiny_space, preprocess=False)
+    other = ProxyEvaluator(bare, tiny_data, epochs=1, batch_size=64, journal=journal)
+    assert other.cache == {}
+    assert other.evaluate(genotype).params < measured.params  # measured anew, no 1x1 convs

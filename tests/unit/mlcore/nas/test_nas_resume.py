@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,26 @@ def test_a_retraining_checkpoint_of_another_genotype_is_ignored(
         callback=lambda epoch, loss: seen.append(epoch), checkpoint=checkpoint,
     )  # fmt: skip
     assert seen == [1]
+
+
+def test_a_retraining_checkpoint_of_another_space_is_ignored(
+    tiny_space: SearchSpace, tiny_data: SearchData, tmp_path: Path
+) -> None:
+    """Same genotype, but saved by a network without input convolutions."""
+    genotype = Genotype.from_alpha(tiny_space.ops, torch.zeros(tiny_space.alpha_shape))
+    checkpoint = tmp_path / "retrain.pt"
+    data = (tiny_data.train, tiny_data.val)
+    bare = replace(tiny_space, preprocess=False)
+    retrain(bare, genotype, *data, 2, 0, batch_size=64, checkpoint=checkpoint)
+    seen: list[int] = []
+    retrain(
+        tiny_space, genotype, *data, 2, 0, batch_size=64,
+        callback=lambda epoch, loss: seen.append(epoch), checkpoint=checkpoint,
+    )  # fmt: skip
+    assert seen == [1, 2]
+    again: list[int] = []
+    retrain(
+        tiny_space, genotype, *data, 2, 0, batch_size=64,
+        callback=lambda epoch, loss: again.append(epoch), checkpoint=checkpoint,
+    )  # fmt: skip
+    assert again == []  # its own finished run: nothing left to train
