@@ -42,7 +42,9 @@ def penalised_kind(s: tuple[float, ...], ops: tuple[str, ...]) -> str:
 
 
 def control_check(members: dict[str, dict[str, Any]], ops: tuple[str, ...]) -> dict[str, Any]:
-    """For B, C, D: did the kind their s penalises appear less often than in A (uniform)?"""
+    """For B, C, D: did the kind their s penalises appear less often than in A (uniform)?
+    `lowered` is None where A has none of it (nothing to lower); the check holds when no
+    member kept or raised a count it could have lowered."""
     rows = []
     for label in "BCD":
         kind = penalised_kind(S_VECTORS[ops][label], ops)
@@ -53,10 +55,10 @@ def control_check(members: dict[str, dict[str, Any]], ops: tuple[str, ...]) -> d
                 "penalised": kind,
                 "count_A": at_a,
                 "count_member": at_member,
-                "lowered": at_member < at_a,
+                "lowered": at_member < at_a if at_a else None,
             }
         )
-    return {"holds": all(row["lowered"] for row in rows), "members": rows}
+    return {"holds": all(row["lowered"] is not False for row in rows), "members": rows}
 
 
 SWEEP = (0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)

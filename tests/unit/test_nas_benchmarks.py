@@ -45,3 +45,19 @@ def test_baselines_compare_every_method_on_every_member(tmp_path: Path) -> None:
         assert shuffled["op_counts"] == ours["op_counts"]
         stats = entry["summary"]["darts"][label]["test_accuracy"]
         assert stats == {"mean": methods["darts"][label]["test_accuracy"], "std": 0.0}
+
+
+def test_the_control_check_skips_kinds_a_never_had() -> None:
+    from benchmarks.nas_paper_tables import control_check
+    from mlcore.nas.paper import OPS_3
+
+    def member(pool: int, conv: int, identity: int) -> dict[str, Any]:
+        return {"kinds": {"pool": pool, "conv": conv, "identity": identity}}
+
+    members = {"A": member(10, 32, 0), "B": member(30, 4, 8), "C": member(0, 42, 0)}
+    check = control_check({**members, "D": member(12, 30, 0)}, OPS_3)
+    assert [row["lowered"] for row in check["members"]] == [True, True, None]
+    assert check["holds"]
+    worse = control_check({**members, "C": member(10, 32, 0), "D": member(12, 30, 0)}, OPS_3)
+    assert [row["lowered"] for row in worse["members"]] == [True, False, None]
+    assert not worse["holds"]
