@@ -60,6 +60,7 @@ class SearchRequest(WorkDirs):
     work_dir: Path
     report: Report
     resume: bool = False
+    family: Path | None = None  # family.json of the earlier search `params.family_model_id`
 
 
 Engine = Callable[[TrainRequest], JobResult]

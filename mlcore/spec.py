@@ -136,6 +136,12 @@ class SearchParams(BaseModel):
         description="hyper_darts: the complexity vector s (one penalty per op, in `ops` order) "
         "of the family member to retrain; default: the most accurate member within the budget",
     )
+    family_model_id: str | None = Field(
+        None,
+        description="a model of an earlier search in this project: retrain the member of its "
+        "family at `complexity` (the nearest of its grid points) or the most accurate within "
+        "the budget, without searching again; the space and strategy are the earlier search's",
+    )
     max_params: int | None = Field(None, ge=1, description="budget: parameters at most")
     max_latency_ms: float | None = Field(
         None, gt=0, description="budget: latency per image on the worker's device, at most"
@@ -146,8 +152,8 @@ class SearchParams(BaseModel):
     def _consistent(self) -> Self:
         if len(set(self.ops)) != len(self.ops):
             raise ValueError(f"ops must be distinct: {self.ops}")
-        if self.complexity is None:
-            return self
+        if self.complexity is None or (self.family_model_id and "ops" not in self.model_fields_set):
+            return self  # checked against the earlier search's ops and strategy once merged
         if self.strategy != "hyper_darts":
             raise ValueError("complexity picks a family member: only hyper_darts has a family")
         if len(self.complexity) != len(self.ops) or min(self.complexity) < 0:
@@ -186,7 +192,10 @@ class SearchConfig(SearchParams):
 
     @property
     def search_steps(self) -> int:
-        """Progress units of the search: supernet epochs, or candidates evaluated."""
+        """Progress units of the search: supernet epochs, or candidates evaluated (none when
+        the architecture comes from an earlier search's family)."""
+        if self.family_model_id is not None:
+            return 0
         return self.evaluations if self.strategy in BLACKBOX_SEARCHES else self.search_epochs
 
     @property

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backend.db import session_scope
 from backend.job_states import ALLOWED, transition
 from backend.models import DatasetVersion, Job, JobState, ModelArtifact, utcnow
-from mlcore.spec import JOB_PARAMS, JobResult, JobSpec, ProgressEvent, TrainConfig
+from mlcore.spec import JOB_PARAMS, JobResult, JobSpec, ProgressEvent
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,9 @@ def claim(job_id: str) -> Claim | None:
             raise LookupError(f"the dataset version of job {job_id} was deleted")
         config = JOB_PARAMS[job.kind].model_validate(job.params)
         inputs = {"dataset": version.storage_key}
-        if isinstance(config, TrainConfig) and config.init_model_id:
-            inputs["init_weights"] = _init_weights_key(session, job, config.init_model_id)
+        for name, (field, file) in MODEL_INPUTS.items():
+            if model_id := getattr(config, field, None):
+                inputs[name] = _model_file_key(session, job, model_id, file)
         spec = JobSpec(
             job_id=job.id,
             kind=job.kind,
@@ -67,12 +68,20 @@ def claim(job_id: str) -> Claim | None:
         return Claim(spec, job.attempts)
 
 
-def _init_weights_key(session: Session, job: Job, model_id: str) -> str:
-    """Storage key of the weights a transfer-learning job starts from."""
+# job input -> (the params field naming an earlier model, that model's file the job reads):
+# the weights a transfer-learning job starts from, the family an earlier search found
+MODEL_INPUTS = {
+    "init_weights": ("init_model_id", "weights"),
+    "family": ("family_model_id", "family"),
+}
+
+
+def _model_file_key(session: Session, job: Job, model_id: str, file: str) -> str:
+    """Storage key of `file` of the job owner's model `model_id`."""
     model = session.get(ModelArtifact, model_id)
-    if model is None or model.owner_id != job.owner_id or "weights" not in model.files:
-        raise LookupError(f"the starting model {model_id} of job {job.id} is gone")
-    return str(model.files["weights"])
+    if model is None or model.owner_id != job.owner_id or file not in model.files:
+        raise LookupError(f"the {file} of model {model_id}, an input of job {job.id}, is gone")
+    return str(model.files[file])
 
 
 def _mine(session: Session, job_id: str, attempt: int) -> Job | None:

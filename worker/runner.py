@@ -74,10 +74,14 @@ def train(spec: JobSpec, dataset_dir: Path, work_dir: Path, resume: bool) -> Job
 
 
 def search(spec: JobSpec, dataset_dir: Path, work_dir: Path, resume: bool) -> JobResult:
-    """An architecture search job."""
+    """An architecture search job (or the retraining of an earlier search's `family`)."""
     if not isinstance(spec.params, SearchConfig):
         raise TypeError("a search job needs SearchConfig params")
-    return run_search_job(SearchRequest(spec.params, dataset_dir, work_dir, emit, resume=resume))
+    family_key = spec.inputs.get("family")
+    storage = create_storage(get_settings())
+    family = storage.get_file(family_key, work_dir / "family.json") if family_key else None
+    request = SearchRequest(spec.params, dataset_dir, work_dir, emit, resume=resume, family=family)
+    return run_search_job(request)
 
 
 KINDS: dict[str, Callable[[JobSpec, Path, Path, bool], JobResult]] = {

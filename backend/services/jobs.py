@@ -23,7 +23,7 @@ from backend.schemas import SearchJobCreate, TrainJobCreate
 from backend.storage_keys import job_prefix
 from mlcore.catalog import ModelInfo, UnknownModel, get_model_info
 from mlcore.defaults import DataProfile, resolve, resolve_search
-from mlcore.spec import JOB_PARAMS, SearchConfig, TrainConfig
+from mlcore.spec import JOB_PARAMS, SearchConfig, SearchParams, TrainConfig
 
 
 class JobRejected(ValueError):
@@ -62,10 +62,47 @@ def search_config(
             f"{dataset.task}; train a catalog detector instead (GET /api/v1/catalog)"
         )
     try:
-        return resolve_search(body.params, profile)
+        params = body.params
+        if params.family_model_id:
+            params = family_params(db, user, dataset, params)
+        return resolve_search(params, profile)
     except ValidationError as exc:
         problems = "; ".join(error["msg"].removeprefix("Value error, ") for error in exc.errors())
         raise JobRejected(problems) from exc
+
+
+# What a job retraining a member of an earlier search's family chooses itself; the rest
+# (space, strategy, image size) is the earlier search's, and so is the retraining unless given
+MEMBER_CHOICE = frozenset({"family_model_id", "complexity", "max_params", "max_latency_ms"})
+RETRAINING = frozenset({"retrain_epochs", "batch_size", "seed"})
+
+
+def family_params(db: Session, user: User, dataset: Dataset, params: SearchParams) -> SearchParams:
+    """The earlier search's settings with this request's choice of member and retraining."""
+    model_id = params.family_model_id
+    model = db.get(ModelArtifact, model_id)
+    if model is None or model.owner_id != user.id or model.project_id != dataset.project_id:
+        raise JobRejected(
+            f"family_model_id {model_id}: no such model in this project (GET /api/v1/models)"
+        )
+    earlier = db.get(Job, model.job_id)
+    if "family" not in model.files or earlier is None or earlier.kind != "search":
+        raise JobRejected(
+            f"family_model_id {model_id} is a {model.architecture} model; give the model of an "
+            "architecture search"
+        )
+    fixed = sorted(params.model_fields_set - MEMBER_CHOICE - RETRAINING)
+    if fixed:
+        raise JobRejected(
+            f"{', '.join(fixed)} come from the earlier search with family_model_id; leave "
+            "them out (a new search takes them)"
+        )
+    inherited = {
+        name: value
+        for name, value in SearchConfig.model_validate(earlier.params).model_dump().items()
+        if name in SearchParams.model_fields and name not in MEMBER_CHOICE
+    }
+    return SearchParams(**{**inherited, **params.model_dump(include=params.model_fields_set)})
 
 
 CONFIGS: dict[str, Callable[..., TrainConfig | SearchConfig]] = {

@@ -8,7 +8,8 @@ latency.json (the worker's per-operation latency table).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mlcore.engines import SearchRequest
@@ -25,6 +26,7 @@ from mlcore.nas.selection import (
     SEARCH_CHECKPOINT,
     SearchContext,
     SearchOutcome,
+    from_family,
     search,
     search_halves,
 )
@@ -60,14 +62,15 @@ class Progress:
 
     def __init__(self, request: SearchRequest) -> None:
         self.report, self.config = request.report, request.params
+        self.search_share = SEARCH_SHARE if self.config.search_steps else 0.0
 
     def search_epoch(self, epoch: int, metrics: dict[str, float], details: dict[str, Any]) -> None:
-        share = TRAIN_SHARE * SEARCH_SHARE * epoch / self.config.search_steps
+        share = TRAIN_SHARE * self.search_share * epoch / self.config.search_steps
         self._epoch(epoch, share, "searching", metrics, details)
 
     def retrain_epoch(self, epoch: int, loss: float) -> None:
         done = epoch / self.config.retrain_epochs
-        share = TRAIN_SHARE * (SEARCH_SHARE + (1 - SEARCH_SHARE) * done)
+        share = TRAIN_SHARE * (self.search_share + (1 - self.search_share) * done)
         metrics = {"train_loss": loss}
         self._epoch(self.config.search_steps + epoch, share, "retraining", metrics, {})
 
@@ -108,21 +111,28 @@ class Searched:
 
 
 def run_search(request: SearchRequest, data: JobData, progress: Progress) -> Searched:
-    """Measure the latency table, search, score the family; writes latency.json."""
+    """Measure the latency table, search (or read the earlier search's family), score the
+    family; writes latency.json."""
     config, device = request.params, pick_device()
+    earlier = None if request.family is None else json.loads(request.family.read_text())
     space = job_space(config, data.classes)
+    if earlier is not None:  # its own space: it may predate a field of today's
+        space = replace(SearchSpace.from_dict(earlier["space"]), classes=len(data.classes))
     progress.log(0.0, "measuring operation latency")
     table = measure_latency_table(space, config.image_size, device)
-    context = SearchContext(
-        config,
-        space,
-        search_halves(data.train, config.seed),
-        table,
-        device,
-        request.resume_dir,
-        progress.search_epoch,
-    )
-    outcome = search(context)
+    if earlier is not None:
+        outcome = from_family(earlier, space, config, table)
+    else:
+        context = SearchContext(
+            config,
+            space,
+            search_halves(data.train, config.seed),
+            table,
+            device,
+            request.resume_dir,
+            progress.search_epoch,
+        )
+        outcome = search(context)
     family = {
         **family_json(outcome.members, outcome.front),
         "chosen": outcome.members.index(outcome.chosen),
@@ -151,7 +161,7 @@ def run_nas_job(request: SearchRequest) -> JobResult:
     family_png(family, family["chosen"], output / NAS_FILES["family_plot"])
     chosen = outcome.chosen
 
-    progress.log(TRAIN_SHARE * SEARCH_SHARE, "retraining the chosen architecture")
+    progress.log(TRAIN_SHARE * progress.search_share, "retraining the chosen architecture")
     trained = retrain(
         space,
         chosen.genotype,

@@ -85,6 +85,19 @@ class Member:
             "proxy_accuracy": self.proxy_accuracy,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Member:
+        """Inverse of `to_dict`."""
+        return cls(
+            s=tuple(data["s"]),
+            s_all=tuple(tuple(s) for s in data["s_all"]),
+            genotype=Genotype.from_dict(data["genotype"]),
+            params=int(data["params"]),
+            flops=int(data["flops"]),
+            predicted_latency_ms=data["predicted_latency_ms"],
+            proxy_accuracy=float(data["proxy_accuracy"]),
+        )
+
 
 COSTS: dict[str, Callable[[Member], float | None]] = {
     "params": lambda member: member.params,

@@ -8,7 +8,7 @@ chosen by the user's s or budget.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -224,14 +224,49 @@ def choose(config: SearchConfig, members: list[Member]) -> Member:
     return choose_member(members, budget)
 
 
+def outcome(config: SearchConfig, found: Found) -> SearchOutcome:
+    """The front (by latency when the budget is in latency, else parameters) and the member
+    the config picks."""
+    members = found.members
+    cost = "latency" if config.max_latency_ms is not None else "params"
+    return SearchOutcome(
+        members, pareto_front(members, cost), choose(config, members), found.record
+    )
+
+
 def search(context: SearchContext) -> SearchOutcome:
     """Run the configured strategy; its members, front and chosen architecture."""
-    found = SEARCHES[context.config.strategy](context)
-    members = found.members
-    cost = "latency" if context.config.max_latency_ms is not None else "params"
-    return SearchOutcome(
-        members, pareto_front(members, cost), choose(context.config, members), found.record
-    )
+    return outcome(context.config, SEARCHES[context.config.strategy](context))
+
+
+def nearest_point(members: list[Member], s: Sequence[float]) -> tuple[float, ...]:
+    """The members' grid point nearest s (scaled onto the simplex)."""
+    total = sum(s)
+    wanted = [x / total for x in s]
+    points = [point for m in members for point in m.s_all]
+    if not points:
+        raise ValueError("this family has no complexity vectors: give a budget instead")
+    return min(points, key=lambda p: sum((a - b) ** 2 for a, b in zip(p, wanted, strict=True)))
+
+
+def from_family(
+    family: dict[str, Any], space: SearchSpace, config: SearchConfig, table: LatencyTable
+) -> SearchOutcome:
+    """An earlier search's family (its family.json), without searching: every member
+    re-measured in `space` (this job's classes) and on this device, and the one the job's
+    s (the family's nearest grid point) or budget picks."""
+    members = []
+    for entry in family["members"]:
+        member = Member.from_dict(entry)
+        cost = network_cost(space, member.genotype, config.image_size)
+        latency = predict_latency(table, member.genotype)
+        members.append(
+            replace(member, params=cost.params, flops=cost.flops, predicted_latency_ms=latency)
+        )
+    if config.complexity is not None:
+        point = nearest_point(members, config.complexity)
+        config = config.model_copy(update={"complexity": list(point)})
+    return outcome(config, Found(members, {"family_of": config.family_model_id}))
 
 
 def search_halves(train: ImageTensors, seed: int) -> SearchData:

@@ -275,3 +275,21 @@ def test_search_cancel_resume_and_download(
     download = client.get(f"/models/{model['id']}/download")
     with zipfile.ZipFile(__import__("io").BytesIO(download.content)) as zf:
         assert "nas_network.py" in zf.namelist()
+
+    # another member of the same family, retrained without searching again
+    cheapest = min(family["members"], key=lambda m: m["params"])
+    project, version = flowers
+    params = {"family_model_id": model["id"], "max_params": cheapest["params"], "seed": 1}
+    body = {"kind": "search", "dataset_version_id": version, "params": params}
+    member_job = client.post(f"/projects/{project}/jobs", json=body).json()
+    assert member_job["epochs"] == 1 and member_job["params"]["channels"] == 4
+    done = wait_for(
+        client, member_job["id"], lambda j: j["state"] not in ("queued", "running"), 300
+    )
+    assert done["state"] == "succeeded", service.log.read_text()[-3000:]
+    assert {h["phase"] for h in done["metrics_history"]} == {"retraining"}
+    member = client.get(f"/models/{done['model_id']}/files/family").json()
+    chosen = member["members"][member["chosen"]]
+    within = [m for m in family["members"] if m["params"] <= cheapest["params"]]
+    best = min(within, key=lambda m: (-m["proxy_accuracy"], m["params"]))  # the budget's pick
+    assert chosen["genotype"] == best["genotype"] and member["family_of"] == model["id"]

@@ -8,8 +8,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from backend.db import session_scope
+from backend.models import Job
 from mlcore.spec import SearchConfig
-from tests.support.api import API
+from tests.support.api import API, create_project, new_user, upload_dataset
+from tests.support.records import add_model
+from tests.support.zips import class_folder_zip, flower_images
 
 
 def search_body(version: str, **params: Any) -> dict[str, Any]:
@@ -104,3 +108,100 @@ def test_a_cancelled_search_can_be_resumed(
     resumed = client.post(f"{API}/jobs/{job['id']}/resume", headers=headers)
     assert resumed.status_code == 200, resumed.text
     assert resumed.json()["state"] == "queued" and resumed.json()["kind"] == "search"
+
+
+def finished_model(job_id: str, kind: str = "search") -> str:
+    """Record `job_id` as finished with a model (as a worker would): the model's id. kind
+    "train" records a catalog model's job in the same project instead."""
+    with session_scope() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        if kind == "train":
+            job = Job(
+                owner_id=job.owner_id,
+                project_id=job.project_id,
+                kind="train",
+                params={},
+                output_prefix="o",
+            )
+            session.add(job)
+            session.flush()
+        files = {"family": "o/family.json"} if kind == "search" else {"weights": "o/model.pt"}
+        model = add_model(session, job.owner_id, files, architecture="nas")
+        model.project_id, model.job_id = job.project_id, job.id
+        session.flush()
+        return model.id
+
+
+def test_a_family_member_job_takes_the_earlier_searchs_space(
+    sqlite_service: Path, client: TestClient, project_with_data: tuple[dict[str, str], str, str]
+) -> None:
+    headers, project, version = project_with_data
+    body = search_body(version, channels=8, ops=["conv3", "avgpool3"], search_epochs=3)
+    earlier = client.post(f"{API}/projects/{project}/jobs", json=body, headers=headers).json()
+    model_id = finished_model(earlier["id"])
+    params = {"family_model_id": model_id, "complexity": [0.9, 0.1], "retrain_epochs": 4}
+    r = client.post(
+        f"{API}/projects/{project}/jobs", json=search_body(version, **params), headers=headers
+    )
+    assert r.status_code == 201, r.text
+    config = SearchConfig.model_validate(r.json()["params"])
+    assert (config.ops, config.channels, config.search_epochs) == (["conv3", "avgpool3"], 8, 3)
+    assert (config.complexity, config.retrain_epochs, config.family_model_id) == (
+        [0.9, 0.1],
+        4,
+        model_id,
+    )
+    assert config.search_steps == 0 and r.json()["epochs"] == 4
+    # the earlier search's retraining, unless given
+    inherit = {"family_model_id": model_id, "max_params": 5000}
+    r = client.post(
+        f"{API}/projects/{project}/jobs", json=search_body(version, **inherit), headers=headers
+    )
+    assert r.json()["params"]["retrain_epochs"] == earlier["params"]["retrain_epochs"] == 60
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"channels": 12}, "channels come from the earlier search"),
+        ({"complexity": [0.2, 0.2, 0.6]}, "one non-negative penalty per op (2"),
+        ({"family_model_id": "nope"}, "no such model in this project"),
+        ({"family_model_id": "catalog"}, "give the model of an architecture search"),
+    ],
+)
+def test_family_member_jobs_are_checked(
+    sqlite_service: Path,
+    client: TestClient,
+    project_with_data: tuple[dict[str, str], str, str],
+    params: dict[str, Any],
+    message: str,
+) -> None:
+    headers, project, version = project_with_data
+    body = search_body(version, ops=["conv3", "avgpool3"])
+    earlier = client.post(f"{API}/projects/{project}/jobs", json=body, headers=headers).json()
+    models = {"catalog": finished_model(earlier["id"], "train")}
+    given = {"family_model_id": finished_model(earlier["id"]), "max_params": 9000, **params}
+    given["family_model_id"] = models.get(given["family_model_id"], given["family_model_id"])
+    r = client.post(
+        f"{API}/projects/{project}/jobs", json=search_body(version, **given), headers=headers
+    )
+    assert r.status_code == 422, r.text
+    assert message in str(r.json()["detail"])
+
+
+def test_another_users_search_is_no_family_source(
+    sqlite_service: Path, client: TestClient, project_with_data: tuple[dict[str, str], str, str]
+) -> None:
+    headers, project, version = project_with_data
+    earlier = client.post(
+        f"{API}/projects/{project}/jobs", json=search_body(version), headers=headers
+    ).json()
+    model_id = finished_model(earlier["id"])
+    other = new_user(client)
+    other_project = create_project(client, other)
+    zipped = class_folder_zip(flower_images(per_class=4))
+    other_version = upload_dataset(client, other, other_project, zipped).json()["versions"][0]
+    body = search_body(other_version["id"], family_model_id=model_id, max_params=9000)
+    r = client.post(f"{API}/projects/{other_project}/jobs", json=body, headers=other)
+    assert r.status_code == 422 and "no such model in this project" in r.text

@@ -41,11 +41,13 @@ class SearchJob:
         return json.loads((self.output / self.result.files[name]).read_text())
 
 
-def run(dataset: Path, work: Path, resume: bool = False, **params: Any) -> SearchJob:
+def run(
+    dataset: Path, work: Path, resume: bool = False, family: Path | None = None, **params: Any
+) -> SearchJob:
     events: list[ProgressEvent] = []
     config = SearchConfig(**{**TINY, **params})
-    result = run_search_job(SearchRequest(config, dataset, work, events.append, resume=resume))
-    return SearchJob(result, events, work)
+    request = SearchRequest(config, dataset, work, events.append, resume=resume, family=family)
+    return SearchJob(run_search_job(request), events, work)
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +112,30 @@ def test_budget_picks_a_cheaper_member(job: SearchJob, flowers_dir: Path, tmp_pa
     cheapest = min(m["params"] for m in members)
     limited = run(flowers_dir, tmp_path, max_params=cheapest)
     assert limited.result.info["params"] == cheapest
+
+
+def test_a_member_of_an_earlier_family_is_retrained_without_searching(
+    job: SearchJob, flowers_dir: Path, tmp_path: Path
+) -> None:
+    family = job.read_json("family")
+    wanted = next(m for m in family["members"] if m["genotype"] != family["members"][0]["genotype"])
+    near = [x + 0.01 for x in wanted["s"]]  # not a grid point: the nearest one is taken
+    member = run(
+        flowers_dir,
+        tmp_path,
+        family=job.output / job.result.files["family"],
+        family_model_id="earlier",
+        complexity=near,
+        retrain_epochs=1,
+    )
+    phases = {e.details["phase"] for e in member.events if e.type == "epoch"}
+    assert phases == {"retraining"}
+    info = member.result.info
+    assert info["genotype"] == wanted["genotype"] and info["params"] == wanted["params"]
+    assert info["family_of"] == "earlier" and tuple(info["s"]) == tuple(wanted["s"])
+    again = member.read_json("family")
+    assert [m["genotype"] for m in again["members"]] == [m["genotype"] for m in family["members"]]
+    assert (member.output / "package.zip").is_file()
 
 
 def test_a_resumed_search_continues_from_its_checkpoint(flowers_dir: Path, tmp_path: Path) -> None:
