@@ -13,7 +13,7 @@ from backend.db import session_scope
 from backend.models import Dataset, DatasetVersion, Job, JobState
 from mlcore.spec import JobResult, JobSpec, ProgressEvent, SearchConfig
 from tests.support.configs import tiny_config
-from tests.support.records import add_job
+from tests.support.records import add_job, add_model
 from worker.job_store import JobHooks, claim, finish_failed, finish_succeeded
 from worker.reaper import reap_stale_jobs
 
@@ -61,6 +61,30 @@ def test_a_search_job_is_claimed_with_its_search_config(sqlite_service: Path) ->
     assert JobSpec.model_validate_json(claimed.spec.model_dump_json()) == claimed.spec
     with pytest.raises(ValidationError, match="a train job needs TrainConfig params"):
         JobSpec.model_validate({**claimed.spec.model_dump(), "kind": "train"})
+
+
+def test_a_family_member_job_gets_the_earlier_familys_key(sqlite_service: Path) -> None:
+    with session_scope() as session:
+        owner = add_job(session, params={}).owner_id
+        model = add_model(session, owner, {"family": "u/j/family.json"}, architecture="nas")
+        model_id = model.id
+    config = SearchConfig(image_size=16, search_epochs=1, retrain_epochs=1, cells=1)
+    queued = _queued_job("search", {**config.model_dump(), "family_model_id": model_id})
+    with session_scope() as session:
+        job = session.get(Job, queued)
+        assert job is not None
+        job.owner_id = owner  # the job of the model's owner
+    claimed = claim(queued)
+    assert claimed is not None and claimed.spec.inputs["family"] == "u/j/family.json"
+    with session_scope() as session:
+        stranger = add_job(session, params={}).owner_id
+    foreign = _queued_job("search", {**config.model_dump(), "family_model_id": model_id})
+    with session_scope() as session:
+        job = session.get(Job, foreign)
+        assert job is not None
+        job.owner_id = stranger
+    with pytest.raises(LookupError, match="the family of model"):
+        claim(foreign)
 
 
 def test_a_requeued_attempt_cannot_touch_the_new_one(sqlite_service: Path) -> None:
