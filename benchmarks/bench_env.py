@@ -45,11 +45,20 @@ def commit() -> str | None:
     return head + ("+dirty" if status.strip() else "")
 
 
+def cpu_name() -> str:
+    """The CPU's model name (from /proc/cpuinfo where there is one) and core count."""
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.is_file() else []
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    model = names[0] if names else platform.machine()
+    return f"CPU ({model}, {os.cpu_count()} cores)"
+
+
 def environment() -> dict[str, Any]:
     """Device, versions, date, commit and the exact command of this run."""
     cuda = torch.cuda.is_available()
     return {
-        "device": torch.cuda.get_device_name(0) if cuda else f"CPU ({platform.processor()})",
+        "device": torch.cuda.get_device_name(0) if cuda else cpu_name(),
         "cpu_threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "python": platform.python_version(),
