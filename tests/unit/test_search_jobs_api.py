@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,12 +21,19 @@ def search_body(version: str, **params: Any) -> dict[str, Any]:
     return {"kind": "search", "dataset_version_id": version, "params": params}
 
 
+def submit(
+    client: TestClient, headers: dict[str, str], project: str, body: dict[str, Any]
+) -> httpx.Response:
+    """POST a job to `project`."""
+    return client.post(f"{API}/projects/{project}/jobs", json=body, headers=headers)
+
+
 def test_search_job_records_its_resolved_settings(
     sqlite_service: Path, client: TestClient, project_with_data: tuple[dict[str, str], str, str]
 ) -> None:
     headers, project, version = project_with_data
     body = search_body(version, channels=8, max_params=20_000)
-    r = client.post(f"{API}/projects/{project}/jobs", json=body, headers=headers)
+    r = submit(client, headers, project, body)
     assert r.status_code == 201, r.text
     job = r.json()
     assert job["kind"] == "search" and job["state"] == "queued"
@@ -43,7 +51,7 @@ def test_users_values_win_over_the_defaults(
 ) -> None:
     headers, project, version = project_with_data
     body = search_body(version, search_epochs=2, retrain_epochs=3, image_size=24, strategy="gdas")
-    job = client.post(f"{API}/projects/{project}/jobs", json=body, headers=headers).json()
+    job = submit(client, headers, project, body).json()
     config = SearchConfig.model_validate(job["params"])
     assert (config.search_epochs, config.retrain_epochs, config.image_size) == (2, 3, 24)
     assert config.strategy == "gdas" and config.chosen == [] and job["epochs"] == 5
@@ -73,7 +81,7 @@ def test_invalid_search_settings_are_explained(
 ) -> None:
     headers, project, version = project_with_data
     body = search_body(version, **params)
-    r = client.post(f"{API}/projects/{project}/jobs", json=body, headers=headers)
+    r = submit(client, headers, project, body)
     assert r.status_code == 422, r.text
     assert message in str(r.json()["detail"])
     assert client.get(f"{API}/jobs", headers=headers).json() == []
@@ -101,9 +109,7 @@ def test_a_cancelled_search_can_be_resumed(
     sqlite_service: Path, client: TestClient, project_with_data: tuple[dict[str, str], str, str]
 ) -> None:
     headers, project, version = project_with_data
-    job = client.post(
-        f"{API}/projects/{project}/jobs", json=search_body(version), headers=headers
-    ).json()
+    job = submit(client, headers, project, search_body(version)).json()
     client.post(f"{API}/jobs/{job['id']}/cancel", headers=headers)
     resumed = client.post(f"{API}/jobs/{job['id']}/resume", headers=headers)
     assert resumed.status_code == 200, resumed.text
@@ -138,12 +144,10 @@ def test_a_family_member_job_takes_the_earlier_searchs_space(
 ) -> None:
     headers, project, version = project_with_data
     body = search_body(version, channels=8, ops=["conv3", "avgpool3"], search_epochs=3)
-    earlier = client.post(f"{API}/projects/{project}/jobs", json=body, headers=headers).json()
+    earlier = submit(client, headers, project, body).json()
     model_id = finished_model(earlier["id"])
     params = {"family_model_id": model_id, "complexity": [0.9, 0.1], "retrain_epochs": 4}
-    r = client.post(
-        f"{API}/projects/{project}/jobs", json=search_body(version, **params), headers=headers
-    )
+    r = submit(client, headers, project, search_body(version, **params))
     assert r.status_code == 201, r.text
     config = SearchConfig.model_validate(r.json()["params"])
     assert (config.ops, config.channels, config.search_epochs) == (["conv3", "avgpool3"], 8, 3)
@@ -155,9 +159,7 @@ def test_a_family_member_job_takes_the_earlier_searchs_space(
     assert config.search_steps == 0 and r.json()["epochs"] == 4
     # the earlier search's retraining, unless given
     inherit = {"family_model_id": model_id, "max_params": 5000}
-    r = client.post(
-        f"{API}/projects/{project}/jobs", json=search_body(version, **inherit), headers=headers
-    )
+    r = submit(client, headers, project, search_body(version, **inherit))
     assert r.json()["params"]["retrain_epochs"] == earlier["params"]["retrain_epochs"] == 60
 
 
@@ -179,13 +181,11 @@ def test_family_member_jobs_are_checked(
 ) -> None:
     headers, project, version = project_with_data
     body = search_body(version, ops=["conv3", "avgpool3"])
-    earlier = client.post(f"{API}/projects/{project}/jobs", json=body, headers=headers).json()
+    earlier = submit(client, headers, project, body).json()
     models = {"catalog": finished_model(earlier["id"], "train")}
     given = {"family_model_id": finished_model(earlier["id"]), "max_params": 9000, **params}
     given["family_model_id"] = models.get(given["family_model_id"], given["family_model_id"])
-    r = client.post(
-        f"{API}/projects/{project}/jobs", json=search_body(version, **given), headers=headers
-    )
+    r = submit(client, headers, project, search_body(version, **given))
     assert r.status_code == 422, r.text
     assert message in str(r.json()["detail"])
 
@@ -194,14 +194,12 @@ def test_another_users_search_is_no_family_source(
     sqlite_service: Path, client: TestClient, project_with_data: tuple[dict[str, str], str, str]
 ) -> None:
     headers, project, version = project_with_data
-    earlier = client.post(
-        f"{API}/projects/{project}/jobs", json=search_body(version), headers=headers
-    ).json()
+    earlier = submit(client, headers, project, search_body(version)).json()
     model_id = finished_model(earlier["id"])
     other = new_user(client)
     other_project = create_project(client, other)
     zipped = class_folder_zip(flower_images(per_class=4))
     other_version = upload_dataset(client, other, other_project, zipped).json()["versions"][0]
     body = search_body(other_version["id"], family_model_id=model_id, max_params=9000)
-    r = client.post(f"{API}/projects/{other_project}/jobs", json=body, headers=other)
+    r = submit(client, other, other_project, body)
     assert r.status_code == 422 and "no such model in this project" in r.text

@@ -252,25 +252,29 @@ def test_from_env_is_off_without_a_url() -> None:
         LLMMutator.from_env({"KONSTRUKTOR_NAS_LLM_URL": "file:///etc/passwd"})
 
 
+class Ones:
+    """Accuracy = a tenth of the edges holding op 1: cheap and deterministic."""
+
+    image_size = 8
+
+    def evaluate(self, genotype: Genotype) -> Candidate:
+        ones = sum(op == 1 for cell in genotype.choices for op in cell)
+        return Candidate(genotype, ones / 10, 0, 0, depth(SPACE, genotype), width(SPACE, genotype))
+
+
+def flip_first_edge(body: dict[str, Any]) -> tuple[int, str]:
+    """A mutation answer: the parent in the prompt with its first edge's op moved on; 500
+    for a prompt without one parent (a crossover)."""
+    prompt = body["messages"][1]["content"]
+    line = next((x for x in prompt.splitlines() if x.startswith("Parent: ")), None)
+    if line is None:
+        return 500, ""
+    choices = json.loads(line.removeprefix("Parent: "))["choices"]
+    choices[0][0] = (choices[0][0] + 1) % SPACE.k
+    return completion(json.dumps({"choices": choices}))
+
+
 def test_evolution_runs_on_llm_proposals(chat: ChatServer) -> None:
-    """The server reads the parent from the prompt and flips its first edge."""
-
-    def flip_first_edge(body: dict[str, Any]) -> tuple[int, str]:
-        prompt = body["messages"][1]["content"]
-        line = next(x for x in prompt.splitlines() if x.startswith("Parent: "))
-        choices = json.loads(line.removeprefix("Parent: "))["choices"]
-        choices[0][0] = (choices[0][0] + 1) % SPACE.k
-        return completion(json.dumps({"choices": choices}))
-
-    class Ones:
-        image_size = 8
-
-        def evaluate(self, genotype: Genotype) -> Candidate:
-            ones = sum(op == 1 for cell in genotype.choices for op in cell)
-            return Candidate(
-                genotype, ones / 10, 0, 0, depth(SPACE, genotype), width(SPACE, genotype)
-            )
-
     chat.reply = flip_first_edge
     mutator = LLMMutator(chat.url, "tiny-llm")
     result = regularized_evolution(SPACE, Ones(), 12, 0, mutator=mutator, population=4, sample=2)
@@ -286,24 +290,7 @@ def test_evolution_runs_on_llm_proposals(chat: ChatServer) -> None:
 
 def test_map_elites_reports_the_llm_counters_and_prompt_archive(chat: ChatServer) -> None:
     """Mutation answers are the parent's first edge flipped; crossovers get no answer."""
-
-    def answer(body: dict[str, Any]) -> tuple[int, str]:
-        prompt = body["messages"][1]["content"]
-        line = next((x for x in prompt.splitlines() if x.startswith("Parent: ")), None)
-        if line is None:
-            return 500, ""
-        choices = json.loads(line.removeprefix("Parent: "))["choices"]
-        choices[0][0] = (choices[0][0] + 1) % SPACE.k
-        return completion(json.dumps({"choices": choices}))
-
-    class Ones:
-        image_size = 8
-
-        def evaluate(self, genotype: Genotype) -> Candidate:
-            ones = sum(op == 1 for cell in genotype.choices for op in cell)
-            return Candidate(genotype, ones / 10, 0, 0, depth(SPACE, genotype), 0.0)
-
-    chat.reply = answer
+    chat.reply = flip_first_edge
     mutator = LLMMutator(chat.url, "tiny-llm")
     result = map_elites(SPACE, Ones(), 30, 0, mutator=mutator, initial=5, crossover_rate=0.3)
     assert result.variation is not None
