@@ -115,9 +115,11 @@ def run_search(request: SearchRequest, data: JobData, progress: Progress) -> Sea
     family; writes latency.json."""
     config, device = request.params, pick_device()
     earlier = None if request.family is None else json.loads(request.family.read_text())
-    space = job_space(config, data.classes)
-    if earlier is not None:  # its own space: it may predate a field of today's
-        space = replace(SearchSpace.from_dict(earlier["space"]), classes=len(data.classes))
+    space = (  # an earlier family keeps its own space: it may predate a field of today's
+        job_space(config, data.classes)
+        if earlier is None
+        else replace(SearchSpace.from_dict(earlier["space"]), classes=len(data.classes))
+    )
     progress.log(0.0, "measuring operation latency")
     table = measure_latency_table(space, config.image_size, device)
     if earlier is not None:
