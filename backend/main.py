@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 
 from backend.api import auth, datasets, jobs, models, projects
-from backend.storage import StorageError
+from storage import StorageError
 
 API_PREFIX = "/api/v1"
 FRONTEND_INDEX = Path(__file__).resolve().parent.parent / "frontend" / "index.html"

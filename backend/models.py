@@ -20,7 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def new_id() -> str:
@@ -120,11 +120,9 @@ class JobState(enum.StrEnum):
     cancelled = "cancelled"
 
 
-TERMINAL_STATES = frozenset({JobState.succeeded, JobState.failed, JobState.cancelled})
-
-
 class Job(OwnedMixin, Base):
-    """A unit of heavy work with a persisted state machine (see backend.job_states)."""
+    """A unit of heavy work with a persisted state machine (see backend.job_states); its
+    epochs' metrics are rows of `JobEpoch`."""
 
     __tablename__ = "jobs"
 
@@ -143,7 +141,6 @@ class Job(OwnedMixin, Base):
     epoch: Mapped[int] = mapped_column(Integer, default=0)
     epochs: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
-    metrics_history: Mapped[list[Any]] = mapped_column(default=list)
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=2)
@@ -151,6 +148,28 @@ class Job(OwnedMixin, Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    epoch_rows: Mapped[list[JobEpoch]] = relationship(
+        order_by="JobEpoch.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+
+    @property
+    def metrics_history(self) -> list[dict[str, Any]]:
+        """One entry per finished epoch: its number, metrics and details, in order."""
+        return [{"epoch": row.epoch, **row.data} for row in self.epoch_rows]
+
+
+class JobEpoch(Base):
+    """One finished epoch of a job's current attempt: appended as the job reports it."""
+
+    __tablename__ = "job_epochs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    epoch: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]]
 
 
 class ModelArtifact(OwnedMixin, Base):

@@ -19,7 +19,7 @@ def broker_config(settings: Settings) -> dict[str, Any]:
     if settings.redis_url:
         return {"broker_url": settings.redis_url}
     folder = (settings.var_dir / "broker").resolve()
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
@@ -27,6 +27,7 @@ def broker_config(settings: Settings) -> dict[str, Any]:
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),  # exchange tables (default: ./control)
             "store_processed": False,
         },
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -12,10 +12,12 @@ from pydantic import (
     EmailStr,
     Field,
     Tag,
+    ValidationError,
+    create_model,
     field_validator,
 )
 
-from mlcore.spec import SearchParams, TrainParams
+from mlcore.contract.job import JOB_KINDS, JobKind
 
 
 class Credentials(BaseModel):
@@ -88,34 +90,56 @@ class DatasetOut(BaseModel):
     versions: list[DatasetVersionOut] = []
 
 
-class TrainJobCreate(BaseModel):
-    """Train a catalog model."""
+DEFAULT_KIND = "train"  # a body without "kind" (the original request shape)
+
+
+class JobCreateBase(BaseModel):
+    """What every job request has; each registered job kind narrows `kind` and `params`."""
 
     model_config = ConfigDict(extra="forbid")
-    kind: Literal["train"] = "train"
+    kind: str
     dataset_version_id: str
-    params: TrainParams
+    params: BaseModel
 
 
-class SearchJobCreate(BaseModel):
-    """Search an architecture (NAS), then retrain and package the chosen one."""
+def _params_field(kind: type[JobKind]) -> Any:
+    """The params field: required, unless every parameter of the kind has a default."""
+    try:
+        kind.params_type()
+    except ValidationError:
+        return Field(description="the job's parameters")
+    return Field(default_factory=kind.params_type, description="the job's parameters")
 
-    model_config = ConfigDict(extra="forbid")
-    kind: Literal["search"]
-    dataset_version_id: str
-    params: SearchParams = Field(default_factory=SearchParams)
+
+def _create_body(name: str, kind: type[JobKind]) -> type[JobCreateBase]:
+    """The request body of job kind `name`, e.g. TrainJobCreate."""
+    kind_type: Any = Literal[name]
+    return create_model(
+        f"{name.title().replace('_', '')}JobCreate",
+        __base__=JobCreateBase,
+        __doc__=kind.summary,
+        kind=(kind_type, name if name == DEFAULT_KIND else ...),
+        params=(kind.params_type, _params_field(kind)),
+    )
 
 
 def _job_kind(body: Any) -> str:
-    """The body's kind; "train" when left out (the original request shape)."""
-    kind = body.get("kind", "train") if isinstance(body, dict) else getattr(body, "kind", "train")
-    return str(kind)
+    """The body's kind; DEFAULT_KIND when left out."""
+    kind = body.get("kind", DEFAULT_KIND) if isinstance(body, dict) else getattr(body, "kind", None)
+    return str(kind or DEFAULT_KIND)
 
 
-JobCreate = Annotated[
-    Annotated[TrainJobCreate, Tag("train")] | Annotated[SearchJobCreate, Tag("search")],
-    Discriminator(_job_kind),
-]
+if TYPE_CHECKING:
+    JobCreate = JobCreateBase
+else:
+    JobCreate = Annotated[
+        Union[  # noqa: UP007  (built from the registry at run time)
+            tuple(
+                Annotated[_create_body(name, kind), Tag(name)] for name, kind in JOB_KINDS.items()
+            )
+        ],
+        Discriminator(_job_kind),
+    ]
 
 
 class JobOut(BaseModel):

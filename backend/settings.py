@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Self
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mlcore.contract.job import ServiceFacts
 
 
 def _env(*names: str) -> AliasChoices:
@@ -37,6 +41,20 @@ class Settings(BaseSettings):
     ingest_memory_mb: int = Field(2048, validation_alias=_env("KONSTRUKTOR_INGEST_MEMORY_MB"))
     ingest_timeout_s: int = Field(1800, validation_alias=_env("KONSTRUKTOR_INGEST_TIMEOUT_S"))
     weights_dir: Path | None = Field(None, validation_alias=_env("KONSTRUKTOR_WEIGHTS_DIR"))
+    compute_backend: str = Field(
+        "local",
+        validation_alias=_env("KONSTRUKTOR_COMPUTE_BACKEND"),
+        description="where new jobs run (a registered compute backend of the worker)",
+    )
+    nas_llm_url: str | None = Field(
+        None,
+        validation_alias=_env("KONSTRUKTOR_NAS_LLM_URL"),
+        description="an OpenAI-compatible endpoint for LLM-assisted search (mutator llm)",
+    )
+    nas_llm_model: str | None = Field(None, validation_alias=_env("KONSTRUKTOR_NAS_LLM_MODEL"))
+    nas_llm_api_key: str | None = Field(
+        None, validation_alias=_env("KONSTRUKTOR_NAS_LLM_API_KEY"), repr=False
+    )
     job_heartbeat_timeout_s: int = Field(
         300, validation_alias=_env("KONSTRUKTOR_JOB_HEARTBEAT_TIMEOUT_S")
     )
@@ -53,6 +71,26 @@ class Settings(BaseSettings):
         validation_alias=_env("KONSTRUKTOR_CHECKPOINT_RETENTION_DAYS"),
         description="how long a failed or cancelled job stays resumable",
     )
+
+    @model_validator(mode="after")
+    def _llm_endpoint(self) -> Self:
+        if self.nas_llm_url:
+            if urlsplit(self.nas_llm_url).scheme not in ("http", "https"):
+                raise ValueError(
+                    f"KONSTRUKTOR_NAS_LLM_URL must be an http(s) URL, not {self.nas_llm_url!r}"
+                )
+            if not self.nas_llm_model:
+                raise ValueError(
+                    "KONSTRUKTOR_NAS_LLM_URL is set but KONSTRUKTOR_NAS_LLM_MODEL is not"
+                )
+        return self
+
+    @property
+    def service_facts(self) -> ServiceFacts:
+        """What this service offers a job beyond its data (torch-free, for job kinds)."""
+        if not self.nas_llm_url:
+            return ServiceFacts()
+        return ServiceFacts(llm_url=self.nas_llm_url, llm_model=self.nas_llm_model)
 
     @property
     def sqlalchemy_url(self) -> str:

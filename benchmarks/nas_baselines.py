@@ -37,8 +37,8 @@ from benchmarks.nas_common import (
     search,
     strategy_config,
 )
-from mlcore.nas.genotype import Genotype
 from mlcore.nas.paper import S_VECTORS, Experiment
+from mlcore.nas.space.genotype import Genotype
 
 BASELINE_SEARCHES = ("darts", "gdas")
 

@@ -12,22 +12,23 @@ from typing import Any
 import torch
 
 from benchmarks.bench_env import BENCH_DATA, environment, shared_zip, write_result
-from mlcore.metadata import count_params
+from mlcore.models.metadata import count_params
 from mlcore.nas.data import (
     FASHION_MNIST_DIR,
     ImageTensors,
+    SearchData,
     load_fashion_mnist,
     load_image_folder,
     split_halves,
 )
-from mlcore.nas.discrete import build_discrete
-from mlcore.nas.genotype import Genotype
+from mlcore.nas.evaluators.retrain import retrain
 from mlcore.nas.paper import EXPERIMENTS, S_VECTORS, Experiment, kind_counts
-from mlcore.nas.result import EpochReport, SearchResult
-from mlcore.nas.retrain import retrain
-from mlcore.nas.search import SearchData, run_family_search
-from mlcore.nas.space import SearchSpace
-from mlcore.nas.strategies import StrategyConfig
+from mlcore.nas.space.discrete import build_discrete
+from mlcore.nas.space.genotype import Genotype
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.one_shot import OneShotConfig
+from mlcore.nas.strategies.one_shot_loop import run_family_search
+from mlcore.nas.strategies.one_shot_result import EpochReport, SearchResult
 
 RESULTS = Path(__file__).parent / "results"
 # Width at which an all-conv3 network of 3 cells x 4 nodes has ~153k parameters: the top of
@@ -105,10 +106,10 @@ def add_common_flags(parser: argparse.ArgumentParser) -> None:
         help="cells without the 1x1 ReLU-conv-BN on their inputs",
     )
     parser.add_argument("--kappa", type=float, default=KAPPA)
-    parser.add_argument("--beta", type=float, default=StrategyConfig.beta)
-    parser.add_argument("--cost-warmup", type=float, default=StrategyConfig.cost_warmup)
-    parser.add_argument("--arch-lr", type=float, default=StrategyConfig.arch_lr)
-    parser.add_argument("--batch-size", type=int, default=StrategyConfig.batch_size)
+    parser.add_argument("--beta", type=float, default=OneShotConfig.beta)
+    parser.add_argument("--cost-warmup", type=float, default=OneShotConfig.cost_warmup)
+    parser.add_argument("--arch-lr", type=float, default=OneShotConfig.arch_lr)
+    parser.add_argument("--batch-size", type=int, default=OneShotConfig.batch_size)
     parser.add_argument("--train-images", type=int, help="cap on training images (default all)")
     parser.add_argument("--test-images", type=int, help="cap on test images (default all)")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -132,9 +133,9 @@ def experiment_names(choice: str) -> list[str]:
     return list(EXPERIMENTS) if choice == "all" else [f"exp{choice}"]
 
 
-def strategy_config(args: argparse.Namespace, name: str = "hyper_darts") -> StrategyConfig:
+def strategy_config(args: argparse.Namespace, name: str = "hyper_darts") -> OneShotConfig:
     """The strategy's hyperparameters from the flags."""
-    return StrategyConfig(
+    return OneShotConfig(
         name=name,
         kappa=args.kappa,
         beta=args.beta,
@@ -166,7 +167,7 @@ def print_epoch(tag: str) -> Callable[[EpochReport], None]:
 def search(
     tag: str,
     space: SearchSpace,
-    config: StrategyConfig,
+    config: OneShotConfig,
     data: ExperimentData,
     epochs: int,
     seed: int,

@@ -33,7 +33,7 @@ from benchmarks.nas_common import (
     strategy_config,
 )
 from mlcore.nas.paper import OP_KINDS, PAPER_TABLE, S_VECTORS, Experiment
-from mlcore.nas.result import SearchResult
+from mlcore.nas.strategies.one_shot_result import SearchResult
 
 
 def penalised_kind(s: tuple[float, ...], ops: tuple[str, ...]) -> str:

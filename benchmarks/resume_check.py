@@ -20,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 from benchmarks.bench_env import environment, unpack_image_folder, write_result
-from mlcore.spec import ProgressEvent, TrainConfig
-from mlcore.training import train_classifier
+from mlcore.classify.training import train_classifier
+from mlcore.contract.results import ProgressEvent
+from mlcore.contract.train import TrainConfig
 
 
 class Interrupted(Exception):

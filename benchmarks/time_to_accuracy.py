@@ -22,10 +22,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_env import environment, unpack_image_folder, write_result
-from mlcore.catalog import get_model_info
-from mlcore.defaults import DataProfile, resolve
-from mlcore.engines import TrainRequest, run_train_job
-from mlcore.spec import ProgressEvent, TrainParams
+from mlcore.contract.catalog import get_model_info
+from mlcore.contract.profile import DataProfile
+from mlcore.contract.results import ProgressEvent
+from mlcore.contract.train import INIT_WEIGHTS, TrainParams, resolve
+from mlcore.engines.base import EngineRequest
+from mlcore.engines.registry import run_job
 
 THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -53,7 +55,9 @@ def timed_job(
                 flush=True,
             )
 
-    result = run_train_job(TrainRequest(config, dataset, work, record, init_weights=init))
+    result = run_job(
+        EngineRequest(config, dataset, work, record, {} if init is None else {INIT_WEIGHTS: init})
+    )
     total = time.perf_counter() - start
     reached = {
         f"{t:.0%}": next((p["seconds"] for p in curve if p["val_accuracy"] >= t), None)

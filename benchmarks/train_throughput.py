@@ -1,7 +1,7 @@
 """Benchmark: the training engine's images/s against a bare PyTorch loop on the same model.
 
 `synthetic` is the reference: random tensors already on the device, forward + backward +
-AdamW, nothing else. The engine modes run `mlcore.training.train_one_epoch` on real
+AdamW, nothing else. The engine modes run `mlcore.classify.training.train_one_epoch` on real
 CIFAR-10 images (resized to --image-size) with the configured augmentation, scheduler and
 progress events: `resident` decodes once and augments on the device, `streamed` decodes
 every epoch in DataLoader workers and augments on the device, `loader` decodes and augments
@@ -28,13 +28,14 @@ from torch.nn import functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_env import environment, unpack_image_folder, write_result
-from mlcore.data import read_classes
-from mlcore.feeds import build_feeds
-from mlcore.models import create_model
-from mlcore.progress import TrainingProgress
-from mlcore.schedule import warmup_cosine
-from mlcore.spec import TrainConfig
-from mlcore.training import WEIGHT_DECAY, Precision, pick_device, train_one_epoch
+from mlcore.classify.data import read_classes
+from mlcore.classify.feeds import build_feeds
+from mlcore.classify.schedule import warmup_cosine
+from mlcore.classify.training import WEIGHT_DECAY, Precision, train_one_epoch
+from mlcore.contract.train import TrainConfig
+from mlcore.engines.device import pick_device
+from mlcore.engines.progress import TrainingProgress
+from mlcore.models.registry import create_model
 
 
 def _sync(device: torch.device) -> None:

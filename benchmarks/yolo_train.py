@@ -28,10 +28,12 @@ from benchmarks.bench_env import (
     unpack_image_folder,
     write_result,
 )
-from mlcore.catalog import get_model_info
-from mlcore.defaults import DataProfile, resolve
-from mlcore.engines import TrainRequest, run_train_job
-from mlcore.spec import ProgressEvent, TrainParams
+from mlcore.contract.catalog import get_model_info
+from mlcore.contract.profile import DataProfile
+from mlcore.contract.results import ProgressEvent
+from mlcore.contract.train import TrainParams, resolve
+from mlcore.engines.base import EngineRequest
+from mlcore.engines.registry import run_job
 
 
 def unpack_coco128(dest: Path) -> Path:
@@ -59,7 +61,7 @@ def timed_job(name: str, params: TrainParams, dataset: Path, work: Path) -> dict
         if event.type == "epoch":
             print(name, event.epoch, {k: round(v, 4) for k, v in event.metrics.items()}, flush=True)
 
-    result = run_train_job(TrainRequest(config, dataset, work, record))
+    result = run_job(EngineRequest(config, dataset, work, record))
     return {
         "name": name,
         "config": config.model_dump(),

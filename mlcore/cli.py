@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
-from mlcore.catalog import CATALOG_PATH, get_model_info
-from mlcore.spec import ProgressEvent, TrainParams
+from mlcore.contract.catalog import CATALOG_PATH, get_model_info
+from mlcore.contract.results import ProgressEvent
+from mlcore.contract.train import TrainParams
 
 CLI_SKIPS = frozenset({"model", "init_model_id"})  # given as --model and --init-weights
 
@@ -23,8 +24,10 @@ def print_event(event: ProgressEvent) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Run a training job and print where the artifacts are."""
-    from mlcore.defaults import DataProfile, resolve
-    from mlcore.engines import TrainRequest, run_train_job
+    from mlcore.contract.profile import DataProfile
+    from mlcore.contract.train import INIT_WEIGHTS, resolve
+    from mlcore.engines.base import EngineRequest
+    from mlcore.engines.registry import run_job
 
     given = {name: getattr(args, name) for name in TrainParams.model_fields if name in args}
     if args.init_weights is not None:  # a warm start: fine-tuning defaults, README says so
@@ -33,16 +36,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     info = get_model_info(params.model)
     config = resolve(params, info, DataProfile.from_dir(args.dataset_dir))
     print(f"configuration: {config.model_dump_json()}", flush=True)
-    request = TrainRequest(
+    inputs = {} if args.init_weights is None else {INIT_WEIGHTS: args.init_weights}
+    request = EngineRequest(
         config,
         args.dataset_dir,
         args.out_dir,
         print_event,
-        args.weights_dir,
+        inputs=inputs,
+        weights_dir=args.weights_dir,
         resume=args.resume,
-        init_weights=args.init_weights,
     )
-    print(run_train_job(request).model_dump_json(indent=2))
+    print(run_job(request).model_dump_json(indent=2))
     return 0
 
 
@@ -64,7 +68,7 @@ def add_param_options(parser: argparse.ArgumentParser) -> None:
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     """Print the computed catalog, or write it to catalog.json."""
-    from mlcore.models import build_catalog
+    from mlcore.models.catalog import build_catalog
 
     text = json.dumps(build_catalog(), indent=2) + "\n"
     if args.write:

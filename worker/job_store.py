@@ -6,17 +6,19 @@ requeued a job, an old attempt that is still alive can no longer change it.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from backend.db import session_scope
-from backend.job_states import ALLOWED, transition
-from backend.models import DatasetVersion, Job, JobState, ModelArtifact, utcnow
-from mlcore.spec import JOB_PARAMS, JobResult, JobSpec, ProgressEvent
+from backend.job_states import transition
+from backend.models import DatasetVersion, Job, JobEpoch, JobState, ModelArtifact, utcnow
+from backend.settings import get_settings
+from mlcore.contract.job import DATASET_INPUT, JobSpec, job_kind
+from mlcore.contract.results import JobResult, ProgressEvent
 
 
 @dataclass(frozen=True)
@@ -31,49 +33,42 @@ def claim(job_id: str) -> Claim | None:
     """Atomically move a queued job to running, fresh; None if it is not queued."""
     with session_scope() as session:
         now = utcnow()
-        claimed = session.execute(  # an UPDATE: its result is a CursorResult
-            update(Job)
-            .where(Job.id == job_id, Job.state == JobState.queued)
-            .values(
-                state=JobState.running,
-                attempts=Job.attempts + 1,
-                started_at=now,
-                heartbeat_at=now,
-                error=None,
-                message="starting",
-                progress=0.0,
-                epoch=0,
-                metrics_history=[],
-            )
+        claimed = transition(
+            session,
+            job_id,
+            JobState.running,
+            expect=[JobState.queued],
+            attempts=Job.attempts + 1,
+            started_at=now,
+            heartbeat_at=now,
+            error=None,
+            message="starting",
+            progress=0.0,
+            epoch=0,
         )
-        if not cast(CursorResult[Any], claimed).rowcount:
+        if not claimed:
             return None
+        session.execute(delete(JobEpoch).where(JobEpoch.job_id == job_id))  # a fresh history
         job = session.get(Job, job_id)
         assert job is not None and job.dataset_version_id is not None
         version = session.get(DatasetVersion, job.dataset_version_id)
         if version is None:
             raise LookupError(f"the dataset version of job {job_id} was deleted")
-        config = JOB_PARAMS[job.kind].model_validate(job.params)
-        inputs = {"dataset": version.storage_key}
-        for name, (field, file) in MODEL_INPUTS.items():
-            if model_id := getattr(config, field, None):
-                inputs[name] = _model_file_key(session, job, model_id, file)
+        kind = job_kind(job.kind)
+        config = kind.config_type.model_validate(job.params)
+        inputs = {DATASET_INPUT: version.storage_key}
+        for name, wanted in kind.inputs.items():
+            if model_id := getattr(config, wanted.field, None):
+                inputs[name] = _model_file_key(session, job, model_id, wanted.file)
         spec = JobSpec(
             job_id=job.id,
             kind=job.kind,
             inputs=inputs,
             params=config,
             output_prefix=job.output_prefix,
+            llm_api_key=get_settings().nas_llm_api_key,
         )
         return Claim(spec, job.attempts)
-
-
-# job input -> (the params field naming an earlier model, that model's file the job reads):
-# the weights a transfer-learning job starts from, the family an earlier search found
-MODEL_INPUTS = {
-    "init_weights": ("init_model_id", "weights"),
-    "family": ("family_model_id", "family"),
-}
 
 
 def _model_file_key(session: Session, job: Job, model_id: str, file: str) -> str:
@@ -93,59 +88,63 @@ def _mine(session: Session, job_id: str, attempt: int) -> Job | None:
 
 
 class JobHooks:
-    """Persists a running job's progress and heartbeat; tells the backend when to stop."""
+    """Collects a running job's progress events and, at most every `poll_s`, writes them in
+    one session: its progress, the epochs it finished (appended), its heartbeat; and reads
+    whether to stop."""
 
     def __init__(self, job_id: str, attempt: int, poll_s: float = 1.0) -> None:
         self.job_id = job_id
         self.attempt = attempt
         self.poll_s = poll_s
-        self._last_poll = 0.0
+        self.pending: list[ProgressEvent] = []
+        self._last_flush = -math.inf  # the first poll flushes
         self._stop = False
 
     def on_event(self, event: ProgressEvent) -> None:
-        with session_scope() as session:
-            job = _mine(session, self.job_id, self.attempt)
-            if job is None:
-                self._stop = True
-                return
-            job.progress = max(job.progress, event.progress)
-            job.epoch, job.heartbeat_at = event.epoch, utcnow()
-            if event.epochs:
-                job.epochs = event.epochs
-            if event.message:
-                job.message = event.message
-            if event.type == "epoch":
-                job.metrics_history = [
-                    *job.metrics_history,
-                    {"epoch": event.epoch, **event.metrics, **event.details},
-                ]
+        """Keep the event for the next flush."""
+        self.pending.append(event)
 
     def should_cancel(self) -> bool:
-        """Polled often; reads the cancel flag and beats the heart at most every poll_s.
-
-        True when the owner cancelled, or when this attempt no longer owns the job.
-        """
-        now = time.monotonic()
-        if not self._stop and now - self._last_poll >= self.poll_s:
-            self._last_poll = now
-            with session_scope() as session:
-                job = _mine(session, self.job_id, self.attempt)
-                if job is None or job.cancel_requested:
-                    self._stop = True
-                else:
-                    job.heartbeat_at = utcnow()
+        """Polled often; flushes at most every poll_s. True when the owner cancelled, or
+        when this attempt no longer owns the job."""
+        if not self._stop and time.monotonic() - self._last_flush >= self.poll_s:
+            self.flush()
         return self._stop
+
+    def flush(self) -> None:
+        """Write the pending events and the heartbeat; read the cancel flag."""
+        self._last_flush = time.monotonic()
+        events, self.pending = self.pending, []
+        with session_scope() as session:
+            job = _mine(session, self.job_id, self.attempt)
+            if job is None or job.cancel_requested:
+                self._stop = True
+                return
+            job.heartbeat_at = utcnow()
+            for event in events:
+                job.progress = max(job.progress, event.progress)
+                job.epoch = event.epoch
+                job.epochs = event.epochs or job.epochs
+                job.message = event.message or job.message
+            session.add_all(
+                JobEpoch(job_id=job.id, epoch=e.epoch, data={**e.metrics, **e.details})
+                for e in events
+                if e.type == "epoch"
+            )
 
 
 def _finish(job_id: str, attempt: int, state: JobState, error: str | None = None) -> bool:
     """Close the job if this attempt still owns it; whether it did."""
     with session_scope() as session:
-        job = _mine(session, job_id, attempt)
-        if job is None:
-            return False
-        transition(job, state)
-        job.error, job.finished_at = error, utcnow()
-        return True
+        return transition(
+            session,
+            job_id,
+            state,
+            expect=[JobState.running],
+            where=[Job.attempts == attempt],
+            error=error,
+            finished_at=utcnow(),
+        )
 
 
 def finish_failed(job_id: str, attempt: int, error: str) -> bool:
@@ -159,34 +158,40 @@ def finish_cancelled(job_id: str, attempt: int) -> bool:
 def fail_unclaimed(job_id: str, error: str) -> None:
     """Fail a job that could not even be claimed (its inputs are gone, say)."""
     with session_scope() as session:
-        job = session.get(Job, job_id)
-        if job is not None and JobState.failed in ALLOWED[job.state]:
-            transition(job, JobState.failed)
-            job.error, job.finished_at = error, utcnow()
+        transition(session, job_id, JobState.failed, error=error, finished_at=utcnow())
 
 
 def finish_succeeded(claimed: Claim, result: JobResult) -> None:
-    """Record the model artifact and close the job, in one transaction."""
+    """Close the job and record its model artifact, in one transaction."""
     spec = claimed.spec
     with session_scope() as session:
-        job = _mine(session, spec.job_id, claimed.attempt)
-        if job is None:
+        closed = transition(
+            session,
+            spec.job_id,
+            JobState.succeeded,
+            expect=[JobState.running],
+            where=[Job.attempts == claimed.attempt],
+            progress=1.0,
+            finished_at=utcnow(),
+            message="done",
+        )
+        job = session.get(Job, spec.job_id)
+        if not closed or job is None:
             return
         files = {name: f"{spec.output_prefix}/{rel}" for name, rel in result.files.items()}
+        assert result.package_sha256 is not None and result.package_size is not None
         session.add(
             ModelArtifact(
                 owner_id=job.owner_id,
                 project_id=job.project_id,
                 job_id=job.id,
                 dataset_version_id=job.dataset_version_id,
-                architecture=spec.params.model,
-                class_names=list(result.info.get("classes", [])),
+                architecture=result.architecture,
+                class_names=result.classes,
                 metrics=result.metrics,
                 files=files,
                 package_key=files["package"],
-                package_sha256=str(result.info["package_sha256"]),
-                package_size=int(result.info["package_size"]),
+                package_sha256=result.package_sha256,
+                package_size=result.package_size,
             )
         )
-        transition(job, JobState.succeeded)
-        job.progress, job.finished_at, job.message = 1.0, utcnow(), "done"

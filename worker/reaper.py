@@ -9,17 +9,17 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import or_, select
 
 from backend.db import session_scope
-from backend.job_states import transition
+from backend.job_states import RESUMABLE, transition
 from backend.models import Job, JobState, utcnow
 from backend.queue import JobDispatcher, make_celery
 from backend.settings import get_settings
 
 log = logging.getLogger(__name__)
-RESUMABLE = frozenset({JobState.failed, JobState.cancelled})
 
 
 def reap_stale_jobs(dispatcher: JobDispatcher, timeout_s: float) -> list[str]:
@@ -33,23 +33,28 @@ def reap_stale_jobs(dispatcher: JobDispatcher, timeout_s: float) -> list[str]:
             .where(Job.state == JobState.running)
             .where(or_(Job.heartbeat_at < cutoff, Job.heartbeat_at.is_(None)))
             .with_for_update(skip_locked=True)
-        )
+        ).all()
+        still_stale = [or_(Job.heartbeat_at < cutoff, Job.heartbeat_at.is_(None))]
         for job in stale:
-            touched.append(job.id)
+            values: dict[str, Any] = {"finished_at": utcnow()}
             if job.cancel_requested:
-                transition(job, JobState.cancelled)
-                job.finished_at = utcnow()
+                new = JobState.cancelled
             elif job.attempts < job.max_attempts:
-                transition(job, JobState.queued)
-                job.message = f"requeued: its worker stopped responding (attempt {job.attempts})"
-                requeue.append(job.id)
+                new = JobState.queued
+                values = {
+                    "message": f"requeued: its worker stopped responding (attempt {job.attempts})"
+                }
             else:
-                transition(job, JobState.failed)
-                job.finished_at = utcnow()
-                job.error = (
+                new = JobState.failed
+                values["error"] = (
                     f"the worker running this job stopped responding {job.attempts} time(s); "
                     "giving up"
                 )
+            running = [JobState.running]
+            if transition(session, job.id, new, expect=running, where=still_stale, **values):
+                touched.append(job.id)
+                if new == JobState.queued:
+                    requeue.append(job.id)
     for job_id in requeue:
         dispatcher.enqueue(job_id)
     if touched:

@@ -1,8 +1,10 @@
-"""Run one job from its spec, self-contained: `python -m worker.runner SPEC [--work-dir DIR]`.
+"""Run one job from its spec, self-contained:
+`python -m worker.runner SPEC --storage URL [--work-dir DIR] [--weights-dir DIR] [--resume]`.
 
-Pulls the inputs from storage, runs mlcore, uploads everything under the spec's output
-prefix with a `result.json`, and prints progress events on stdout (see worker.events).
-The same command is what a cloud GPU VM runs.
+Pulls the inputs from the storage it is given, runs the engine the spec's configuration
+names, uploads everything under the spec's output prefix with a `result.json`, and prints
+progress events on stdout (see worker.events). It needs mlcore and the storage library only
+(no service settings, database or queue), so the same command runs on a cloud GPU VM.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ import sys
 import tempfile
 import traceback
 import zipfile
-from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from backend.settings import get_settings
-from backend.storage import Storage, create_storage
-from mlcore.engines import SearchRequest, TrainRequest, run_search_job, run_train_job
-from mlcore.spec import JobResult, JobSpec, ProgressEvent, SearchConfig, TrainConfig
+from mlcore.contract.job import DATASET_INPUT, JobSpec
+from mlcore.contract.results import JobResult, ProgressEvent
+from mlcore.engines.base import EngineRequest
+from mlcore.engines.registry import run_job
+from storage import Storage, open_storage
 from worker.events import ERROR_PREFIX, EVENT_PREFIX, RESULT_FILE
 
 
@@ -54,62 +56,45 @@ def upload_outputs(storage: Storage, out_dir: Path, prefix: str) -> None:
         storage.put_file(f"{prefix}/{path.relative_to(out_dir).as_posix()}", path)
 
 
-def train(spec: JobSpec, dataset_dir: Path, work_dir: Path, resume: bool) -> JobResult:
-    """A catalog model's training job (transfer learning starts from `init_weights`)."""
-    if not isinstance(spec.params, TrainConfig):
-        raise TypeError("a train job needs TrainConfig params")
-    init_key = spec.inputs.get("init_weights")
-    storage = create_storage(get_settings())
-    init_weights = storage.get_file(init_key, work_dir / "init.pt") if init_key else None
-    request = TrainRequest(
+def fetch_inputs(spec: JobSpec, storage: Storage, work_dir: Path) -> tuple[Path, dict[str, Path]]:
+    """The dataset, extracted, and every other input (an earlier model's file) by name."""
+    archive = storage.get_file(spec.inputs[DATASET_INPUT], work_dir / "dataset.zip")
+    dataset_dir = safe_extract(archive, work_dir / "dataset")
+    files = {
+        name: storage.get_file(key, work_dir / "inputs" / name / PurePosixPath(key).name)
+        for name, key in spec.inputs.items()
+        if name != DATASET_INPUT
+    }
+    return dataset_dir, files
+
+
+def run(
+    spec: JobSpec,
+    storage: Storage,
+    work_dir: Path,
+    weights_dir: Path | None = None,
+    resume: bool = False,
+) -> JobResult:
+    """Fetch the inputs, run the job's engine, upload its outputs and result.json."""
+    epochs = spec.params.epochs
+    emit(ProgressEvent(type="log", epochs=epochs, message="downloading dataset"))
+    dataset_dir, inputs = fetch_inputs(spec, storage, work_dir)
+    request = EngineRequest(
         spec.params,
         dataset_dir,
         work_dir,
         emit,
-        weights_dir=get_settings().resolved_weights_dir,
+        inputs=inputs,
+        weights_dir=weights_dir,
         resume=resume,
-        init_weights=init_weights,
+        llm_api_key=spec.llm_api_key,
     )
-    return run_train_job(request)
-
-
-def search(spec: JobSpec, dataset_dir: Path, work_dir: Path, resume: bool) -> JobResult:
-    """An architecture search job (or the retraining of an earlier search's `family`)."""
-    if not isinstance(spec.params, SearchConfig):
-        raise TypeError("a search job needs SearchConfig params")
-    family_key = spec.inputs.get("family")
-    storage = create_storage(get_settings())
-    family = storage.get_file(family_key, work_dir / "family.json") if family_key else None
-    request = SearchRequest(spec.params, dataset_dir, work_dir, emit, resume=resume, family=family)
-    return run_search_job(request)
-
-
-KINDS: dict[str, Callable[[JobSpec, Path, Path, bool], JobResult]] = {
-    "train": train,
-    "search": search,
-}
-
-
-def run(spec: JobSpec, work_dir: Path, resume: bool = False) -> JobResult:
-    storage = create_storage(get_settings())
-    emit(ProgressEvent(type="log", epochs=spec.params.epochs, message="downloading dataset"))
-    archive = storage.get_file(spec.inputs["dataset"], work_dir / "dataset.zip")
-    dataset_dir = safe_extract(archive, work_dir / "dataset")
-    result = KINDS[spec.kind](spec, dataset_dir, work_dir, resume)
-    out_dir = work_dir / "output"
-    package = out_dir / result.files["package"]
-    result.info["package_sha256"] = sha256_of(package)
-    result.info["package_size"] = package.stat().st_size
-    emit(
-        ProgressEvent(
-            type="log",
-            epoch=spec.params.epochs,
-            epochs=spec.params.epochs,
-            progress=0.99,
-            message="uploading artifacts",
-        )
-    )
-    upload_outputs(storage, out_dir, spec.output_prefix)
+    result = run_job(request)
+    package = request.output_dir / result.files["package"]
+    result.package_sha256, result.package_size = sha256_of(package), package.stat().st_size
+    message = "uploading artifacts"
+    emit(ProgressEvent(type="log", epoch=epochs, epochs=epochs, progress=0.99, message=message))
+    upload_outputs(storage, request.output_dir, spec.output_prefix)
     storage.put_bytes(f"{spec.output_prefix}/{RESULT_FILE}", result.model_dump_json().encode())
     return result
 
@@ -117,7 +102,14 @@ def run(spec: JobSpec, work_dir: Path, resume: bool = False) -> JobResult:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m worker.runner", description=__doc__)
     parser.add_argument("spec", type=Path, help="path to a JobSpec JSON file")
+    parser.add_argument(
+        "--storage",
+        required=True,
+        help="where inputs and outputs are: file:///DIR or s3://BUCKET/PREFIX?endpoint=URL"
+        "&region=R (S3 credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
+    )
     parser.add_argument("--work-dir", type=Path, help="scratch folder (default: a temp dir)")
+    parser.add_argument("--weights-dir", type=Path, help="publisher weights (pretrained: true)")
     parser.add_argument(
         "--resume",
         action="store_true",
@@ -126,12 +118,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         spec = JobSpec.model_validate_json(args.spec.read_text())
+        storage = open_storage(args.storage)
         if args.work_dir:
             args.work_dir.mkdir(parents=True, exist_ok=True)
-            run(spec, args.work_dir, resume=args.resume)
+            run(spec, storage, args.work_dir, args.weights_dir, resume=args.resume)
         else:
             with tempfile.TemporaryDirectory(prefix="konstruktor-job-") as tmp:
-                run(spec, Path(tmp))
+                run(spec, storage, Path(tmp), args.weights_dir)
     except Exception as exc:
         traceback.print_exc()
         print(ERROR_PREFIX + (str(exc) or type(exc).__name__), file=sys.stderr, flush=True)

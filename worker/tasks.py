@@ -9,7 +9,7 @@ from backend.models import Job
 from backend.queue import RUN_JOB_TASK
 from backend.storage import create_storage
 from worker.celery_app import app
-from worker.compute import JobCancelled, get_backend
+from worker.compute.base import JobCancelled, get_backend
 from worker.job_store import (
     JobHooks,
     claim,
@@ -41,11 +41,14 @@ def run_job(job_id: str) -> None:
     try:
         result = get_backend(backend_name).run(claimed.spec, hooks)
     except JobCancelled:
+        hooks.flush()
         closed = finish_cancelled(job_id, claimed.attempt)
     except Exception as exc:
         log.exception("job %s failed", job_id)
+        hooks.flush()
         closed = finish_failed(job_id, claimed.attempt, str(exc) or type(exc).__name__)
     else:
+        hooks.flush()
         finish_succeeded(claimed, result)
         return
     if closed:  # no partial artifacts stay behind a failed or cancelled job

@@ -26,7 +26,7 @@ from backend.services.datasets import THUMBNAILS, DuplicateVersion, add_version
 from backend.services.s3_import import S3Source, fetch
 from backend.services.uploads import SpooledUpload, spool_upload
 from backend.settings import Settings
-from backend.storage import Storage, UploadTooLarge
+from storage import Storage, UploadTooLarge
 
 router = APIRouter(tags=["datasets"])
 Split = Literal["train", "val"]

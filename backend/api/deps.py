@@ -16,7 +16,8 @@ from backend.models import ApiKey, OwnedMixin, User
 from backend.queue import JobDispatcher, make_celery
 from backend.security import hash_api_key
 from backend.settings import Settings, get_settings
-from backend.storage import Storage, create_storage
+from backend.storage import create_storage
+from storage import Storage
 
 T = TypeVar("T", bound=OwnedMixin)
 LAST_USED_RESOLUTION = timedelta(minutes=1)

@@ -15,15 +15,8 @@ from sqlalchemy.orm import Session
 
 from backend.api.deps import DB, CurrentUser, DispatcherDep, SettingsDep, get_owned
 from backend.db import get_sessionmaker
-from backend.models import (
-    TERMINAL_STATES,
-    DatasetVersion,
-    Job,
-    JobState,
-    ModelArtifact,
-    Project,
-    utcnow,
-)
+from backend.job_states import TERMINAL, transition
+from backend.models import DatasetVersion, Job, JobState, ModelArtifact, Project, utcnow
 from backend.schemas import JobCreate, JobOut
 from backend.services.jobs import JobRejected, QueueUnavailable, resume_job, submit_job
 
@@ -65,7 +58,7 @@ def create_job(
     project = get_owned(db, Project, project_id, user, "project")
     version = get_owned(db, DatasetVersion, body.dataset_version_id, user, "dataset version")
     with job_errors(status.HTTP_422_UNPROCESSABLE_CONTENT):
-        job = submit_job(db, user, project, version, body, settings.job_max_attempts, dispatcher)
+        job = submit_job(db, user, project, version, body.kind, body.params, settings, dispatcher)
     return job_out(db, job)
 
 
@@ -86,14 +79,13 @@ def get_job(job_id: str, user: CurrentUser, db: DB) -> JobOut:
 def cancel_job(job_id: str, user: CurrentUser, db: DB) -> JobOut:
     """Queued jobs are cancelled at once; running ones are stopped by their worker."""
     job = get_owned(db, Job, job_id, user, "job")
-    if job.state in TERMINAL_STATES:
+    if job.state in TERMINAL:
         raise HTTPException(status.HTTP_409_CONFLICT, f"job {job.id} is already {job.state}")
-    db.execute(
-        update(Job)
-        .where(Job.id == job.id, Job.state == JobState.queued)
-        .values(state=JobState.cancelled, finished_at=utcnow(), cancel_requested=True)
+    expect = [JobState.queued]
+    transition(
+        db, job.id, JobState.cancelled, expect=expect, finished_at=utcnow(), cancel_requested=True
     )
-    db.execute(
+    db.execute(  # a running job: its worker sees the flag and stops it
         update(Job)
         .where(Job.id == job.id, Job.state == JobState.running)
         .values(cancel_requested=True)
@@ -129,7 +121,7 @@ async def _job_events(request: Request, job_id: str) -> AsyncIterator[str]:
         if snapshot != last:
             last, idle = snapshot, 0.0
             yield f"event: job\ndata: {snapshot}\n\n"
-            if json.loads(snapshot)["state"] in TERMINAL_STATES:
+            if json.loads(snapshot)["state"] in TERMINAL:
                 yield "event: end\ndata: {}\n\n"
                 return
         elif idle >= SSE_KEEPALIVE_S:

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
 from backend.models import ModelArtifact
 from backend.schemas import ModelOut
-from backend.storage import Storage
-from backend.storage.base import CHUNK_SIZE
-from mlcore.catalog import load_catalog
+from mlcore.contract.catalog import load_catalog
+from storage import Storage
+from storage.base import CHUNK_SIZE
 
 router = APIRouter(tags=["models"])
 MEDIA_TYPES = {

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 from backend.datasets.archive import Entry
-from mlcore.package_template.predict import to_rgb
+from mlcore.package.runtime.predict import to_rgb
 
 MAX_PIXELS = 50_000_000
 FORMATS = ("JPEG", "PNG", "BMP", "WEBP", "TIFF", "MPO")  # MPO: multi-picture JPEG from cameras

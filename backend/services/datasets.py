@@ -13,8 +13,8 @@ from backend.datasets.ingest import IngestResult
 from backend.datasets.sandbox import SandboxLimits, run_sandboxed
 from backend.models import Dataset, DatasetVersion, new_id
 from backend.services.uploads import SpooledUpload
-from backend.storage import Storage
 from backend.storage_keys import dataset_version_prefix
+from storage import Storage
 
 DATASET_FILE = "dataset.zip"
 THUMBNAILS = "thumbnails"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from backend.datasets.errors import DatasetError
 from backend.services.uploads import SpooledUpload, spool_chunks
-from backend.storage import UploadTooLarge
+from storage import UploadTooLarge
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from backend.storage import UploadTooLarge
+from storage import UploadTooLarge
 
 
 @dataclass

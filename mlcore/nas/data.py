@@ -1,4 +1,5 @@
-"""Image data as uint8 tensors kept whole (batches are drawn by index, no DataLoader)."""
+"""Image data as uint8 tensors kept whole (batches are drawn by index, no DataLoader): the
+benchmark sets, a search job's splits and the search's own train / validation halves."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import numpy as np
 import torch
 from PIL import Image
 
-from mlcore.package_template.predict import to_rgb
+from mlcore.classify.data import ImageFolderSplit, read_classes
+from mlcore.classify.transforms import EvalTransform
+from mlcore.package.preprocess import preprocess_spec
+from mlcore.package.runtime.predict import to_rgb
 
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_MNIST_FILES = {
@@ -139,3 +144,59 @@ def split_halves(
     order = torch.randperm(len(data), generator=generator)
     half = len(data) // 2
     return data.subset(order[:half]), data.subset(order[half:])
+
+
+@dataclass(frozen=True)
+class SearchData:
+    """The search split: `train` updates weights (and the hypernet), `val` the baselines'
+    alpha, the progress probes and the candidates' proxy accuracy."""
+
+    train: ImageTensors
+    val: ImageTensors
+
+
+def search_halves(train: ImageTensors, seed: int) -> SearchData:
+    """The training split in two equal halves: weights learn on one, choices on the other."""
+    return SearchData(*split_halves(train, torch.Generator().manual_seed(seed)))
+
+
+def nas_preprocess(image_size: int) -> dict[str, Any]:
+    """preprocess.json of a searched network: `decode` + `as_input` (x / 127.5 - 1) written
+    as package steps."""
+    return preprocess_spec(image_size, "konstruktor_nas", (0.5, 0.5, 0.5), (0.5, 0.5, 0.5))
+
+
+def as_tensors(split: ImageFolderSplit, classes: list[str], size: int) -> ImageTensors:
+    """Every image of `split` decoded once into uint8 3 x size x size, with its label."""
+    pixels = [decode((split.root / file).read_bytes(), size) for file, _ in split.samples]
+    images = torch.from_numpy(np.stack(pixels).transpose(0, 3, 1, 2).copy())
+    labels = torch.tensor([label for _, label in split.samples], dtype=torch.int64)
+    return ImageTensors(images, labels, tuple(classes))
+
+
+@dataclass(frozen=True)
+class JobData:
+    """Classes, the splits as tensors, and the val split as the package reads it."""
+
+    classes: list[str]
+    train: ImageTensors
+    val: ImageTensors
+    val_split: ImageFolderSplit
+    spec: dict[str, Any]
+
+
+def read_job_data(dataset_dir: Path, image_size: int) -> JobData:
+    """The dataset's train and val splits, decoded once at `image_size`."""
+    classes = read_classes(dataset_dir)
+    spec = nas_preprocess(image_size)
+    train, val = (
+        ImageFolderSplit(dataset_dir, name, classes, EvalTransform(spec))
+        for name in ("train", "val")
+    )
+    return JobData(
+        classes,
+        as_tensors(train, classes, image_size),
+        as_tensors(val, classes, image_size),
+        val,
+        spec,
+    )

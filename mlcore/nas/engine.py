@@ -1,9 +1,9 @@
-"""The search engine's whole job: search, retrain the chosen architecture, evaluate, package.
+"""The search engine: search (or read an earlier search's family), retrain the chosen
+architecture, then evaluate and package it like every engine's model.
 
-Artifacts land in `request.output_dir` under the same names as every engine's (package.zip,
-evaluation.json, metrics.json, model.pt, parity.json and figures), plus family.json (every
-architecture scored, the accuracy/cost front and the chosen one), family.png and
-latency.json (the worker's per-operation latency table).
+Besides every engine's outputs it leaves family.json (every architecture scored, the
+accuracy/cost front and the chosen one), family.png and latency.json (the worker's
+per-operation latency table).
 """
 
 from __future__ import annotations
@@ -12,37 +12,35 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-from mlcore.engines import SearchRequest
-from mlcore.evaluation import evaluate
-from mlcore.export import save_checkpoint
-from mlcore.nas.discrete import arch_config
+from mlcore.classify.engine import classifier_package_inputs, evaluate_classifier
+from mlcore.classify.training import TrainOutcome
+from mlcore.contract.results import RESTORED, ProgressEvent, write_json
+from mlcore.contract.search import FAMILY, SearchConfig
+from mlcore.engines.base import Engine, EngineRequest, Evaluated, PackageInputs
+from mlcore.engines.device import pick_device, seed_everything
+from mlcore.engines.progress import TRAIN_SHARE
+from mlcore.engines.registry import ENGINES
+from mlcore.nas.data import JobData, read_job_data, search_halves
+from mlcore.nas.evaluators.retrain import retrain
 from mlcore.nas.family import family_json
-from mlcore.nas.job_data import JobData, read_job_data
-from mlcore.nas.latency import latency_vector, measure_latency_table, measure_network_latency
 from mlcore.nas.readme import nas_facts
-from mlcore.nas.retrain import retrain
-from mlcore.nas.selection import (
-    CANDIDATE_JOURNAL,
-    SEARCH_CHECKPOINT,
-    SearchContext,
-    SearchOutcome,
-    from_family,
-    search,
-    search_halves,
+from mlcore.nas.selection import SearchOutcome, from_family, search
+from mlcore.nas.space.discrete import arch_config
+from mlcore.nas.space.latency import (
+    latency_vector,
+    measure_latency_table,
+    measure_network_latency,
 )
-from mlcore.nas.space import SearchSpace
-from mlcore.outputs import job_result, run_metrics, write_json, write_outputs
-from mlcore.packaging import PackageSource, build_package
-from mlcore.plots import family_png
-from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
-from mlcore.reports import write_classification_report
-from mlcore.spec import JobResult, ProgressEvent, SearchConfig
-from mlcore.training import pick_device, seed_everything
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.base import STATE_FILE, SearchContext
+from mlcore.package.export import save_checkpoint
+from mlcore.package.plots import family_png
 
+Request = EngineRequest[SearchConfig]
 SEARCH_SHARE = 0.6  # of the training progress; retraining is the rest
-NAS_FILES = {"family": "family.json", "latency": "latency.json", "family_plot": "family.png"}
+NAS_FILES = {FAMILY: "family.json", "latency": "latency.json", "family_plot": "family.png"}
 RETRAIN_CHECKPOINT = "retrain.pt"
-RESUME_FILES = (SEARCH_CHECKPOINT, CANDIDATE_JOURNAL, RETRAIN_CHECKPOINT)
+RESUME_FILES = (STATE_FILE, RETRAIN_CHECKPOINT)
 
 
 def job_space(config: SearchConfig, classes: list[str]) -> SearchSpace:
@@ -58,9 +56,9 @@ def job_space(config: SearchConfig, classes: list[str]) -> SearchSpace:
 
 
 class Progress:
-    """The job's events: search epochs first, then retraining epochs, on one epoch scale."""
+    """The job's events: search steps first, then retraining epochs, on one epoch scale."""
 
-    def __init__(self, request: SearchRequest) -> None:
+    def __init__(self, request: Request) -> None:
         self.report, self.config = request.report, request.params
         self.search_share = SEARCH_SHARE if self.config.search_steps else 0.0
 
@@ -68,11 +66,12 @@ class Progress:
         share = TRAIN_SHARE * self.search_share * epoch / self.config.search_steps
         self._epoch(epoch, share, "searching", metrics, details)
 
-    def retrain_epoch(self, epoch: int, loss: float) -> None:
+    def retrain_epoch(self, epoch: int, loss: float, restored: bool) -> None:
         done = epoch / self.config.retrain_epochs
         share = TRAIN_SHARE * (self.search_share + (1 - self.search_share) * done)
         metrics = {"train_loss": loss}
-        self._epoch(self.config.search_steps + epoch, share, "retraining", metrics, {})
+        details = {RESTORED: True} if restored else {}
+        self._epoch(self.config.search_steps + epoch, share, "retraining", metrics, details)
 
     def _epoch(
         self,
@@ -94,10 +93,8 @@ class Progress:
             )
         )
 
-    def log(self, share: float, message: str, metrics: dict[str, float] | None = None) -> None:
-        self.report(
-            ProgressEvent(type="log", progress=share, message=message, metrics=metrics or {})
-        )
+    def log(self, share: float, message: str) -> None:
+        self.report(ProgressEvent(type="log", progress=share, message=message))
 
 
 @dataclass(frozen=True)
@@ -110,11 +107,20 @@ class Searched:
     device: str
 
 
-def run_search(request: SearchRequest, data: JobData, progress: Progress) -> Searched:
+@dataclass(frozen=True, kw_only=True)
+class Retrained(TrainOutcome):
+    """The chosen architecture retrained, and the search it came from."""
+
+    searched: Searched
+    measured_ms: float  # the retrained network's latency per image on this device
+
+
+def run_search(request: Request, data: JobData, progress: Progress) -> Searched:
     """Measure the latency table, search (or read the earlier search's family), score the
     family; writes latency.json."""
     config, device = request.params, pick_device()
-    earlier = None if request.family is None else json.loads(request.family.read_text())
+    family_file = request.inputs.get(FAMILY)
+    earlier = None if family_file is None else json.loads(family_file.read_text())
     space = (  # an earlier family keeps its own space: it may predate a field of today's
         job_space(config, data.classes)
         if earlier is None
@@ -133,6 +139,7 @@ def run_search(request: SearchRequest, data: JobData, progress: Progress) -> Sea
             device,
             request.resume_dir,
             progress.search_epoch,
+            request.llm_api_key,
         )
         outcome = search(context)
     family = {
@@ -147,85 +154,93 @@ def run_search(request: SearchRequest, data: JobData, progress: Progress) -> Sea
     return Searched(space, outcome, family, table.device)
 
 
-def run_nas_job(request: SearchRequest) -> JobResult:
-    """Search, retrain, evaluate and package; writes the outputs every engine writes. A
-    resumed job continues its search and retraining from `resume_dir`; a fresh one clears it."""
-    config, output, device = request.params, request.output_dir, pick_device()
-    if not request.resume:
-        for name in RESUME_FILES:
-            (request.resume_dir / name).unlink(missing_ok=True)
-    seed_everything(config.seed)
-    progress = Progress(request)
-    data = read_job_data(request.dataset_dir, config.image_size)
-    searched = run_search(request, data, progress)
-    space, outcome, family = searched.space, searched.outcome, searched.family
-    write_json(output / NAS_FILES["family"], family)
-    family_png(family, family["chosen"], output / NAS_FILES["family_plot"])
-    chosen = outcome.chosen
+@ENGINES.register("nas")
+class NasEngine(Engine[SearchConfig, Retrained]):
+    """A search job: the search's family, then its chosen member retrained from scratch. A
+    resumed job continues its search and retraining from `resume_dir`; a fresh one clears
+    it."""
 
-    progress.log(TRAIN_SHARE * progress.search_share, "retraining the chosen architecture")
-    trained = retrain(
-        space,
-        chosen.genotype,
-        data.train,
-        data.val,
-        config.retrain_epochs,
-        config.seed,
-        batch_size=config.batch_size,
-        device=device,
-        callback=progress.retrain_epoch,
-        checkpoint=request.resume_dir / RETRAIN_CHECKPOINT,
-    )
-    history = [
-        {"epoch": float(epoch), "train_loss": loss}
-        for epoch, loss in enumerate(trained.losses, start=1)
-    ]
-    measured_ms = measure_network_latency(space, chosen.genotype, config.image_size, device)
-    progress.log(TRAIN_SHARE, "evaluating")
-    evaluation = evaluate(trained.model, data.val_split, data.classes, config.batch_size, device)
-    checkpoint = request.work_dir / "model.pt"
-    save_checkpoint(trained.model, arch_config(space, chosen.genotype, data.classes), checkpoint)
-    figures = write_classification_report(evaluation, history, request.dataset_dir, output)
-    metrics = run_metrics(
-        {name: evaluation[name] for name in ("accuracy", "macro_f1", "val_loss")},
-        history,
-        len(history),
-    )
-    write_outputs(output, evaluation, metrics, history, checkpoint)
+    def train(self, request: Request) -> Retrained:
+        config, output, device = request.params, request.output_dir, pick_device()
+        if not request.resume:
+            for name in RESUME_FILES:
+                (request.resume_dir / name).unlink(missing_ok=True)
+        seed_everything(config.seed)
+        progress = Progress(request)
+        data = read_job_data(request.dataset_dir, config.image_size)
+        searched = run_search(request, data, progress)
+        write_json(output / NAS_FILES[FAMILY], searched.family)
+        family_png(searched.family, searched.family["chosen"], output / NAS_FILES["family_plot"])
+        chosen, space = searched.outcome.chosen, searched.space
 
-    progress.log(EXPORT_START, "exporting")
-    source = PackageSource(
-        checkpoint=checkpoint,
-        classes=data.classes,
-        spec=data.spec,
-        images=[request.dataset_dir / file for file, _ in data.val_split.samples],
-        labels=[label for _, label in data.val_split.samples],
-        figures=[output / figures[name] for name in ("training_curves", "confusion_matrix")],
-        facts=nas_facts(config, chosen, evaluation, searched.device, measured_ms),
-    )
-    package = build_package(source, request.work_dir / "package", output / "package.zip")
-    progress.log(PACKAGED, "packaged", metrics)
-    return job_result(
-        metrics,
-        {**figures, **NAS_FILES},
-        {
-            "classes": data.classes,
-            "model": config.model,
-            "task": "classify",
-            "image_size": config.image_size,
-            "strategy": config.strategy,
+        progress.log(TRAIN_SHARE * progress.search_share, "retraining the chosen architecture")
+        trained = retrain(
+            space,
+            chosen.genotype,
+            data.train,
+            data.val,
+            config.retrain_epochs,
+            config.seed,
+            batch_size=config.batch_size,
+            device=device,
+            callback=progress.retrain_epoch,
+            checkpoint=request.resume_dir / RETRAIN_CHECKPOINT,
+        )
+        checkpoint = request.work_dir / "model.pt"
+        save_checkpoint(
+            trained.model, arch_config(space, chosen.genotype, data.classes), checkpoint
+        )
+        history = [
+            {"epoch": float(epoch), "train_loss": loss}
+            for epoch, loss in enumerate(trained.losses, start=1)
+        ]
+        return Retrained(
+            task="classify",
+            checkpoint=checkpoint,
+            history=history,
+            best_epoch=len(history),
+            image_size=config.image_size,
+            artifacts=dict(NAS_FILES),
+            model=trained.model,
+            classes=data.classes,
+            spec=data.spec,
+            data_mode="resident",
+            searched=searched,
+            measured_ms=measure_network_latency(space, chosen.genotype, config.image_size, device),
+        )
+
+    def evaluate(self, request: Request, trained: Retrained) -> Evaluated:
+        return evaluate_classifier(request, trained, request.params.batch_size)
+
+    def package_inputs(
+        self, request: Request, trained: Retrained, evaluated: Evaluated, metrics: dict[str, float]
+    ) -> PackageInputs:
+        chosen = trained.searched.outcome.chosen
+        facts = nas_facts(
+            request.params,
+            chosen,
+            evaluated.evaluation,
+            trained.searched.device,
+            trained.measured_ms,
+        )
+        return classifier_package_inputs(request, trained, facts)
+
+    def architecture(self, request: Request) -> str:
+        return "nas"
+
+    def info(self, request: Request, trained: Retrained, evaluated: Evaluated) -> dict[str, Any]:
+        outcome, chosen = trained.searched.outcome, trained.searched.outcome.chosen
+        return {
+            "strategy": request.params.strategy,
             "genotype": chosen.genotype.to_dict(),
             "counts": chosen.counts,
             "s": list(chosen.s),
             "params": chosen.params,
             "flops": chosen.flops,
             "predicted_latency_ms": chosen.predicted_latency_ms,
-            "measured_latency_ms": measured_ms,
-            "latency_device": searched.device,
+            "measured_latency_ms": trained.measured_ms,
+            "latency_device": trained.searched.device,
             "family_size": len(outcome.members),
             "front_size": len(outcome.front),
-            "onnx_opset": package.opset,
-            "parity": package.parity,
             **outcome.record,
-        },
-    )
+        }

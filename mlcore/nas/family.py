@@ -1,5 +1,5 @@
-"""The family one search trained: the distinct architectures over a grid of s, their costs,
-proxy accuracies and the accuracy/cost Pareto front."""
+"""The family a search found: its distinct architectures (members) with their s, costs and
+proxy accuracies, the grid of s a one-shot family is read on, and the accuracy/cost front."""
 
 from __future__ import annotations
 
@@ -7,18 +7,9 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
-import torch
-import torch.nn.functional as F
-
-from mlcore.nas.data import ImageTensors
-from mlcore.nas.evaluation import accuracy
-from mlcore.nas.genotype import Genotype
-from mlcore.nas.latency import LatencyTable, predict_latency
-from mlcore.nas.measure import network_cost
-from mlcore.nas.result import SearchResult
+from mlcore.nas.space.genotype import Genotype
 
 MAX_GRID = 200  # default grids stay at or under this many s (one derive each)
 MAX_RESOLUTION = 10  # k = 3: steps of 0.1, 66 points; k = 5: steps of 0.2, 126 points
@@ -114,60 +105,6 @@ def member_cost(member: Member, key: str) -> float:
     if value is None:
         raise ValueError(f"member has no {key}: enumerate the family with a latency table")
     return value
-
-
-def genotype_accuracy(
-    result: SearchResult, genotype: Genotype, data: ImageTensors, device: torch.device
-) -> float:
-    """The supernet's accuracy on `data` with exactly the genotype's op on every edge."""
-    gamma = F.one_hot(torch.tensor(genotype.choices), result.space.k).float().to(device)
-    net = result.net.to(device).eval()
-    return accuracy(partial(net, gamma=gamma), data, device)
-
-
-def score_genotype(
-    result: SearchResult,
-    genotype: Genotype,
-    s_all: tuple[Vector, ...],
-    data: ImageTensors,
-    device: torch.device | str,
-    image_size: int,
-    table: LatencyTable | None = None,
-) -> Member:
-    """The member for `genotype`, derived at the points `s_all`: params and FLOPs at
-    image_size, predicted latency from `table`, proxy accuracy on `data`."""
-    cost = network_cost(result.space, genotype, image_size)
-    return Member(
-        s=s_all[0],
-        s_all=s_all,
-        genotype=genotype,
-        params=cost.params,
-        flops=cost.flops,
-        predicted_latency_ms=None if table is None else predict_latency(table, genotype),
-        proxy_accuracy=genotype_accuracy(result, genotype, data, torch.device(device)),
-    )
-
-
-def enumerate_family(
-    result: SearchResult,
-    data: ImageTensors,
-    device: torch.device | str,
-    image_size: int,
-    table: LatencyTable | None = None,
-    resolution: int | None = None,
-) -> list[Member]:
-    """Derive the architecture at every point of `simplex_grid` (resolution None:
-    `default_resolution(k)`) and score each distinct one once (`score_genotype`)."""
-    space = result.space
-    if table is not None and (table.space != space or table.image_size != image_size):
-        raise ValueError("the latency table was measured for another space or image size")
-    found: dict[Genotype, list[Vector]] = {}
-    for s in simplex_grid(space.k, resolution or default_resolution(space.k)):
-        found.setdefault(result.derive(s), []).append(s)
-    return [
-        score_genotype(result, genotype, tuple(points), data, device, image_size, table)
-        for genotype, points in found.items()
-    ]
 
 
 def dominates(a: Member, b: Member, cost: str) -> bool:

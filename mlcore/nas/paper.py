@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlcore.nas.space import SearchSpace
+from mlcore.nas.space.search_space import SearchSpace
 
 OPS_3 = ("maxpool3", "identity", "conv3")  # thesis order: pool, ident, conv
 OPS_5 = ("maxpool3", "avgpool3", "identity", "conv3", "conv5")  # pool1, pool2, ident, conv1, conv2

@@ -1,12 +1,13 @@
-"""README facts of a searched network's package (the layout is mlcore.readme's)."""
+"""README facts of a searched network's package (the layout is mlcore.package.readme's)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from mlcore.classify.readme import classification_metrics
+from mlcore.contract.search import SearchConfig, is_blackbox
 from mlcore.nas.family import Member
-from mlcore.readme import ReadmeFacts, classification_metrics
-from mlcore.spec import BLACKBOX_SEARCHES, SearchConfig
+from mlcore.package.readme import ReadmeFacts
 
 SEARCH_EFFORT = {  # keyed by "is a black-box strategy"
     False: lambda config: f"{config.search_epochs} search epochs",
@@ -37,7 +38,7 @@ def nas_facts(
     classes = evaluation["classes"]
     counts = ", ".join(f"{op} x{n}" for op, n in member.counts.items())
     latency = member.predicted_latency_ms
-    effort = SEARCH_EFFORT[config.strategy in BLACKBOX_SEARCHES](config)
+    effort = SEARCH_EFFORT[is_blackbox(config.strategy)](config)
     predicted = "" if latency is None else f"predicted {latency:.3g} ms, "
     timing = f"; {predicted}measured {measured_ms:.3g} ms per image on {latency_device}"
     return ReadmeFacts(

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from mlcore.architecture import Architecture, Family
+from mlcore.models.architecture import Architecture, Family
+from mlcore.models.registry import register_architecture
 from mlcore.yolo import offline
 
 # isort: split
@@ -98,8 +99,8 @@ class YoloArchitecture(Architecture):
         return module
 
 
-YOLO_ARCHITECTURES: list[Architecture] = [
-    YoloArchitecture(f"yolo11{scale}{TASKS[family.task].suffix}", family)
-    for family in (YOLO11_CLASSIFY, YOLO11_DETECT)
-    for scale in SCALES
-]
+for _family in (YOLO11_CLASSIFY, YOLO11_DETECT):
+    for _scale in SCALES:
+        register_architecture(
+            YoloArchitecture(f"yolo11{_scale}{TASKS[_family.task].suffix}", _family)
+        )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mlcore.spec import TrainConfig
+import torch
+
+from mlcore.contract.train import TrainConfig
 
 GPU_WORKERS = 8
 
@@ -58,6 +60,11 @@ def not_applied(config: TrainConfig, task: str) -> list[str]:
     if config.class_balance != "none" and (task, config.class_balance) not in CLASS_BALANCE:
         skipped.append("class_balance")
     return skipped
+
+
+def ultralytics_device(device: torch.device) -> str:
+    """Ultralytics' device argument for a torch device: the GPU's index, or "cpu"."""
+    return str(device.index or 0) if device.type == "cuda" else "cpu"
 
 
 def device_arguments(device: str) -> dict[str, Any]:

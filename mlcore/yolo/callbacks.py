@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlcore.progress import Report, TrainingProgress
+from mlcore.engines.progress import Report, TrainingProgress
 from mlcore.yolo.history import konstruktor_metrics
 
 Trainer = Any  # an ultralytics BaseTrainer subclass (untyped)

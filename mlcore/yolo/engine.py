@@ -1,46 +1,39 @@
-"""The ultralytics engine's whole job: train a YOLO11 model, evaluate, report, package.
-
-Artifacts land in `request.output_dir` under the same names as every engine's
-(package.zip, evaluation.json, metrics.json, model.pt and PNG figures).
-"""
+"""The ultralytics engine: YOLO11 classifiers and detectors trained by ultralytics' trainer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-import torch
-
-from mlcore.engines import TrainRequest
-from mlcore.models import get_architecture
-from mlcore.outputs import job_result, run_metrics, write_outputs
-from mlcore.packaging import PackageSource, build_package
-from mlcore.progress import EXPORT_START, PACKAGED, TRAIN_SHARE
-from mlcore.reports import write_classification_report
-from mlcore.spec import JobResult, ProgressEvent
+from mlcore.classify.report import write_classification_report
+from mlcore.contract.catalog import EngineRecipe
+from mlcore.contract.train import INIT_WEIGHTS, TrainConfig
+from mlcore.engines.base import Engine, EngineRequest, Evaluated, PackageInputs
+from mlcore.engines.device import pick_device
+from mlcore.engines.registry import ENGINES
+from mlcore.models.registry import get_architecture
 from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
 
 # isort: split
 import ultralytics
 
 from mlcore.yolo.architectures import YoloArchitecture
-from mlcore.yolo.arguments import not_applied
+from mlcore.yolo.arguments import not_applied, ultralytics_device
 from mlcore.yolo.datasets import training_data
 from mlcore.yolo.evaluation import VAL_IMAGES, evaluate_classifier, evaluate_detector
 from mlcore.yolo.preprocess import PREPROCESS
 from mlcore.yolo.readme import yolo_facts
-from mlcore.yolo.reports import write_detection_report
+from mlcore.yolo.report import write_detection_report
 from mlcore.yolo.training import TrainedRun, train
 
+Request = EngineRequest[TrainConfig]
 Evaluation = tuple[dict[str, Any], dict[str, str]]  # (evaluation.json, figure name -> file)
 
 
-def classify_evaluation(
-    request: TrainRequest, run: TrainedRun, data: str, device: str
-) -> Evaluation:
+def classify_evaluation(request: Request, run: TrainedRun, device: str) -> Evaluation:
     """Per-image predictions, metrics, confusion matrix, curves and error gallery."""
     evaluation = evaluate_classifier(
-        run.best, request.dataset_dir, run.image_size, request.params.batch_size, device
+        run.checkpoint, request.dataset_dir, run.image_size, request.params.batch_size, device
     )
     figures = write_classification_report(
         evaluation, run.history, request.dataset_dir, request.output_dir
@@ -48,11 +41,11 @@ def classify_evaluation(
     return evaluation, figures
 
 
-def detect_evaluation(request: TrainRequest, run: TrainedRun, data: str, device: str) -> Evaluation:
+def detect_evaluation(request: Request, run: TrainedRun, device: str) -> Evaluation:
     """mAP, per-class AP, precision-recall curves and training curves."""
     evaluation = evaluate_detector(
-        run.best,
-        data,
+        run.checkpoint,
+        training_data("detect", request.dataset_dir, request.work_dir),
         run.image_size,
         request.params.batch_size,
         device,
@@ -61,7 +54,7 @@ def detect_evaluation(request: TrainRequest, run: TrainedRun, data: str, device:
     return evaluation, write_detection_report(evaluation, run.history, request.output_dir)
 
 
-EVALUATIONS: dict[str, Callable[[TrainRequest, TrainedRun, str, str], Evaluation]] = {
+EVALUATIONS: dict[str, Callable[[Request, TrainedRun, str], Evaluation]] = {
     "classify": classify_evaluation,
     "detect": detect_evaluation,
 }
@@ -72,11 +65,6 @@ HEADLINE: dict[str, tuple[str, ...]] = {
 }
 
 
-def pick_device() -> str:
-    """Ultralytics' device argument: the first GPU when there is one."""
-    return "0" if torch.cuda.is_available() else "cpu"
-
-
 def yolo_architecture(name: str) -> YoloArchitecture:
     """The catalog entry `name`, which must be an ultralytics model."""
     arch = get_architecture(name)
@@ -85,64 +73,61 @@ def yolo_architecture(name: str) -> YoloArchitecture:
     return arch
 
 
-def start_description(request: TrainRequest, arch: YoloArchitecture) -> str:
+def start_description(request: Request, arch: YoloArchitecture) -> str:
     """Where the weights started from, for the README."""
-    if request.init_weights is not None:
+    if INIT_WEIGHTS in request.inputs:
         return "fine-tuned from an earlier Konstruktor model"
     if request.params.pretrained:
         return f"fine-tuned from the publisher's {arch.weights_file}"
     return "trained from scratch"
 
 
-def run_yolo_job(request: TrainRequest) -> JobResult:
-    """Train, evaluate and package; writes package.zip, evaluation.json, metrics.json, plots."""
-    config, report, output = request.params, request.report, request.output_dir
-    arch = yolo_architecture(config.model)
-    task, device = arch.family.task, pick_device()
-    data = training_data(task, request.dataset_dir, request.work_dir)
-    run = train(request, arch, data, device)
+@ENGINES.register("ultralytics")
+class UltralyticsEngine(Engine[TrainConfig, TrainedRun]):
+    """Ultralytics' own trainer, validator and predictor behind Konstruktor's outputs."""
 
-    report(ProgressEvent(type="log", progress=TRAIN_SHARE, message="evaluating"))
-    evaluation, figures = EVALUATIONS[task](request, run, data, device)
-    headline = {name: float(evaluation[name]) for name in HEADLINE[task]}
-    metrics = run_metrics(headline, run.history, run.best_epoch)
-    write_outputs(output, evaluation, metrics, run.history, run.best)
+    recipe = EngineRecipe(
+        learning_rate=1e-3, warm_learning_rate=5e-4, label_smoothing=0.0, loss_weights=False
+    )
 
-    report(ProgressEvent(type="log", progress=EXPORT_START, message="exporting"))
-    facts = yolo_facts(
-        config,
-        task,
-        start_description(request, arch),
-        evaluation,
-        metrics,
-        run.image_size,
-        ultralytics.__version__,
-    )
-    classes = evaluation["classes"]
-    images, labels = VAL_IMAGES[task](request.dataset_dir, classes)
-    source = PackageSource(
-        checkpoint=run.best,
-        classes=classes,
-        spec=PREPROCESS[task](run.image_size),
-        images=images,
-        labels=labels,
-        figures=[output / figures[name] for name in ("training_curves", REPORT_FIGURE[task])],
-        facts=facts,
-    )
-    package = build_package(source, request.work_dir / "package", output / "package.zip")
-    report(ProgressEvent(type="log", progress=PACKAGED, message="packaged", metrics=metrics))
-    return job_result(
-        metrics,
-        figures,
-        {
-            "classes": evaluation["classes"],
-            "model": config.model,
-            "task": task,
-            "image_size": run.image_size,
-            "device": device,
+    def train(self, request: Request) -> TrainedRun:
+        arch = yolo_architecture(request.params.model)
+        data = training_data(arch.family.task, request.dataset_dir, request.work_dir)
+        return train(request, arch, data, ultralytics_device(pick_device()))
+
+    def evaluate(self, request: Request, trained: TrainedRun) -> Evaluated:
+        task = trained.task
+        device = ultralytics_device(pick_device())
+        evaluation, figures = EVALUATIONS[task](request, trained, device)
+        headline = {name: float(evaluation[name]) for name in HEADLINE[task]}
+        return Evaluated(evaluation, headline, figures, ("training_curves", REPORT_FIGURE[task]))
+
+    def package_inputs(
+        self,
+        request: Request,
+        trained: TrainedRun,
+        evaluated: Evaluated,
+        metrics: dict[str, float],
+    ) -> PackageInputs:
+        task, arch = trained.task, yolo_architecture(request.params.model)
+        facts = yolo_facts(
+            request.params,
+            task,
+            start_description(request, arch),
+            evaluated.evaluation,
+            metrics,
+            trained.image_size,
+            ultralytics.__version__,
+        )
+        images, labels = VAL_IMAGES[task](request.dataset_dir, evaluated.classes)
+        return PackageInputs(PREPROCESS[task](trained.image_size), images, labels, facts)
+
+    def architecture(self, request: Request) -> str:
+        return request.params.model
+
+    def info(self, request: Request, trained: TrainedRun, evaluated: Evaluated) -> dict[str, Any]:
+        return {
+            "device": ultralytics_device(pick_device()),
             "ultralytics": ultralytics.__version__,
-            "not_applied": not_applied(config, task),
-            "onnx_opset": package.opset,
-            "parity": package.parity,
-        },
-    )
+            "not_applied": not_applied(request.params, trained.task),
+        }

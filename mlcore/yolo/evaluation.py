@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from mlcore.evaluation import CONFUSED_PAIRS, classification_metrics, confused_pairs
-from mlcore.package_template.predict import IMAGE_EXTENSIONS
+from mlcore.classify.evaluation import CONFUSED_PAIRS, classification_metrics, confused_pairs
+from mlcore.package.runtime.predict import IMAGE_EXTENSIONS
 from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
 
 # isort: split

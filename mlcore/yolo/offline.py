@@ -3,8 +3,8 @@
 Importing the module configures the environment ultralytics reads at import time, then
 imports it and closes every network path a train/val/predict run can reach:
 
-- settings and fonts live under the service's var directory, never ~/.config
-  (YOLO_CONFIG_DIR);
+- settings and fonts live in YOLO_CONFIG_DIR as the caller sets it (the worker points it
+  into its var directory), else in Konstruktor's own cache folder, never ~/.config;
 - no DNS probe at import and no telemetry, update check or auto-update (YOLO_OFFLINE makes
   `is_online()` False, which gates events, `check_pip_update_available` and pip installs);
 - no `pip install` of missing requirements (YOLO_AUTOINSTALL);
@@ -23,7 +23,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-CONFIG_DIR = Path(os.environ.get("KONSTRUKTOR_VAR_DIR", "var")).resolve() / "ultralytics"
+CACHE_HOME = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+CONFIG_DIR = CACHE_HOME / "konstruktor" / "ultralytics"  # when the caller sets none
 
 ENVIRONMENT = {
     "YOLO_CONFIG_DIR": str(CONFIG_DIR),

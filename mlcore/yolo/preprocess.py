@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torchvision import transforms as T
 
-from mlcore.transforms import TO_TENSOR
+from mlcore.package.preprocess import TO_TENSOR
 from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
 
 # isort: split

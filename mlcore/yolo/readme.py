@@ -1,12 +1,12 @@
-"""README facts of a YOLO model package (the layout is mlcore.readme's)."""
+"""README facts of a YOLO model package (the layout is mlcore.package.readme's)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from mlcore.readme import ReadmeFacts
-from mlcore.spec import TrainConfig
+from mlcore.contract.train import TrainConfig
+from mlcore.package.readme import ReadmeFacts
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,12 @@ from typing import Any
 
 import torch
 
-from mlcore.architecture import Architecture, IncompatibleInitModel
-from mlcore.data import read_classes
-from mlcore.engines import TrainRequest
-from mlcore.progress import TRAIN_SHARE
-from mlcore.spec import ProgressEvent
+from mlcore.classify.data import read_classes
+from mlcore.contract.results import ProgressEvent
+from mlcore.contract.train import INIT_WEIGHTS, TrainConfig
+from mlcore.engines.base import EngineRequest, Trained
+from mlcore.engines.progress import TRAIN_SHARE
+from mlcore.models.architecture import Architecture, IncompatibleInitModel
 from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
 
 # isort: split
@@ -29,29 +30,35 @@ from mlcore.yolo.history import read_history
 TRAINERS: dict[str, Any] = {"classify": ClassificationTrainer, "detect": DetectionTrainer}
 
 
-@dataclass(frozen=True)
-class TrainedRun:
-    """What a finished run left behind."""
+@dataclass(frozen=True, kw_only=True)
+class TrainedRun(Trained):
+    """What a finished run left behind: `checkpoint` is ultralytics' best checkpoint
+    (optimizer stripped), `image_size` as ultralytics used it (rounded up to a multiple of
+    the stride)."""
 
     run_dir: Path
-    best: Path  # ultralytics' best checkpoint (optimizer stripped)
-    image_size: int  # as ultralytics used it (rounded up to a multiple of the stride)
     stride: int  # the grid ultralytics rounds sizes to
-    history: list[dict[str, float]]
-    best_epoch: int
 
 
 FINISHED = "trained.json"  # written into the run folder once training has finished
 
 
-def run_dir(request: TrainRequest) -> Path:
+Request = EngineRequest[TrainConfig]
+
+
+def run_dir(request: Request) -> Path:
     """The ultralytics project/name folder of a job, inside its resume folder."""
     return request.resume_dir / "ultralytics"
 
 
 def save_finished(run: TrainedRun) -> None:
     """Mark the run finished, with what ultralytics does not keep in its files."""
-    facts = {"image_size": run.image_size, "stride": run.stride, "best_epoch": run.best_epoch}
+    facts = {
+        "task": run.task,
+        "image_size": run.image_size,
+        "stride": run.stride,
+        "best_epoch": run.best_epoch,
+    }
     (run.run_dir / FINISHED).write_text(json.dumps(facts), encoding="utf-8")
 
 
@@ -62,7 +69,8 @@ def load_finished(folder: Path) -> TrainedRun | None:
         return None
     facts = json.loads(marker.read_text(encoding="utf-8"))
     history = read_history(folder / "results.csv")
-    return TrainedRun(folder, folder / "weights" / "best.pt", history=history, **facts)
+    best = folder / "weights" / "best.pt"
+    return TrainedRun(run_dir=folder, checkpoint=best, history=history, **facts)
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:
@@ -88,13 +96,14 @@ def check_same_architecture(path: Path, arch: Architecture) -> None:
         )
 
 
-def start_weights(request: TrainRequest, arch: Architecture) -> Path | None:
+def start_weights(request: Request, arch: Architecture) -> Path | None:
     """Weights a fresh run starts from: an earlier model (transfer), the publisher's, or none."""
-    if request.init_weights is not None:
-        check_same_architecture(request.init_weights, arch)
-        checkpoint = load_checkpoint(request.init_weights)
+    init_weights = request.inputs.get(INIT_WEIGHTS)
+    if init_weights is not None:
+        check_same_architecture(init_weights, arch)
+        checkpoint = load_checkpoint(init_weights)
         if checkpoint_classes(checkpoint) == read_classes(request.dataset_dir):
-            return request.init_weights
+            return init_weights
         return without_class_head(checkpoint, request.work_dir / "init-new-classes.pt")
     if request.params.pretrained:
         return arch.weights_path(request.weights_dir)
@@ -102,7 +111,7 @@ def start_weights(request: TrainRequest, arch: Architecture) -> Path | None:
 
 
 def run_arguments(
-    request: TrainRequest, arch: Architecture, data: str, device: str, folder: Path
+    request: Request, arch: Architecture, data: str, device: str, folder: Path
 ) -> tuple[dict[str, Any], list[dict[str, float]]]:
     """Trainer overrides and the history of epochs already done: resume or a fresh start."""
     last = folder / "weights" / "last.pt"
@@ -116,7 +125,7 @@ def run_arguments(
     return overrides, []
 
 
-def train(request: TrainRequest, arch: Architecture, data: str, device: str) -> TrainedRun:
+def train(request: Request, arch: Architecture, data: str, device: str) -> TrainedRun:
     """Run ultralytics' trainer for `request`; on resume, continue its last.pt, or reuse the
     run if it had already finished (the job was stopped while evaluating or packaging)."""
     folder = run_dir(request)
@@ -131,8 +140,9 @@ def train(request: TrainRequest, arch: Architecture, data: str, device: str) -> 
     callbacks.attach(trainer)
     trainer.train()
     run = TrainedRun(
+        task=arch.family.task,
         run_dir=folder,
-        best=trainer.best,
+        checkpoint=Path(trainer.best),
         image_size=int(trainer.args.imgsz),
         stride=int(trainer.stride),
         history=read_history(folder / "results.csv"),

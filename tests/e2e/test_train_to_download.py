@@ -264,7 +264,8 @@ def test_search_cancel_resume_and_download(
     final = wait_for(client, job["id"], lambda j: j["state"] not in ("queued", "running"), 600)
     assert final["state"] == "succeeded", service.log.read_text()[-3000:]
     phases = [(h["epoch"], h["phase"]) for h in final["metrics_history"]]
-    assert phases[-1] == (7, "retraining") and (1, "searching") not in phases  # resumed
+    assert phases == [*((e, "searching") for e in range(1, 7)), (7, "retraining")]
+    assert final["metrics_history"][0]["restored"]  # resumed from the cancelled attempt
 
     model = client.get(f"/models/{final['model_id']}").json()
     assert model["architecture"] == "nas" and len(model["class_names"]) == 12

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from mlcore.engines import TrainRequest, run_train_job
+from mlcore.engines.base import EngineRequest
+from mlcore.engines.registry import run_job
 from tests.support.configs import tiny_config
 from tests.support.paths import ROOT, image_folder_subset
 
@@ -125,7 +126,7 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> CleanPackage:
         tmp_path_factory.mktemp("flowers"),
     )
     work = tmp_path_factory.mktemp("job")
-    run_train_job(TrainRequest(tiny_config(), dataset, work, lambda event: None))
+    run_job(EngineRequest(tiny_config(), dataset, work, lambda event: None))
     output = work / "output"
     evaluation = json.loads((output / "evaluation.json").read_text())
     package = tmp_path_factory.mktemp("package")

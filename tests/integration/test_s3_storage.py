@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from backend.settings import Settings
-from backend.storage import Storage, StorageError, create_storage
-from backend.storage import s3 as s3_module
-from backend.storage.s3 import PART_SIZE, S3Storage
+from backend.storage import create_storage
+from storage import Storage, StorageError
+from storage import s3 as s3_module
+from storage.s3 import PART_SIZE, S3Storage
 from tests.support.s3_server import S3ServerInfo
 from tests.unit.test_local_storage import MIB, StorageContract, digest, mib_chunks
 

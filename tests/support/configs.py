@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlcore.spec import TrainConfig
+from mlcore.contract.train import TrainConfig
 
 
 def tiny_config(**overrides: Any) -> TrainConfig:

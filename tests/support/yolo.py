@@ -11,9 +11,10 @@ from typing import Any
 
 import yaml
 
-from mlcore.engines import TrainRequest
-from mlcore.spec import JobResult, ProgressEvent, TrainConfig
-from mlcore.yolo.engine import run_yolo_job
+from mlcore.contract.results import JobResult, ProgressEvent
+from mlcore.contract.train import TrainConfig
+from mlcore.engines.base import EngineRequest
+from mlcore.engines.registry import run_job as run_engine
 from tests.support.flowers import CLASSES, PER_SPLIT
 from tests.support.paths import shared_dataset
 from tests.unit.mlcore.test_yolo_offline import network_guard
@@ -57,7 +58,7 @@ def run_job(config: TrainConfig, dataset_dir: Path, work_dir: Path, **request: A
     """Run the engine with the network blocked, recording events and network attempts."""
     events: list[ProgressEvent] = []
     with network_guard() as attempts:
-        result = run_yolo_job(TrainRequest(config, dataset_dir, work_dir, events.append, **request))
+        result = run_engine(EngineRequest(config, dataset_dir, work_dir, events.append, **request))
     return Job(result, events, work_dir, attempts)
 
 

@@ -14,8 +14,9 @@ from PIL import Image
 from backend.datasets.archive import ArchiveLimits
 from backend.datasets.errors import DatasetError
 from backend.datasets.ingest import IngestResult, ingest_archive
-from mlcore.data import ImageFolderSplit
-from mlcore.transforms import EvalTransform, preprocess_spec
+from mlcore.classify.data import ImageFolderSplit
+from mlcore.classify.transforms import EvalTransform
+from mlcore.package.preprocess import preprocess_spec
 from tests.support.zips import flower_images, make_zip
 from worker.runner import safe_extract
 

@@ -1,7 +1,19 @@
+"""The job state machine: its rules, and the one compare-and-set function that moves a job."""
+
+from pathlib import Path
+
 import pytest
 
-from backend.job_states import InvalidTransition, transition
+from backend.db import session_scope
+from backend.job_states import (
+    RESUMABLE,
+    TERMINAL,
+    InvalidTransition,
+    check_transition,
+    transition,
+)
 from backend.models import Job, JobState
+from tests.support.records import add_job
 
 
 @pytest.mark.parametrize(
@@ -16,27 +28,47 @@ from backend.models import Job, JobState
     ],
 )
 def test_allowed_transitions(start: JobState, end: JobState) -> None:
-    job = Job(id="j", state=start)
-    transition(job, end)
-    assert job.state == end
+    check_transition(start, end)
 
 
-RESUMABLE = {JobState.failed, JobState.cancelled}
-
-
-@pytest.mark.parametrize("terminal", [JobState.succeeded, *RESUMABLE])
-@pytest.mark.parametrize("target", list(JobState))
+@pytest.mark.parametrize("terminal", sorted(TERMINAL))
+@pytest.mark.parametrize("target", sorted(JobState))
 def test_terminal_states_are_final_except_a_resume(terminal: JobState, target: JobState) -> None:
-    job = Job(id="j", state=terminal)
     if terminal in RESUMABLE and target == JobState.queued:  # its owner resumed it
-        transition(job, target)
-        assert job.state == JobState.queued
+        check_transition(terminal, target)
         return
     with pytest.raises(InvalidTransition):
-        transition(job, target)
-    assert job.state == terminal
+        check_transition(terminal, target)
 
 
 def test_queued_cannot_succeed_without_running() -> None:
     with pytest.raises(InvalidTransition):
-        transition(Job(id="j", state=JobState.queued), JobState.succeeded)
+        check_transition(JobState.queued, JobState.succeeded)
+
+
+def _state(job_id: str) -> Job:
+    with session_scope() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        return job
+
+
+def test_a_transition_is_a_compare_and_set(service: Path) -> None:
+    with session_scope() as session:
+        job_id = add_job(session, state=JobState.queued, params={}).id
+    with session_scope() as session:  # the first claim wins and sets its values with the state
+        assert transition(session, job_id, JobState.running, attempts=Job.attempts + 1)
+    with session_scope() as session:  # a second claim from queued finds nothing to move
+        assert not transition(session, job_id, JobState.running, expect=[JobState.queued])
+    assert (_state(job_id).state, _state(job_id).attempts) == (JobState.running, 1)
+    with session_scope() as session:  # a fenced write of an older attempt is refused
+        assert not transition(session, job_id, JobState.failed, where=[Job.attempts == 0])
+    with session_scope() as session:
+        loaded = session.get(Job, job_id)
+        assert transition(session, job_id, JobState.succeeded, message="done")
+        assert loaded is not None and loaded.state == JobState.succeeded  # the session sees it
+    with session_scope() as session:  # nothing leaves succeeded, whatever is asked
+        assert not transition(session, job_id, JobState.queued)
+    with pytest.raises(InvalidTransition), session_scope() as session:
+        transition(session, job_id, JobState.running, expect=[JobState.failed])
+    assert _state(job_id).message == "done"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.storage import LocalStorage, Storage, StorageError, UploadTooLarge
+from storage import LocalStorage, Storage, StorageError, UploadTooLarge
 
 MIB = 1024 * 1024
 INVALID_KEYS = ["../x", "/abs", "a//b", "a/../b", "a/./b", "", "a\\b"]

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from backend.db import session_scope
 from backend.models import Job
-from mlcore.spec import SearchConfig
+from mlcore.contract.search import SearchConfig
 from tests.support.api import API, create_project, new_user, upload_dataset
 from tests.support.records import add_model
 from tests.support.zips import class_folder_zip, flower_images

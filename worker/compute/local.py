@@ -16,11 +16,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from backend.settings import get_settings
+from backend.settings import Settings, get_settings
 from backend.storage import create_storage
-from mlcore.engines import RESUME_DIR
-from mlcore.spec import JobResult, JobSpec, ProgressEvent
-from worker.compute.base import ComputeBackend, JobCancelled, JobFailed, JobHooksProtocol
+from mlcore.contract.job import JobSpec
+from mlcore.contract.results import JobResult, ProgressEvent
+from mlcore.engines.base import RESUME_DIR
+from worker.compute.base import (
+    COMPUTE_BACKENDS,
+    ComputeBackend,
+    JobCancelled,
+    JobFailed,
+    JobHooksProtocol,
+)
 from worker.events import ERROR_PREFIX, EVENT_PREFIX, RESULT_FILE
 
 POLL_S = 0.5
@@ -102,12 +109,25 @@ def job_folder(job_id: str) -> Iterator[Path]:
     shutil.rmtree(job_dir, ignore_errors=True)
 
 
+def runner_environment(settings: Settings) -> dict[str, str]:
+    """The runner's environment: the worker's, with the S3 credentials boto3 reads and
+    ultralytics' settings folder under the var directory."""
+    env = {**os.environ, "YOLO_CONFIG_DIR": str((settings.var_dir / "ultralytics").resolve())}
+    if settings.s3_access_key_id and settings.s3_secret_access_key:
+        env["AWS_ACCESS_KEY_ID"] = settings.s3_access_key_id
+        env["AWS_SECRET_ACCESS_KEY"] = settings.s3_secret_access_key
+    return env
+
+
+@COMPUTE_BACKENDS.register("local")
 class LocalBackend(ComputeBackend):
     """`python -m worker.runner SPEC` as a child process of the worker."""
 
     def run(self, spec: JobSpec, hooks: JobHooksProtocol) -> JobResult:
+        settings, storage = get_settings(), create_storage()
         with job_folder(spec.job_id) as tmp:
             spec_path = Path(tmp) / "spec.json"
+            spec_path.touch(mode=0o600)  # it may hold the LLM endpoint's key
             spec_path.write_text(spec.model_dump_json())
             stderr_path = Path(tmp) / "stderr.log"
             with stderr_path.open("w") as stderr:
@@ -117,14 +137,19 @@ class LocalBackend(ComputeBackend):
                         "-m",
                         "worker.runner",
                         str(spec_path),
+                        "--storage",
+                        storage.url,
                         "--work-dir",
                         str(Path(tmp) / "work"),
+                        "--weights-dir",
+                        str(settings.resolved_weights_dir.resolve()),
                         "--resume",
                     ],
                     stdout=subprocess.PIPE,
                     stderr=stderr,
                     text=True,
                     start_new_session=True,
+                    env=runner_environment(settings),
                 )
                 try:
                     for line in _lines(proc):
@@ -140,5 +165,5 @@ class LocalBackend(ComputeBackend):
                     _stop(proc)
             if code != 0:
                 raise JobFailed(_error_message(stderr_path))
-        raw = create_storage().read_bytes(f"{spec.output_prefix}/{RESULT_FILE}")
+        raw = storage.read_bytes(f"{spec.output_prefix}/{RESULT_FILE}")
         return JobResult.model_validate(json.loads(raw))

@@ -7,10 +7,16 @@ import pytest
 import torch
 from PIL import Image
 
-from mlcore.augment import PRESETS, BatchAugment, Preset, albumentations_pipeline, normalise
-from mlcore.package_template.predict import preprocess
-from mlcore.spec import Augmentation
-from mlcore.transforms import IMAGENET_MEAN, IMAGENET_STD, preprocess_spec
+from mlcore.classify.augment import (
+    PRESETS,
+    BatchAugment,
+    Preset,
+    albumentations_pipeline,
+    normalise,
+)
+from mlcore.contract.train import Augmentation
+from mlcore.package.preprocess import IMAGENET_MEAN, IMAGENET_STD, preprocess_spec
+from mlcore.package.runtime.predict import preprocess
 
 MEAN = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
 STD = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)

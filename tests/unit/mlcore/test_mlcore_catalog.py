@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from torchvision import models as tv_models
 
-from mlcore.catalog import CATALOG_PATH, UnknownModel, get_model_info, load_catalog
-from mlcore.models import REGISTRY, build_catalog, create_model
+from mlcore.contract.catalog import CATALOG_PATH, UnknownModel, get_model_info, load_catalog
+from mlcore.models.catalog import build_catalog
+from mlcore.models.registry import create_model, list_models
 
 MLCORE = Path(__file__).resolve().parents[3] / "mlcore"
 FORBIDDEN = {"fastapi", "celery", "sqlalchemy", "backend", "worker"}
-TEMPLATES = MLCORE / "package_template"  # the package's starter code, not the library
+TEMPLATES = MLCORE / "package" / "runtime"  # the package's starter code, not the library
 
 
 def test_committed_catalog_matches_registry() -> None:
@@ -36,7 +37,7 @@ def test_committed_catalog_matches_registry() -> None:
 
 def test_load_catalog_gives_model_info_by_name() -> None:
     catalog = load_catalog()
-    assert list(catalog) == list(REGISTRY)
+    assert list(catalog) == list_models()
     info = get_model_info("efficientnet_b3")
     assert (info.family, info.task, info.year, info.licence) == (
         "efficientnet",
@@ -58,8 +59,10 @@ def test_unknown_model_lists_valid_names(lookup: object) -> None:
 
 def test_api_facing_modules_do_not_import_torch() -> None:
     code = (
-        "import sys, mlcore, mlcore.spec, mlcore.catalog\n"
-        "mlcore.catalog.load_catalog()\n"
+        "import sys, mlcore.contract.job, mlcore.contract.catalog\n"
+        "from mlcore.contract.job import JOB_KINDS\n"
+        "JOB_KINDS.names()\n"
+        "mlcore.contract.catalog.load_catalog()\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'torchvision')))"
     )
     out = subprocess.run(

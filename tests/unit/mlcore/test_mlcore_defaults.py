@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mlcore.catalog import get_model_info
-from mlcore.defaults import DataProfile, default_image_size, resolve
-from mlcore.spec import TrainParams
+from mlcore.contract.catalog import get_model_info
+from mlcore.contract.profile import DataProfile
+from mlcore.contract.train import TrainParams, default_image_size, resolve
 
 B0 = get_model_info("efficientnet_b0")
 YOLO = get_model_info("yolo11n")

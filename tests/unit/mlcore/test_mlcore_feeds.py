@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from mlcore.data import read_classes
-from mlcore.feeds import build_feeds, pick_mode
+from mlcore.classify.data import read_classes
+from mlcore.classify.feeds import build_feeds, pick_mode
 from tests.support.configs import tiny_config
 
 CPU = torch.device("cpu")

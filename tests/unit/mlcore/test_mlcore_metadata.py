@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from mlcore.metadata import describe_module
+from mlcore.models.metadata import describe_module
 
 
 class Tiny(nn.Module):

@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from mlcore.architecture import PretrainedWeightsMissing
-from mlcore.models import create_model, get_architecture
+from mlcore.models.architecture import PretrainedWeightsMissing
+from mlcore.models.registry import create_model, get_architecture
 
 WEIGHTS_FILE = "efficientnet_b0_rwightman-7f5810bc.pth"
 

@@ -12,15 +12,16 @@ import pytest
 import torch
 from torch import nn
 
-from mlcore import packaging
-from mlcore.data import ImageFolderSplit, read_classes
-from mlcore.evaluation import evaluate
-from mlcore.export import ExportMismatch, save_checkpoint
-from mlcore.models import arch_config
-from mlcore.packaging import PackageInfo, PackageSource, build_package
-from mlcore.readme import torchvision_facts
-from mlcore.reports import write_classification_report
-from mlcore.transforms import EvalTransform, preprocess_spec
+from mlcore.classify.data import ImageFolderSplit, read_classes
+from mlcore.classify.evaluation import evaluate
+from mlcore.classify.readme import torchvision_facts
+from mlcore.classify.report import write_classification_report
+from mlcore.classify.transforms import EvalTransform
+from mlcore.models.registry import arch_config
+from mlcore.package import build as packaging
+from mlcore.package.build import PackageInfo, PackageSource, build_package
+from mlcore.package.export import ExportMismatch, save_checkpoint
+from mlcore.package.preprocess import preprocess_spec
 from tests.unit.mlcore.test_mlcore_pipeline import (
     PARAMS,
     assert_package_reproduces,

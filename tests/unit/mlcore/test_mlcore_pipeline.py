@@ -16,13 +16,15 @@ import pytest
 import torch
 from torch import nn
 
-from mlcore.data import ImageFolderSplit, read_classes
-from mlcore.engines import TrainRequest, run_train_job
-from mlcore.models import arch_config, create_model
-from mlcore.packaging import TEMPLATE_DIR
-from mlcore.progress import PACKAGED
-from mlcore.spec import JobResult, ProgressEvent
-from mlcore.transforms import EvalTransform, preprocess_spec
+from mlcore.classify.data import ImageFolderSplit, read_classes
+from mlcore.classify.transforms import EvalTransform
+from mlcore.contract.results import JobResult, ProgressEvent
+from mlcore.engines.base import EngineRequest
+from mlcore.engines.progress import PACKAGED
+from mlcore.engines.registry import run_job
+from mlcore.models.registry import arch_config, create_model
+from mlcore.package.build import RUNTIME_DIR
+from mlcore.package.preprocess import preprocess_spec
 from tests.support.configs import tiny_config
 from tests.support.package import PACKAGE_FILES
 
@@ -79,7 +81,7 @@ def assert_package_reproduces(package: Path, dataset: Path, evaluation: dict[str
 def job(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
     work = tmp_path_factory.mktemp("job")
     events: list[ProgressEvent] = []
-    result = run_train_job(TrainRequest(PARAMS, flowers_dir, work, events.append))
+    result = run_job(EngineRequest(PARAMS, flowers_dir, work, events.append))
     output = work / "output"
     evaluation = json.loads((output / "evaluation.json").read_text())
     return Job(result, output, unzip(output / "package.zip", work / "unzipped"), events, evaluation)
@@ -91,9 +93,9 @@ def test_job_result_and_artifacts(job: Job, flowers_dir: Path) -> None:
     assert {"package", "evaluation", "metrics", "weights", "confusion_matrix"} <= set(files)
     assert files["weights"] == "model.pt" and files["package"] == "package.zip"
     assert all((job.output / name).is_file() for name in job.result.files.values())
-    assert job.result.info["classes"] == classes and job.result.info["model"] == PARAMS.model
+    assert job.result.classes == classes and job.result.architecture == PARAMS.model
     assert job.result.info["data_mode"] == "resident"  # a few images fit in memory
-    parity = job.result.info["parity"]
+    parity = job.result.parity
     assert 0 <= parity["formats"]["onnx"]["max_abs_logit_diff"] < 1e-3
     assert parity == json.loads((job.package / "parity.json").read_text())
     assert all(parity["formats"][name]["agreement"] >= 0.995 for name in ("onnx", "torchscript"))
@@ -115,7 +117,7 @@ def test_progress_events(job: Job) -> None:
 
 
 def test_package_contents(job: Job, flowers_dir: Path) -> None:
-    assert (job.package / "predict.py").read_bytes() == (TEMPLATE_DIR / "predict.py").read_bytes()
+    assert (job.package / "predict.py").read_bytes() == (RUNTIME_DIR / "predict.py").read_bytes()
     assert json.loads((job.package / "labels.json").read_text()) == read_classes(flowers_dir)
     spec = json.loads((job.package / "preprocess.json").read_text())
     assert spec == {**preprocess_spec(PARAMS.image_size), "opset": spec["opset"]}

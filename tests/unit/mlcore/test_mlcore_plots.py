@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mlcore.plots import (
+from mlcore.package.plots import (
     confusion_matrix_png,
     error_gallery_png,
     pr_curve_png,

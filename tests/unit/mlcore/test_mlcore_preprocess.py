@@ -10,18 +10,13 @@ import pytest
 import torch
 from PIL import Image
 
-from mlcore.augment import PRESETS
-from mlcore.data import ImageFolderSplit, read_classes
-from mlcore.evaluation import classification_metrics
-from mlcore.package_template.predict import find_images, load_image, preprocess
-from mlcore.spec import Augmentation
-from mlcore.transforms import (
-    IMAGENET_MEAN,
-    IMAGENET_STD,
-    EvalTransform,
-    TrainTransform,
-    preprocess_spec,
-)
+from mlcore.classify.augment import PRESETS
+from mlcore.classify.data import ImageFolderSplit, read_classes
+from mlcore.classify.evaluation import classification_metrics
+from mlcore.classify.transforms import EvalTransform, TrainTransform
+from mlcore.contract.train import Augmentation
+from mlcore.package.preprocess import IMAGENET_MEAN, IMAGENET_STD, preprocess_spec
+from mlcore.package.runtime.predict import find_images, load_image, preprocess
 
 SPEC = preprocess_spec(8)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mlcore.progress import TRAIN_SHARE, TrainingProgress
-from mlcore.spec import ProgressEvent
+from mlcore.contract.results import ProgressEvent
+from mlcore.engines.progress import TRAIN_SHARE, TrainingProgress
 
 
 class Clock:

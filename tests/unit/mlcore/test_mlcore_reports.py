@@ -11,15 +11,15 @@ import torch
 from PIL import Image
 from torch import nn
 
-from mlcore.data import ImageFolderSplit
-from mlcore.evaluation import (
+from mlcore.classify.data import ImageFolderSplit
+from mlcore.classify.evaluation import (
     TOP_ERRORS,
     classification_metrics,
     confused_pairs,
     evaluate,
     top_errors,
 )
-from mlcore.reports import THUMBNAIL_SIDE, write_classification_report
+from mlcore.classify.report import THUMBNAIL_SIDE, write_classification_report
 
 CLASSES = ["red", "green", "blue"]
 COLOURS = {"red": (220, 20, 20), "green": (20, 220, 20), "blue": (20, 20, 220)}

@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 import torch
 
-from mlcore.schedule import (
+from mlcore.classify.schedule import (
     EarlyStop,
     balanced_sampler,
     inverse_frequency,
     warmup_cosine,
     warmup_steps,
 )
-from mlcore.spec import ProgressEvent
-from mlcore.training import train_classifier
+from mlcore.classify.training import train_classifier
+from mlcore.contract.results import ProgressEvent
 from tests.support.configs import tiny_config
 
 

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from mlcore.plots import confusion_matrix_png, package_report_png, training_curves_png
+from mlcore.package.plots import confusion_matrix_png, package_report_png, training_curves_png
 from tests.unit.mlcore import test_mlcore_package_formats as formats
 from tests.unit.mlcore.test_mlcore_pipeline import import_predict
 
@@ -68,7 +68,7 @@ def test_save_vis_writes_labelled_jpegs_of_the_input_size(
 
 
 def test_draw_top_draws_the_labels() -> None:
-    predict = import_predict(Path(formats.packaging.TEMPLATE_DIR))
+    predict = import_predict(Path(formats.packaging.RUNTIME_DIR))
     blank = Image.new("RGB", (160, 120), "white")
     task = predict.Classification({}, ["daisy", "tulip"])
     drawn = task.draw(blank, [{"label": "daisy", "probability": 0.75}])

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from mlcore.architecture import IncompatibleInitModel
-from mlcore.engines import TrainRequest, run_train_job
-from mlcore.models import create_model
-from mlcore.training import load_init_weights
+from mlcore.classify.training import load_init_weights
+from mlcore.contract.train import INIT_WEIGHTS
+from mlcore.engines.base import EngineRequest
+from mlcore.engines.registry import run_job
+from mlcore.models.architecture import IncompatibleInitModel
+from mlcore.models.registry import create_model
 from tests.support.configs import tiny_config
 from tests.support.paths import image_folder_subset
 
@@ -24,7 +26,7 @@ def cifar_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dataset = image_folder_subset(
         "cifar10_small.zip", "", CIFAR_CLASSES, {"train": 8, "val": 2}, root / "data"
     )
-    run_train_job(TrainRequest(tiny_config(), dataset, root / "job", lambda e: None))
+    run_job(EngineRequest(tiny_config(), dataset, root / "job", lambda e: None))
     return root / "job" / "output" / "model.pt"
 
 
@@ -58,10 +60,10 @@ def test_a_flowers_job_starts_from_the_cifar_model(
     cifar_weights: Path, flowers_dir: Path, tmp_path: Path
 ) -> None:
     config = tiny_config(init_model_id="cifar-model", learning_rate=3e-4)
-    result = run_train_job(
-        TrainRequest(config, flowers_dir, tmp_path, lambda e: None, init_weights=cifar_weights)
+    result = run_job(
+        EngineRequest(config, flowers_dir, tmp_path, lambda e: None, {INIT_WEIGHTS: cifar_weights})
     )
-    assert result.info["classes"] == ["bluebell", "daisy", "sunflower"]
+    assert result.classes == ["bluebell", "daisy", "sunflower"]
     with zipfile.ZipFile(tmp_path / "output" / "package.zip") as package:
         readme = package.read("README.md").decode()
     assert "fine-tuned from the earlier Konstruktor model cifar-model" in readme

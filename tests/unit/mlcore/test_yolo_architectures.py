@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import torch
 
-from mlcore.models import REGISTRY, describe
-from mlcore.yolo.architectures import YOLO_ARCHITECTURES
+from mlcore.models.catalog import describe
+from mlcore.models.registry import get_architecture, list_models
 
 # isort: split
 from ultralytics.nn.tasks import ClassificationModel, DetectionModel
@@ -23,13 +23,13 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def described() -> dict[str, dict[str, Any]]:
     names = ("yolo11n-cls", "yolo11s-cls", "yolo11n", "yolo11s")
-    return {name: describe(REGISTRY[name]) for name in names}
+    return {name: describe(get_architecture(name)) for name in names}
 
 
 def test_every_yolo11_entry_is_registered_with_its_facts() -> None:
-    assert {arch.name for arch in YOLO_ARCHITECTURES} == set(EXPECTED)
+    assert {name for name in list_models() if name.startswith("yolo")} == set(EXPECTED)
     for name, (task, size, classes) in EXPECTED.items():
-        arch = REGISTRY[name]
+        arch = get_architecture(name)
         family = arch.family
         assert (family.name, family.task, family.engine, family.source) == (
             "yolo11",
@@ -48,8 +48,8 @@ def test_every_yolo11_entry_is_registered_with_its_facts() -> None:
 
 
 def test_build_gives_the_asked_classes_quietly(capfd: pytest.CaptureFixture[str]) -> None:
-    classifier = REGISTRY["yolo11n-cls"].build(7)
-    detector: Any = REGISTRY["yolo11n"].build(5)  # an ultralytics DetectionModel
+    classifier = get_architecture("yolo11n-cls").build(7)
+    detector: Any = get_architecture("yolo11n").build(5)  # an ultralytics DetectionModel
     out, err = capfd.readouterr()
     assert "summary" not in out + err and "Overriding" not in out + err
     assert detector.yaml["nc"] == 5 and detector.model[-1].nc == 5  # the Detect head

@@ -43,7 +43,7 @@ def check_common_outputs(job: Job, headline: set[str]) -> None:
         "train_loss" in row and "val_loss" in row and "lr" in row for row in saved["history"]
     )
     assert job.network_attempts == []
-    assert YOLO(str(job.output / "model.pt")).task == job.result.info["task"]
+    assert YOLO(str(job.output / "model.pt")).task == job.result.task
 
 
 def package_files(job: Job) -> dict[str, bytes]:
@@ -55,9 +55,9 @@ def test_classify_job_leaves_every_output(classify_job: Job) -> None:
     check_common_outputs(classify_job, {"accuracy", "macro_f1", "val_loss"})
     assert {"confusion_matrix", "errors"} <= set(classify_job.result.files)
     assert classify_job.result.metrics["val_loss"] > 0
-    info = classify_job.result.info
-    assert info["classes"] == CLASSES
-    assert (info["model"], info["task"], info["image_size"]) == ("yolo11n-cls", "classify", 32)
+    result = classify_job.result
+    assert result.classes == CLASSES
+    assert (result.architecture, result.task, result.image_size) == ("yolo11n-cls", "classify", 32)
 
 
 def test_classify_evaluation_has_the_classifier_engines_shape(classify_job: Job) -> None:
@@ -129,9 +129,9 @@ def val_instances(coco_dir: Path, names: list[str]) -> dict[str, int]:
 def test_detect_job_leaves_every_output(detect_job: Job) -> None:
     check_common_outputs(detect_job, {"map50", "map50_95", "precision", "recall"})
     assert "pr_curve" in detect_job.result.files
-    info = detect_job.result.info
-    assert (info["model"], info["task"], info["image_size"]) == ("yolo11n", "detect", 64)
-    assert len(info["classes"]) == 80
+    result = detect_job.result
+    assert (result.architecture, result.task, result.image_size) == ("yolo11n", "detect", 64)
+    assert len(result.classes) == 80
 
 
 def test_detect_evaluation_has_per_class_ap_and_pr_curves(detect_job: Job, coco_dir: Path) -> None:

@@ -18,11 +18,11 @@ import torch
 import torchvision
 from PIL import Image
 
-from mlcore import packaging
-from mlcore.export import ExportMismatch
-from mlcore.package_template import predict
-from mlcore.packaging import PackageInfo, PackageSource, build_package
-from mlcore.readme import ReadmeFacts
+from mlcore.package import build as packaging
+from mlcore.package.build import PackageInfo, PackageSource, build_package
+from mlcore.package.export import ExportMismatch
+from mlcore.package.readme import ReadmeFacts
+from mlcore.package.runtime import predict
 from mlcore.yolo.evaluation import detect_val_images
 from mlcore.yolo.preprocess import PREPROCESS
 from tests.integration.test_package_clean_venv import install_requirements, predict_in_venv
@@ -65,7 +65,7 @@ def boost_class_scores(weights: Path, target: Path) -> Path:
 def detector(detect_job: Job, coco_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Detector:
     root = tmp_path_factory.mktemp("detector")
     weights = boost_class_scores(detect_job.output / "model.pt", root / "boosted.pt")
-    classes = detect_job.result.info["classes"]
+    classes = detect_job.result.classes
     images, labels = detect_val_images(coco_dir, classes)
     curves = detect_job.output / "training_curves.png"
     facts = ReadmeFacts("boosted yolo11n detector", "class scores raised", classes, "", "")
@@ -107,7 +107,7 @@ def matched_share(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> f
 
 
 def test_trained_detector_package_has_every_format(detect_job: Job) -> None:
-    parity = detect_job.result.info["parity"]
+    parity = detect_job.result.parity
     assert set(parity["formats"]) == {"onnx", "torchscript", "onnx_int8"}
     assert all(parity["formats"][name]["agreement"] >= 0.995 for name in ("onnx", "torchscript"))
     assert parity["formats"]["onnx_int8"]["quantization"] in ("static_qdq", "dynamic")
@@ -299,6 +299,6 @@ def test_yolo_classifier_package_reproduces_ultralytics(classify_job: Job, tmp_p
         top = predictor.predict(dataset / want["file"], topk=1)[0]
         assert top["label"] == want["predicted"], want["file"]
         assert top["probability"] == pytest.approx(want["confidence"], abs=1e-3), want["file"]
-    parity = classify_job.result.info["parity"]
+    parity = classify_job.result.parity
     assert parity["formats"]["onnx"]["agreement"] >= 0.995
     assert parity["pytorch_accuracy"] == pytest.approx(evaluation["accuracy"])

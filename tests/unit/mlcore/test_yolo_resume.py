@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from mlcore.engines import TrainRequest
-from mlcore.progress import Report
-from mlcore.spec import ProgressEvent
-from mlcore.yolo.engine import run_yolo_job
+from mlcore.contract.results import ProgressEvent
+from mlcore.engines.base import EngineRequest
+from mlcore.engines.progress import Report
+from mlcore.engines.registry import run_job as run_engine
 from tests.support.yolo import copy_flowers, run_job, tiny_config
 
 EPOCHS = 3
@@ -44,7 +44,7 @@ def test_an_interrupted_job_resumes_and_finishes(flowers_dir: Path, tmp_path: Pa
     config = tiny_config("yolo11n-cls", epochs=EPOCHS, batch_size=1, image_size=64)
     first: list[ProgressEvent] = []
     with pytest.raises(Killed):
-        run_yolo_job(TrainRequest(config, dataset, work, stop_after_epoch(2, first)))
+        run_engine(EngineRequest(config, dataset, work, stop_after_epoch(2, first)))
     run = work / "resume" / "ultralytics"
     assert (run / "weights" / "last.pt").is_file()
     with (run / "results.csv").open(encoding="utf-8") as file:

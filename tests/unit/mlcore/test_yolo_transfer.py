@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from mlcore.architecture import IncompatibleInitModel, PretrainedWeightsMissing
-from mlcore.engines import TrainRequest
-from mlcore.spec import TrainConfig
+from mlcore.contract.train import INIT_WEIGHTS, TrainConfig
+from mlcore.engines.base import EngineRequest
+from mlcore.engines.registry import run_job as run_engine
+from mlcore.models.architecture import IncompatibleInitModel, PretrainedWeightsMissing
 from mlcore.yolo.arguments import train_arguments
 from mlcore.yolo.datasets import training_data
-from mlcore.yolo.engine import run_yolo_job, yolo_architecture
+from mlcore.yolo.engine import yolo_architecture
 from mlcore.yolo.training import TRAINERS, check_same_architecture, load_checkpoint, start_weights
 from tests.support.yolo import Job, copy_flowers, run_job, tiny_config
 from tests.unit.mlcore.conftest import CLASSES
@@ -41,13 +42,14 @@ def request_for(
     work: Path,
     weights_dir: Path | None = None,
     init_weights: Path | None = None,
-) -> TrainRequest:
-    return TrainRequest(
-        config, dataset, work, lambda event: None, weights_dir, init_weights=init_weights
-    )
+) -> EngineRequest[TrainConfig]:
+    inputs = {} if init_weights is None else {INIT_WEIGHTS: init_weights}
+    return EngineRequest(config, dataset, work, lambda event: None, inputs, weights_dir)
 
 
-def first_weights(config: TrainConfig, request: TrainRequest) -> dict[str, torch.Tensor]:
+def first_weights(
+    config: TrainConfig, request: EngineRequest[TrainConfig]
+) -> dict[str, torch.Tensor]:
     """The state dict ultralytics' trainer builds for `request`, before any step."""
     arch = yolo_architecture(config.model)
     data = training_data("classify", request.dataset_dir, request.work_dir)
@@ -70,7 +72,7 @@ def test_missing_publisher_weights_name_the_file(two_classes: Path, tmp_path: Pa
     for weights_dir in (tmp_path / "weights", None):
         request = request_for(config, two_classes, tmp_path / "work", weights_dir=weights_dir)
         with pytest.raises(PretrainedWeightsMissing, match=r"yolo11n-cls\.pt") as caught:
-            run_yolo_job(request)
+            run_engine(request)
         assert "ultralytics/assets" in str(caught.value)
 
 
@@ -103,8 +105,10 @@ def test_transfer_job_trains_on_the_new_classes(
     earlier: Job, two_classes: Path, tmp_path: Path
 ) -> None:
     config = tiny_config("yolo11n-cls", epochs=1)
-    job = run_job(config, two_classes, tmp_path / "work", init_weights=earlier.output / "model.pt")
-    assert job.result.info["classes"] == NEW_CLASSES
+    job = run_job(
+        config, two_classes, tmp_path / "work", inputs={INIT_WEIGHTS: earlier.output / "model.pt"}
+    )
+    assert job.result.classes == NEW_CLASSES
     assert job.result.metrics["epochs_run"] == 1
     assert json.loads((job.output / "evaluation.json").read_text())["classes"] == NEW_CLASSES
 

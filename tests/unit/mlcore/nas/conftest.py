@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 import torch
 
-from mlcore.nas.data import ImageTensors
-from mlcore.nas.search import SearchData
-from mlcore.nas.space import SearchSpace
+from mlcore.nas.data import ImageTensors, SearchData
+from mlcore.nas.space.search_space import SearchSpace
 
 CLASSES = 4
 

@@ -9,28 +9,32 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
+import torch
 
-from mlcore.nas.blackbox.archive import Archive
-from mlcore.nas.blackbox.candidate import Candidate
-from mlcore.nas.blackbox.crossover import uniform_crossover
-from mlcore.nas.blackbox.descriptors import Axis, Grid, default_grid, depth, width
-from mlcore.nas.blackbox.evaluator import ProxyEvaluator, flops_range
-from mlcore.nas.blackbox.genotypes import random_genotype, uniform_genotype
-from mlcore.nas.blackbox.llm_mutator import MODEL_ENV, URL_ENV, LLMMutator
-from mlcore.nas.blackbox.mutation import RuleMutator
-from mlcore.nas.blackbox.mutators import configured_mutator
-from mlcore.nas.blackbox.result import BlackBoxResult
-from mlcore.nas.blackbox.strategies import (
-    BLACKBOX_STRATEGIES,
+from mlcore.contract.search import SearchConfig
+from mlcore.nas.data import SearchData
+from mlcore.nas.evaluators.candidate import Candidate
+from mlcore.nas.evaluators.proxy import ProxyEvaluator, flops_range
+from mlcore.nas.space.cost import network_cost
+from mlcore.nas.space.descriptors import Axis, Grid, default_grid, depth, width
+from mlcore.nas.space.discrete import build_discrete
+from mlcore.nas.space.genotype import Genotype, check_genotype, random_genotype, uniform_genotype
+from mlcore.nas.space.latency import measure_latency_table
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.algorithms import (
+    ALGORITHMS,
     map_elites,
     random_search,
     regularized_evolution,
 )
-from mlcore.nas.discrete import build_discrete
-from mlcore.nas.genotype import Genotype, check_genotype
-from mlcore.nas.measure import network_cost
-from mlcore.nas.search import SearchData
-from mlcore.nas.space import SearchSpace
+from mlcore.nas.strategies.archive import Archive
+from mlcore.nas.strategies.base import SearchContext
+from mlcore.nas.strategies.blackbox import BlackBox
+from mlcore.nas.strategies.blackbox_result import BlackBoxResult
+from mlcore.nas.variation.crossover import uniform_crossover
+from mlcore.nas.variation.llm import LLMMutator
+from mlcore.nas.variation.mutator import RuleMutator
+from mlcore.nas.variation.mutators import job_mutator
 from tests.unit.mlcore.nas.conftest import synthetic
 
 SPACE = SearchSpace(cells=3, nodes=3, channels=4, classes=4)  # 27 edges, 3 ops
@@ -117,17 +121,25 @@ def test_rule_mutator_always_changes_a_few_edges() -> None:
         child = mutator.mutate(parent, SPACE, rng)
         check_genotype(SPACE, child)
         assert 1 <= edits(parent, child) <= 3
-    assert isinstance(configured_mutator({}), RuleMutator)
-    llm = configured_mutator({URL_ENV: "http://127.0.0.1:9/v1", MODEL_ENV: "m"}, seed=5)
-    assert isinstance(llm, LLMMutator) and llm.model == "m"
+
+
+def test_the_job_names_its_mutator() -> None:
+    sizes = {"image_size": 16, "search_epochs": 1, "retrain_epochs": 1, "strategy": "evolution"}
+    assert isinstance(job_mutator(SearchConfig(**sizes)), RuleMutator)
+    endpoint = {"llm_url": "http://127.0.0.1:9/v1", "llm_model": "m"}
+    config = SearchConfig(**sizes, **endpoint, mutator="llm", seed=5)
+    llm = job_mutator(config, "secret")
+    assert isinstance(llm, LLMMutator) and (llm.model, llm.api_key) == ("m", "secret")
     assert llm.rng.random() == random.Random(5).random()  # prompts drawn with the search seed
-    with pytest.raises(ValueError, match="KONSTRUKTOR_NAS_LLM_MODEL"):
-        configured_mutator({URL_ENV: "http://127.0.0.1:9/v1"})
+    with pytest.raises(ValueError, match="endpoint"):
+        SearchConfig(**sizes, mutator="llm")
+    with pytest.raises(ValueError, match="must be an http"):
+        LLMMutator("file:///etc/passwd", "m")
 
 
-@pytest.mark.parametrize("name", sorted(BLACKBOX_STRATEGIES))
+@pytest.mark.parametrize("name", sorted(ALGORITHMS))
 def test_strategies_spend_exactly_the_budget_deterministically(name: str) -> None:
-    strategy = BLACKBOX_STRATEGIES[name]
+    strategy = ALGORITHMS[name]
     evaluator = target_evaluator()
     first = strategy(SPACE, evaluator, 37, seed=5)
     again = strategy(SPACE, target_evaluator(), 37, seed=5)
@@ -310,16 +322,22 @@ def test_proxy_evaluator_trains_measures_and_caches(
     assert evaluator.evaluate(Genotype.from_json(genotype.to_json())) is candidate
 
 
-def test_the_journal_replays_only_candidates_of_the_same_space(
+def test_a_blackbox_state_is_restored_only_in_its_own_space(
     tiny_space: SearchSpace, tiny_data: SearchData, tmp_path: Path
 ) -> None:
-    journal = tmp_path / "candidates.jsonl"
-    genotype = uniform_genotype(tiny_space, tiny_space.ops.index("maxpool3"))
-    first = ProxyEvaluator(tiny_space, tiny_data, epochs=1, batch_size=64, journal=journal)
-    measured = first.evaluate(genotype)
-    again = ProxyEvaluator(tiny_space, tiny_data, epochs=1, batch_size=64, journal=journal)
-    assert again.cache == {genotype.to_json(): measured}
-    bare = replace(tiny_space, preprocess=False)
-    other = ProxyEvaluator(bare, tiny_data, epochs=1, batch_size=64, journal=journal)
-    assert other.cache == {}
-    assert other.evaluate(genotype).params < measured.params  # measured anew, no 1x1 convs
+    config = SearchConfig(
+        strategy="random", evaluations=2, image_size=16, search_epochs=1, retrain_epochs=1, cells=1
+    )
+
+    def context(space: SearchSpace) -> SearchContext:
+        table = measure_latency_table(space, 16, torch.device("cpu"), repeats=1, warmup=0)
+        device = torch.device("cpu")
+        return SearchContext(config, space, tiny_data, table, device, tmp_path, lambda *a: None)
+
+    first = BlackBox(context(tiny_space))
+    first.run()
+    assert len(first.evaluator.cache) >= 1
+    again = BlackBox(context(tiny_space))
+    assert again.restore() and again.evaluator.cache == first.evaluator.cache
+    other = BlackBox(context(replace(tiny_space, preprocess=False)))
+    assert not other.restore() and other.evaluator.cache == {}

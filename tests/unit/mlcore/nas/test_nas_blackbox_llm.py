@@ -14,21 +14,20 @@ from typing import Any
 
 import pytest
 
-from mlcore.nas.blackbox.candidate import Candidate
-from mlcore.nas.blackbox.crossover import uniform_crossover
-from mlcore.nas.blackbox.descriptors import depth, width
-from mlcore.nas.blackbox.genotypes import random_genotype
-from mlcore.nas.blackbox.llm_mutator import (
+from mlcore.nas.evaluators.candidate import Candidate
+from mlcore.nas.space.descriptors import depth, width
+from mlcore.nas.space.genotype import Genotype, check_genotype, random_genotype
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.algorithms import map_elites, regularized_evolution
+from mlcore.nas.variation.crossover import uniform_crossover
+from mlcore.nas.variation.llm import (
     CROSSOVER_TEMPERATURE,
     GIVE_UP_AFTER,
     MAX_REPLY_BYTES,
     LLMMutator,
 )
-from mlcore.nas.blackbox.mutation import RuleMutator
-from mlcore.nas.blackbox.prompt_archive import INSTRUCTIONS, PromptArchive
-from mlcore.nas.blackbox.strategies import map_elites, regularized_evolution
-from mlcore.nas.genotype import Genotype, check_genotype
-from mlcore.nas.space import SearchSpace
+from mlcore.nas.variation.mutator import RuleMutator
+from mlcore.nas.variation.prompt_archive import INSTRUCTIONS, PromptArchive
 
 SPACE = SearchSpace(cells=2, nodes=2, channels=4, classes=4)  # 10 edges
 PARENT = Genotype(SPACE.ops, ((0, 1, 2, 0, 1), (2, 2, 2, 1, 0)))
@@ -229,27 +228,6 @@ def test_the_prompt_archive_learns_which_instruction_works(chat: ChatServer) -> 
         assert p["unusable" if p["instruction"] == good else "success"] == 0
     assert sum(p["success"] for p in prompts) == sum(asked)
     assert sum(asked[:10]) < sum(asked[-10:]) == 10  # asked once it is known to work
-
-
-def test_from_env_is_off_without_a_url() -> None:
-    assert LLMMutator.from_env({}) is None
-    assert LLMMutator.from_env({"KONSTRUKTOR_NAS_LLM_URL": ""}) is None
-    env = {
-        "KONSTRUKTOR_NAS_LLM_URL": "http://llm:8000/v1",
-        "KONSTRUKTOR_NAS_LLM_MODEL": "qwen",
-        "KONSTRUKTOR_NAS_LLM_API_KEY": "k",
-    }
-    mutator = LLMMutator.from_env(env)
-    assert mutator is not None
-    assert (mutator.url, mutator.model, mutator.api_key) == (
-        "http://llm:8000/v1/chat/completions",
-        "qwen",
-        "k",
-    )
-    with pytest.raises(ValueError, match="MODEL"):
-        LLMMutator.from_env({"KONSTRUKTOR_NAS_LLM_URL": "http://llm:8000/v1"})
-    with pytest.raises(ValueError, match="must be an http"):
-        LLMMutator.from_env({"KONSTRUKTOR_NAS_LLM_URL": "file:///etc/passwd"})
 
 
 class Ones:

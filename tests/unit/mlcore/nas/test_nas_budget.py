@@ -6,7 +6,7 @@ import pytest
 
 from mlcore.nas.budget import Budget, BudgetTooSmall, choose_member
 from mlcore.nas.family import Member
-from mlcore.nas.genotype import Genotype
+from mlcore.nas.space.genotype import Genotype
 
 
 def member(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from mlcore.nas.search import SearchData, run_family_search
-from mlcore.nas.space import SearchSpace
-from mlcore.nas.strategies import StrategyConfig
+from mlcore.nas.data import SearchData
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.one_shot import OneShotConfig
+from mlcore.nas.strategies.one_shot_loop import run_family_search
 
 UNIFORM = [1 / 3] * 3
 # With kappa = 0 the probabilities at a penalised s stay within a few points of the
@@ -21,7 +22,7 @@ def penalised(m: int) -> list[float]:
 
 
 def test_raising_s_m_lowers_op_m(tiny_space: SearchSpace, tiny_data: SearchData) -> None:
-    config = StrategyConfig(kappa=20.0, beta=10.0, batch_size=32, lr=1e-2, arch_lr=3e-2)
+    config = OneShotConfig(kappa=20.0, beta=10.0, batch_size=32, lr=1e-2, arch_lr=3e-2)
     result = run_family_search(tiny_space, config, tiny_data, epochs=6, seed=0)
     uniform_probs = result.probabilities(UNIFORM).mean(dim=(0, 1))
     uniform_counts = result.derive(UNIFORM).counts()
@@ -36,7 +37,7 @@ def test_raising_s_m_lowers_op_m(tiny_space: SearchSpace, tiny_data: SearchData)
 def test_baselines_give_one_genotype_for_every_s(
     strategy: str, tiny_space: SearchSpace, tiny_data: SearchData
 ) -> None:
-    config = StrategyConfig(name=strategy, batch_size=64, cost_s=(0.7, 0.15, 0.15), kappa=5.0)
+    config = OneShotConfig(name=strategy, batch_size=64, cost_s=(0.7, 0.15, 0.15), kappa=5.0)
     result = run_family_search(tiny_space, config, tiny_data, epochs=2, seed=0)
     assert result.derive(penalised(0)) == result.derive(penalised(2))
     assert result.derive(UNIFORM).shape == (1, tiny_space.num_edges)

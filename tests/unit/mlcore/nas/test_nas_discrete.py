@@ -7,14 +7,15 @@ from dataclasses import replace
 import torch
 import torch.nn.functional as F
 
-from mlcore.metadata import describe_module
-from mlcore.nas.discrete import arch_config, build_discrete
-from mlcore.nas.genotype import Genotype
-from mlcore.nas.retrain import retrain
-from mlcore.nas.search import SearchData, run_family_search
-from mlcore.nas.space import SearchSpace
-from mlcore.nas.strategies import StrategyConfig
-from mlcore.package_template.nas_network import build
+from mlcore.models.metadata import describe_module
+from mlcore.nas.data import SearchData
+from mlcore.nas.evaluators.retrain import retrain
+from mlcore.nas.space.discrete import arch_config, build_discrete
+from mlcore.nas.space.genotype import Genotype
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.one_shot import OneShotConfig
+from mlcore.nas.strategies.one_shot_loop import run_family_search
+from mlcore.package.runtime.nas_network import build
 from tests.unit.mlcore.nas.conftest import synthetic
 
 RGB_SPACE = SearchSpace(cells=2, nodes=2, channels=4, in_channels=3, classes=4)
@@ -27,7 +28,7 @@ def conv_params(channels: int, kernel: int = 3) -> int:
 
 def test_derived_genotype_trains_and_counts_its_parameters() -> None:
     data = SearchData(synthetic(64, seed=1, channels=3), synthetic(64, seed=2, channels=3))
-    result = run_family_search(RGB_SPACE, StrategyConfig(batch_size=32), data, epochs=1, seed=0)
+    result = run_family_search(RGB_SPACE, OneShotConfig(batch_size=32), data, epochs=1, seed=0)
     genotype = result.derive([0.2, 0.2, 0.6])
     net = build_discrete(RGB_SPACE, genotype)
     facts = describe_module(net, image_size=12)

@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import torch
 
-from mlcore.engines import SearchRequest, run_search_job
+from mlcore.contract.results import RESTORED, JobResult, ProgressEvent
+from mlcore.contract.search import FAMILY, SearchConfig
+from mlcore.engines.base import EngineRequest
+from mlcore.engines.registry import run_job
 from mlcore.nas.engine import NAS_FILES, RETRAIN_CHECKPOINT
-from mlcore.nas.selection import CANDIDATE_JOURNAL, SEARCH_CHECKPOINT
-from mlcore.spec import JobResult, ProgressEvent, SearchConfig
+from mlcore.nas.strategies.base import STATE_FILE
 from tests.unit.mlcore.test_mlcore_pipeline import assert_package_reproduces
 
 TINY = {
@@ -46,8 +49,9 @@ def run(
 ) -> SearchJob:
     events: list[ProgressEvent] = []
     config = SearchConfig(**{**TINY, **params})
-    request = SearchRequest(config, dataset, work, events.append, resume=resume, family=family)
-    return SearchJob(run_search_job(request), events, work)
+    inputs = {} if family is None else {FAMILY: family}
+    request = EngineRequest(config, dataset, work, events.append, inputs, resume=resume)
+    return SearchJob(run_job(request), events, work)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +107,7 @@ def test_package_runs_the_searched_network(
     assert spec["checkpoint"] == "konstruktor_nas"
     assert (tmp_path / "requirements-torch.txt").read_text().split()[0].startswith("torch>=")
     assert_package_reproduces(tmp_path, flowers_dir, job.read_json("evaluation"))
-    parity = job.result.info["parity"]
+    parity = job.result.parity
     assert all(parity["formats"][f]["agreement"] >= 0.995 for f in ("onnx", "torchscript"))
 
 
@@ -140,15 +144,20 @@ def test_a_member_of_an_earlier_family_is_retrained_without_searching(
 
 def test_a_resumed_search_continues_from_its_checkpoint(flowers_dir: Path, tmp_path: Path) -> None:
     first = run(flowers_dir, tmp_path, retrain_epochs=1)
-    assert (tmp_path / "resume" / SEARCH_CHECKPOINT).is_file()
+    saved = [tmp_path / "resume" / name for name in (STATE_FILE, RETRAIN_CHECKPOINT)]
+    written = [path.stat().st_mtime_ns for path in saved]
     again = run(flowers_dir, tmp_path, resume=True, retrain_epochs=1)
-    epochs = [e for e in again.events if e.type == "epoch"]
-    assert epochs == [], "the finished search and retraining ran again instead of resuming"
+    assert [path.stat().st_mtime_ns for path in saved] == written, "it trained again"
+    replayed = [e for e in again.events if e.type == "epoch"]  # the charts stay whole
+    assert all(e.details.pop(RESTORED) for e in replayed)
+    assert replayed == [e for e in first.events if e.type == "epoch"]
     assert again.result.info["genotype"] == first.result.info["genotype"]
     assert again.read_json("evaluation")["accuracy"] == first.read_json("evaluation")["accuracy"]
 
 
-def test_a_resumed_blackbox_search_replays_its_journal(flowers_dir: Path, tmp_path: Path) -> None:
+def test_a_resumed_blackbox_search_replays_its_candidates(
+    flowers_dir: Path, tmp_path: Path
+) -> None:
     options: dict[str, Any] = {
         "strategy": "random",
         "evaluations": 3,
@@ -156,16 +165,18 @@ def test_a_resumed_blackbox_search_replays_its_journal(flowers_dir: Path, tmp_pa
         "retrain_epochs": 1,
     }
     run(flowers_dir, tmp_path, **options)
-    journal = tmp_path / "resume" / CANDIDATE_JOURNAL
-    entries = [json.loads(line) for line in journal.read_text().splitlines()]
+    state_file = tmp_path / "resume" / STATE_FILE
+    saved = torch.load(state_file, weights_only=False)
+    entries = saved["state"]["candidates"]
     assert len(entries) == len({json.dumps(e["genotype"]) for e in entries}) >= 1
-    entries[-1]["accuracy"] = 0.999  # only a replay from the journal can know this score
-    journal.write_text("".join(json.dumps(e) + "\n" for e in entries))
+    entries[-1]["accuracy"] = 0.999  # only a replay of the saved state can know this score
+    torch.save(saved, state_file)
     (tmp_path / "resume" / RETRAIN_CHECKPOINT).unlink()
     again = run(flowers_dir, tmp_path, resume=True, **options)
     family = again.read_json("family")
     assert family["members"][family["chosen"]]["proxy_accuracy"] == 0.999
-    assert len(journal.read_text().splitlines()) == len(entries)
+    replayed = torch.load(state_file, weights_only=False)["state"]["candidates"]
+    assert len(replayed) == len(entries)  # nothing was trained again
 
 
 @pytest.mark.parametrize("strategy", ["evolution", "map_elites"])

@@ -8,26 +8,25 @@ from dataclasses import replace
 import pytest
 import torch
 
-from mlcore.nas.discrete import build_discrete
+from mlcore.nas.data import SearchData
 from mlcore.nas.family import (
     Member,
     default_resolution,
     dominates,
-    enumerate_family,
     family_json,
     grid_size,
     member_cost,
     pareto_front,
-    score_genotype,
     simplex_grid,
 )
-from mlcore.nas.genotype import Genotype
-from mlcore.nas.latency import LatencyTable, measure_latency_table, predict_latency
-from mlcore.nas.measure import network_cost
-from mlcore.nas.result import SearchResult
-from mlcore.nas.search import SearchData, run_family_search
-from mlcore.nas.space import SearchSpace
-from mlcore.nas.strategies import StrategyConfig
+from mlcore.nas.space.cost import network_cost
+from mlcore.nas.space.discrete import build_discrete
+from mlcore.nas.space.genotype import Genotype
+from mlcore.nas.space.latency import LatencyTable, measure_latency_table, predict_latency
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.one_shot import OneShotConfig
+from mlcore.nas.strategies.one_shot_loop import run_family_search
+from mlcore.nas.strategies.one_shot_result import SearchResult, enumerate_family, score_genotype
 from tests.unit.mlcore.nas.conftest import CLASSES, synthetic
 
 SPACE = SearchSpace(cells=1, nodes=2, channels=4, classes=CLASSES)
@@ -46,7 +45,7 @@ def searched() -> tuple[SearchResult, SearchData, LatencyTable]:
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     data = SearchData(synthetic(256, seed=1), synthetic(128, seed=2))
-    config = StrategyConfig(kappa=20.0, beta=10.0, batch_size=32, lr=1e-2, arch_lr=3e-2)
+    config = OneShotConfig(kappa=20.0, beta=10.0, batch_size=32, lr=1e-2, arch_lr=3e-2)
     result = run_family_search(SPACE, config, data, epochs=2, seed=0)
     table = measure_latency_table(SPACE, SIZE, repeats=3, warmup=1)
     torch.set_num_threads(threads)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from mlcore.nas.hypernet import HyperNet, sample_simplex
+from mlcore.nas.strategies.hypernet import HyperNet, sample_simplex
 
 
 @pytest.mark.parametrize("k", [3, 5])

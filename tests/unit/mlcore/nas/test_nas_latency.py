@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 import torch
 
-from mlcore.nas.genotype import Genotype
-from mlcore.nas.latency import (
+from mlcore.nas.space.genotype import Genotype
+from mlcore.nas.space.latency import (
     LatencyTable,
     cell_sizes,
     latency_vector,
@@ -17,8 +17,8 @@ from mlcore.nas.latency import (
     measure_network_latency,
     predict_latency,
 )
-from mlcore.nas.result import as_simplex
-from mlcore.nas.space import SearchSpace
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.one_shot_result import as_simplex
 
 SPACE = SearchSpace(cells=3, nodes=2, channels=4, classes=4)
 PARTS = ["stem", "cell_0", "reduce_0", "cell_1", "reduce_1", "cell_2", "head"]

@@ -5,23 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import torch
 
-from mlcore.nas.genotype import Genotype
-from mlcore.nas.result import EpochReport
-from mlcore.nas.retrain import retrain
-from mlcore.nas.search import SearchData, run_family_search
-from mlcore.nas.space import SearchSpace
-from mlcore.nas.strategies import StrategyConfig
+from mlcore.nas.data import SearchData
+from mlcore.nas.evaluators.retrain import retrain
+from mlcore.nas.space.genotype import Genotype
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.one_shot import OneShotConfig
+from mlcore.nas.strategies.one_shot_loop import run_family_search
+from mlcore.nas.strategies.one_shot_result import EpochReport
 
 
 @pytest.mark.parametrize("strategy", ["hyper_darts", "gdas"])
 def test_resumed_search_equals_uninterrupted(
     strategy: str, tiny_space: SearchSpace, tiny_data: SearchData, tmp_path: Path
 ) -> None:
-    config = StrategyConfig(name=strategy, batch_size=64)
+    config = OneShotConfig(name=strategy, batch_size=64)
     whole = run_family_search(tiny_space, config, tiny_data, epochs=2, seed=3)
 
     seen: list[EpochReport] = []
@@ -49,12 +51,12 @@ def test_checkpoint_of_another_config_is_refused(
 ) -> None:
     checkpoint = tmp_path / "search.pt"
     run_family_search(
-        tiny_space, StrategyConfig(batch_size=128), tiny_data, 1, 0, checkpoint=checkpoint
+        tiny_space, OneShotConfig(batch_size=128), tiny_data, 1, 0, checkpoint=checkpoint
     )
     with pytest.raises(ValueError, match="another"):
         run_family_search(
             tiny_space,
-            StrategyConfig(batch_size=128, kappa=2.0),
+            OneShotConfig(batch_size=128, kappa=2.0),
             tiny_data,
             1,
             0,
@@ -66,16 +68,30 @@ class Interrupted(Exception):
     """Stands for a cancelled or killed job."""
 
 
-def stop_after(epochs: int) -> Callable[[int, float], None]:
-    def callback(epoch: int, loss: float) -> None:
+def stop_after(epochs: int) -> Callable[[int, float, bool], None]:
+    def callback(epoch: int, loss: float, restored: bool) -> None:
         if epoch == epochs:
             raise Interrupted
 
     return callback
 
 
+@pytest.fixture
+def steps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts optimizer steps taken: one entry per Adam.step call."""
+    taken: list[int] = []
+    real_step = torch.optim.Adam.step
+
+    def step(self: torch.optim.Adam, *args: Any, **kwargs: Any) -> Any:
+        taken.append(1)
+        return real_step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", step)
+    return taken
+
+
 def test_an_interrupted_retraining_continues_where_it_stopped(
-    tiny_space: SearchSpace, tiny_data: SearchData, tmp_path: Path
+    tiny_space: SearchSpace, tiny_data: SearchData, tmp_path: Path, steps: list[int]
 ) -> None:
     genotype = Genotype.from_alpha(tiny_space.ops, torch.zeros(tiny_space.alpha_shape))
     train, test = tiny_data.train, tiny_data.val
@@ -87,11 +103,14 @@ def test_an_interrupted_retraining_continues_where_it_stopped(
             callback=stop_after(2), checkpoint=checkpoint,
         )  # fmt: skip
     seen: list[int] = []
+    steps.clear()
     resumed = retrain(
         tiny_space, genotype, train, test, 3, 0, batch_size=64,
-        callback=lambda epoch, loss: seen.append(epoch), checkpoint=checkpoint,
+        callback=lambda epoch, loss, restored: seen.append(epoch), checkpoint=checkpoint,
     )  # fmt: skip
-    assert seen == [3] and resumed.losses == whole.losses
+    assert seen == [1, 2, 3]  # the restored epochs are reported too
+    assert len(steps) == len(train) // 64  # one epoch trained: the third
+    assert resumed.losses == whole.losses
     assert resumed.accuracy == whole.accuracy
     for name, value in whole.model.state_dict().items():
         assert torch.equal(value, resumed.model.state_dict()[name]), name
@@ -108,13 +127,13 @@ def test_a_retraining_checkpoint_of_another_genotype_is_ignored(
     seen: list[int] = []
     retrain(
         tiny_space, convs, *data, 1, 0, batch_size=64,
-        callback=lambda epoch, loss: seen.append(epoch), checkpoint=checkpoint,
+        callback=lambda epoch, loss, restored: seen.append(epoch), checkpoint=checkpoint,
     )  # fmt: skip
     assert seen == [1]
 
 
 def test_a_retraining_checkpoint_of_another_space_is_ignored(
-    tiny_space: SearchSpace, tiny_data: SearchData, tmp_path: Path
+    tiny_space: SearchSpace, tiny_data: SearchData, tmp_path: Path, steps: list[int]
 ) -> None:
     """Same genotype, but saved by a network without input convolutions."""
     genotype = Genotype.from_alpha(tiny_space.ops, torch.zeros(tiny_space.alpha_shape))
@@ -125,12 +144,13 @@ def test_a_retraining_checkpoint_of_another_space_is_ignored(
     seen: list[int] = []
     retrain(
         tiny_space, genotype, *data, 2, 0, batch_size=64,
-        callback=lambda epoch, loss: seen.append(epoch), checkpoint=checkpoint,
+        callback=lambda epoch, loss, restored: seen.append(epoch), checkpoint=checkpoint,
     )  # fmt: skip
     assert seen == [1, 2]
+    steps.clear()
     again: list[int] = []
     retrain(
         tiny_space, genotype, *data, 2, 0, batch_size=64,
-        callback=lambda epoch, loss: again.append(epoch), checkpoint=checkpoint,
+        callback=lambda epoch, loss, restored: again.append(epoch), checkpoint=checkpoint,
     )  # fmt: skip
-    assert again == []  # its own finished run: nothing left to train
+    assert again == [1, 2] and steps == []  # its own finished run: nothing left to train

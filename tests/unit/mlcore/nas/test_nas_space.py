@@ -7,10 +7,10 @@ import json
 import pytest
 import torch
 
-from mlcore.nas.genotype import Genotype
-from mlcore.nas.space import SearchSpace
-from mlcore.nas.supernet import SuperNet
-from mlcore.package_template.nas_network import OPERATIONS, create_op
+from mlcore.nas.space.genotype import Genotype
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.space.supernet import SuperNet
+from mlcore.package.runtime.nas_network import OPERATIONS, create_op
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))

@@ -9,23 +9,24 @@ from pathlib import Path
 import pytest
 import torch
 
-from mlcore.nas.result import EpochReport
-from mlcore.nas.search import SearchData, run_family_search
-from mlcore.nas.space import SearchSpace
-from mlcore.nas.strategies import Batch, HyperDarts, StrategyConfig, cost_weight
+from mlcore.nas.data import SearchData
+from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.one_shot import Batch, HyperDarts, OneShotConfig, cost_weight
+from mlcore.nas.strategies.one_shot_loop import run_family_search
+from mlcore.nas.strategies.one_shot_result import EpochReport
 
 EPOCHS = 2
 
 
 def test_cost_weight_ramps_from_zero_to_kappa() -> None:
-    config = StrategyConfig(kappa=4.0, cost_warmup=0.5)
+    config = OneShotConfig(kappa=4.0, cost_warmup=0.5)
     assert cost_weight(config, 0.0) == 0.0
     assert cost_weight(config, 0.25) == pytest.approx(2.0)
     assert cost_weight(config, 0.5) == pytest.approx(4.0)
     assert cost_weight(config, 1.0) == pytest.approx(4.0)
-    assert cost_weight(StrategyConfig(kappa=4.0, cost_warmup=0.0), 0.0) == 4.0
+    assert cost_weight(OneShotConfig(kappa=4.0, cost_warmup=0.0), 0.0) == 4.0
     with pytest.raises(ValueError, match="cost_warmup"):
-        StrategyConfig(cost_warmup=1.5)
+        OneShotConfig(cost_warmup=1.5)
 
 
 def record_kappas(monkeypatch: pytest.MonkeyPatch) -> list[float]:
@@ -51,7 +52,7 @@ def record_kappas(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 def test_search_steps_see_the_ramp(
     tiny_space: SearchSpace, tiny_data: SearchData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = StrategyConfig(kappa=3.0, cost_warmup=0.5, batch_size=32)
+    config = OneShotConfig(kappa=3.0, cost_warmup=0.5, batch_size=32)
     seen = record_kappas(monkeypatch)
     run_family_search(tiny_space, config, tiny_data, EPOCHS, seed=0)
 
@@ -71,7 +72,7 @@ def test_resume_inside_the_warmup_matches_uninterrupted(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    config = StrategyConfig(kappa=5.0, cost_warmup=0.9, batch_size=64)
+    config = OneShotConfig(kappa=5.0, cost_warmup=0.9, batch_size=64)
     seen = record_kappas(monkeypatch)
     whole = run_family_search(tiny_space, config, tiny_data, EPOCHS, seed=4)
     whole_kappas = list(seen)

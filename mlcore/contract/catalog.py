@@ -1,0 +1,73 @@
+"""The model catalog the API may offer, read from `catalog.json` (torch-free)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mlcore.contract.registry import UnknownName
+
+CATALOG_PATH = Path(__file__).with_name("catalog.json")
+
+
+class EngineRecipe(BaseModel):
+    """An engine's training defaults (`Engine.recipe`), copied into each of its models."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    learning_rate: float = Field(description="from scratch")
+    warm_learning_rate: float = Field(description="from pretrained or earlier weights")
+    label_smoothing: float = Field(description="0 where the engine has none")
+    loss_weights: bool = Field(description="whether it can weight the loss by class")
+
+
+class ModelInfo(BaseModel):
+    """Metadata of one catalog model; regenerate with `python -m mlcore catalog --write`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    family: str
+    task: str
+    source: str = Field(description="the library that defines the network")
+    engine: str = Field(description="the Konstruktor training engine that runs it")
+    recipe: EngineRecipe = Field(description="the engine's training defaults")
+    builder: str
+    default_image_size: int
+    year: int
+    licence: str
+    weights_file: str = Field(description="pretrained weights file an operator may pre-seed")
+    params: int
+    gflops: float = Field(description="2 x multiply-adds for one image at default_image_size")
+    depth: int = Field(description="convolution and linear layers")
+    width: int = Field(description="most channels of any convolution")
+    normalisation: list[str]
+    residual_connections: int = Field(description="same-shape feature-map additions")
+    concat_connections: int = Field(description="feature-map concatenations")
+    pretrained_weights: str | None = None
+    imagenet_top1: float | None = None
+
+
+class UnknownModel(UnknownName):
+    """A model name that is not in the catalog."""
+
+    def __init__(self, name: str, valid: list[str]) -> None:
+        super().__init__("model", name, valid)
+
+
+@cache
+def load_catalog() -> dict[str, ModelInfo]:
+    """Catalog models by name, in catalog order."""
+    entries = json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
+    return {entry["name"]: ModelInfo(**entry) for entry in entries}
+
+
+def get_model_info(name: str) -> ModelInfo:
+    """Metadata of `name`; raises UnknownModel listing the valid names."""
+    catalog = load_catalog()
+    if name not in catalog:
+        raise UnknownModel(name, list(catalog))
+    return catalog[name]

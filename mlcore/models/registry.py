@@ -1,0 +1,72 @@
+"""The architecture registry and factory (timm style): one place that knows every network.
+
+Each source subclasses `Architecture` and registers its networks where it defines them
+(`mlcore.models.torchvision_classifiers`, `mlcore.yolo.architectures`); `create_model` builds any of
+them by name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from mlcore.contract.catalog import UnknownModel
+from mlcore.contract.registry import Registry, UnknownName
+from mlcore.models.architecture import IMAGENET_CLASSES, Architecture
+
+ARCHITECTURES: Registry[Architecture] = Registry(
+    "architecture", providers=("mlcore.models.torchvision_classifiers", "mlcore.yolo.architectures")
+)
+
+
+def register_architecture(arch: Architecture) -> Architecture:
+    """Add `arch` to the registry under its name."""
+    return ARCHITECTURES.add(arch.name, arch)
+
+
+def list_models() -> list[str]:
+    """Every registered architecture name, in registration order."""
+    return ARCHITECTURES.names()
+
+
+def get_architecture(name: str) -> Architecture:
+    """Registry entry for `name`; raises UnknownModel listing the valid names."""
+    try:
+        return ARCHITECTURES.get(name)
+    except UnknownName as exc:
+        raise UnknownModel(name, exc.valid) from None
+
+
+def arch_config(name: str, classes: list[str]) -> dict[str, Any]:
+    """The architecture record stored in model.pt next to the state dict."""
+    return {
+        "name": name,
+        "num_classes": len(classes),
+        "classes": classes,
+        "builder": get_architecture(name).builder,
+    }
+
+
+def replace_head(model: nn.Module, num_classes: int, fresh: bool = False) -> nn.Module:
+    """Swap the model's last Linear layer for a new one with `num_classes` outputs (kept
+    when it already has that many, unless `fresh`)."""
+    name, last = [(n, m) for n, m in model.named_modules() if isinstance(m, nn.Linear)][-1]
+    if fresh or last.out_features != num_classes:
+        model.set_submodule(name, nn.Linear(last.in_features, num_classes))
+    return model
+
+
+def create_model(
+    name: str, num_classes: int, pretrained: bool = False, weights_dir: Path | None = None
+) -> nn.Module:
+    """Build catalog model `name` with `num_classes` outputs, optionally from ImageNet weights."""
+    arch = get_architecture(name)
+    if not pretrained:
+        return arch.build(num_classes)
+    model = arch.build(IMAGENET_CLASSES)
+    state = torch.load(arch.weights_path(weights_dir), map_location="cpu", weights_only=True)
+    model.load_state_dict(state)
+    return replace_head(model, num_classes)
