@@ -15,6 +15,7 @@ RUN pip install -r requirements.txt
 COPY backend backend
 COPY worker worker
 COPY mlcore mlcore
+COPY storage storage
 COPY alembic alembic
 COPY alembic.ini .
 COPY frontend frontend

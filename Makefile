@@ -2,19 +2,30 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.runtime-installed
+DEV_STAMP     := $(VENV)/.dev-installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
+WORKERS ?= 2
 
-.PHONY: install system-deps run worker test lint format clean
+.PHONY: install install-dev system-deps run worker lint format test test-fast test-slow \
+	test-integration test-e2e clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+# What the service needs to run ...
+$(RUNTIME_STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# ... and what testing and linting add.
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-install: $(STAMP)
+install: $(RUNTIME_STAMP)
+install-dev: $(DEV_STAMP)
 
 # Debian packages the test suite uses (docker-compose validates docker-compose.yml; the NAS
 # tests and benchmarks read Fashion-MNIST from dataset-fashion-mnist).
@@ -32,17 +43,39 @@ run: install
 worker: install
 	$(BIN)/celery -A worker.celery_app worker --loglevel INFO --concurrency 1
 
-lint: install
+# ruff, mypy, and the layering contracts of pyproject.toml (import-linter).
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy backend worker mlcore tests
+	$(BIN)/mypy backend worker mlcore storage tests benchmarks
+	$(BIN)/lint-imports
 
-format: install
+format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install system-deps lint
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS) tests
+# One tier of the suite (its pytest marker expression), with its wall time.
+define tier
+	@start=$$(date +%s); $(PYTEST) $(2) -m "$(3)" $(PYTEST_ARGS) tests; status=$$?; \
+	echo "== tier $(1): $$(( $$(date +%s) - start )) s wall"; exit $$status
+endef
+
+# Tiers: fast (unit, minutes), slow (trains models), integration (PostgreSQL, Redis, S3),
+# e2e (API + worker processes).
+test-fast: install-dev
+	$(call tier,fast,-n $(WORKERS),not slow and not integration and not e2e)
+
+test-slow: install-dev
+	$(call tier,slow,-n $(WORKERS),slow and not integration and not e2e)
+
+test-integration: install-dev
+	$(call tier,integration,-n $(WORKERS),integration and not e2e)
+
+test-e2e: install-dev
+	$(call tier,e2e,,e2e)
+
+test: install-dev system-deps lint
+	@$(MAKE) --no-print-directory test-fast test-slow test-integration test-e2e
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

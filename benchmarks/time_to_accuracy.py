@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_env import environment, unpack_image_folder, write_result
 from mlcore.contract.catalog import get_model_info
-from mlcore.contract.profile import DataProfile
 from mlcore.contract.results import ProgressEvent
 from mlcore.contract.train import INIT_WEIGHTS, TrainParams, resolve
 from mlcore.engines.base import EngineRequest
+from mlcore.engines.data_profile import profile_folder
 from mlcore.engines.registry import run_job
 
 THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -36,7 +36,7 @@ def timed_job(
     name: str, params: TrainParams, dataset: Path, work: Path, init: Path | None = None
 ) -> dict[str, Any]:
     """Run one job; its configuration, epoch curve with wall times, and final metrics."""
-    config = resolve(params, get_model_info(params.model), DataProfile.from_dir(dataset))
+    config = resolve(params, get_model_info(params.model), profile_folder(dataset))
     curve: list[dict[str, float]] = []
     start = time.perf_counter()
 

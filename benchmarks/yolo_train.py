@@ -29,10 +29,10 @@ from benchmarks.bench_env import (
     write_result,
 )
 from mlcore.contract.catalog import get_model_info
-from mlcore.contract.profile import DataProfile
 from mlcore.contract.results import ProgressEvent
 from mlcore.contract.train import TrainParams, resolve
 from mlcore.engines.base import EngineRequest
+from mlcore.engines.data_profile import profile_folder
 from mlcore.engines.registry import run_job
 
 
@@ -51,7 +51,7 @@ def unpack_coco128(dest: Path) -> Path:
 
 
 def timed_job(name: str, params: TrainParams, dataset: Path, work: Path) -> dict[str, Any]:
-    config = resolve(params, get_model_info(params.model), DataProfile.from_dir(dataset))
+    config = resolve(params, get_model_info(params.model), profile_folder(dataset))
     speeds: list[float] = []
     start = time.perf_counter()
 

@@ -24,9 +24,9 @@ def print_event(event: ProgressEvent) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Run a training job and print where the artifacts are."""
-    from mlcore.contract.profile import DataProfile
     from mlcore.contract.train import INIT_WEIGHTS, resolve
     from mlcore.engines.base import EngineRequest
+    from mlcore.engines.data_profile import profile_folder
     from mlcore.engines.registry import run_job
 
     given = {name: getattr(args, name) for name in TrainParams.model_fields if name in args}
@@ -34,7 +34,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         given["init_model_id"] = args.init_weights.name
     params = TrainParams(**{k: v for k, v in given.items() if v is not None})
     info = get_model_info(params.model)
-    config = resolve(params, info, DataProfile.from_dir(args.dataset_dir))
+    config = resolve(params, info, profile_folder(args.dataset_dir))
     print(f"configuration: {config.model_dump_json()}", flush=True)
     inputs = {} if args.init_weights is None else {INIT_WEIGHTS: args.init_weights}
     request = EngineRequest(

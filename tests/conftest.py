@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +15,10 @@ from tests.support.env import configure, reset_caches
 from tests.support.s3_server import S3ServerInfo, find_rclone, running_s3_server
 from tests.support.services import postgres_database
 from tests.support.zips import class_folder_zip, flower_images
+
+# Ultralytics keeps its settings where the caller says, as the worker says for its runner:
+# the suite's own folder, never the home directory (read once, when ultralytics is imported).
+os.environ.setdefault("YOLO_CONFIG_DIR", tempfile.mkdtemp(prefix="konstruktor-tests-ultralytics-"))
 
 DATABASES = [
     pytest.param("sqlite", id="sqlite"),

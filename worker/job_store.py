@@ -50,8 +50,8 @@ def claim(job_id: str) -> Claim | None:
             return None
         session.execute(delete(JobEpoch).where(JobEpoch.job_id == job_id))  # a fresh history
         job = session.get(Job, job_id)
-        assert job is not None and job.dataset_version_id is not None
-        version = session.get(DatasetVersion, job.dataset_version_id)
+        assert job is not None
+        version = session.get(DatasetVersion, job.dataset_version_id or "")
         if version is None:
             raise LookupError(f"the dataset version of job {job_id} was deleted")
         kind = job_kind(job.kind)

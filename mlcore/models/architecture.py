@@ -9,6 +9,8 @@ from typing import Any
 
 from torch import nn
 
+from mlcore.contract.train import STRIDE
+
 
 @dataclass(frozen=True)
 class Family:
@@ -63,6 +65,11 @@ class Architecture(ABC):
     @abstractmethod
     def build(self, num_classes: int) -> nn.Module:
         """A randomly initialised network with `num_classes` outputs."""
+
+    @property
+    def min_image_size(self) -> int:
+        """The smallest input the network takes: one pixel left after its largest stride."""
+        return STRIDE
 
     @property
     def published_classes(self) -> int:

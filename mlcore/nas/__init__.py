@@ -1,8 +1,8 @@
 """Neural architecture search (research 002): search space -> strategy -> evaluator.
 
-`space.SearchSpace` + `genotype.Genotype` describe architectures; `supernet.SuperNet` and
-`discrete.build_discrete` (the packaged `nas_network`) build them; `strategies.STRATEGIES`
-(hyper_darts, darts, gdas) drive `search.run_family_search`, whose
-`result.SearchResult.derive(s)` picks an architecture for a complexity vector s;
-`retrain.retrain` evaluates it.
+`space/` describes architectures (`SearchSpace`, `Genotype`) and builds them (the supernet,
+`build_discrete` = the packaged `nas_network`); `strategies/` explore it under one base
+(`base.Strategy`: hyper_darts, darts, gdas over a supernet; random, evolution, map_elites
+over candidates); `evaluators/` score architectures; `family`, `budget` and `selection`
+pick the member to retrain; `engine` runs a search job.
 """

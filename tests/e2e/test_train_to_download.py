@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+from mlcore.contract.job import JOB_KINDS
 from tests.e2e.service import RunningService, running_service
 from tests.support.package import PACKAGE_FILES
 from tests.support.paths import shared_dataset
@@ -294,3 +295,34 @@ def test_search_cancel_resume_and_download(
     within = [m for m in family["members"] if m["params"] <= cheapest["params"]]
     best = min(within, key=lambda m: (-m["proxy_accuracy"], m["params"]))  # the budget's pick
     assert chosen["genotype"] == best["genotype"] and member["family_of"] == model["id"]
+
+
+# Every job kind, the smallest request of it: each must go API -> queue -> worker -> runner ->
+# result -> model record -> download. A new kind fails `test_every_job_kind_has_a_round_trip`
+# until it is listed here.
+ROUND_TRIPS: dict[str, dict[str, Any]] = {
+    "train": {"model": "efficientnet_b0", "epochs": 1, "image_size": 32, "batch_size": 16},
+    "search": {**TINY_SEARCH, "search_epochs": 1, "retrain_epochs": 1},
+}
+
+
+def test_every_job_kind_has_a_round_trip() -> None:
+    assert set(ROUND_TRIPS) == set(JOB_KINDS.names())
+
+
+@pytest.mark.parametrize("kind", list(ROUND_TRIPS))
+def test_every_job_kind_round_trips(
+    kind: str, client: httpx.Client, flowers: tuple[str, str], service: RunningService
+) -> None:
+    project, version = flowers
+    body = {"kind": kind, "dataset_version_id": version, "params": ROUND_TRIPS[kind]}
+    r = client.post(f"/projects/{project}/jobs", json=body)
+    assert r.status_code == 201, r.text
+    job = wait_for(client, r.json()["id"], lambda j: j["state"] not in ("queued", "running"), 600)
+    assert job["state"] == "succeeded", service.log.read_text()[-3000:]
+    assert job["metrics_history"] and job["progress"] == 1.0
+    model = client.get(f"/models/{job['model_id']}").json()
+    assert model["job_id"] == job["id"] and len(model["class_names"]) == 12
+    assert {"package", "evaluation", "metrics", "weights", "parity"} <= set(model["files"])
+    download = client.get(f"/models/{model['id']}/download")
+    assert hashlib.sha256(download.content).hexdigest() == model["package_sha256"]

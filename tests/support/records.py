@@ -7,7 +7,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from backend.db import session_scope
 from backend.models import Job, ModelArtifact, Project, User, new_id
+
+
+def job_row(job_id: str) -> Job:
+    """The job as the database holds it now (detached, epochs loaded)."""
+    with session_scope() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        return job
 
 
 def add_job(session: Session, **fields: Any) -> Job:

@@ -57,3 +57,10 @@ def redis_test_url(db: int) -> str:
     url = f"{REDIS_URL}/{db}"
     redis.Redis.from_url(url).flushdb()
     return url
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on (bound and released just now)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from backend.settings import get_settings
-from worker.compute.local import job_folder
+from worker.compute.local import job_folder, runner_environment
 
 
 @pytest.fixture
@@ -42,3 +42,16 @@ def test_a_run_without_checkpoints_leaves_nothing(jobs_dir: Path) -> None:
     with pytest.raises(RuntimeError), job_folder("j3"):
         raise RuntimeError("failed before the first epoch")
     assert not (jobs_dir / "j3").exists()
+
+
+def test_the_runner_gets_the_storage_credentials_and_ultralytics_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KONSTRUKTOR_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("S3_ACCESS_KEY_ID", "key-id")
+    monkeypatch.setenv("S3_SECRET_ACCESS_KEY", "secret")
+    get_settings.cache_clear()
+    env = runner_environment(get_settings())
+    get_settings.cache_clear()
+    assert env["YOLO_CONFIG_DIR"] == str((tmp_path / "var" / "ultralytics").resolve())
+    assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == ("key-id", "secret")

@@ -13,7 +13,7 @@ from backend.job_states import (
     transition,
 )
 from backend.models import Job, JobState
-from tests.support.records import add_job
+from tests.support.records import add_job, job_row
 
 
 @pytest.mark.parametrize(
@@ -46,13 +46,6 @@ def test_queued_cannot_succeed_without_running() -> None:
         check_transition(JobState.queued, JobState.succeeded)
 
 
-def _state(job_id: str) -> Job:
-    with session_scope() as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        return job
-
-
 def test_a_transition_is_a_compare_and_set(service: Path) -> None:
     with session_scope() as session:
         job_id = add_job(session, state=JobState.queued, params={}).id
@@ -60,7 +53,7 @@ def test_a_transition_is_a_compare_and_set(service: Path) -> None:
         assert transition(session, job_id, JobState.running, attempts=Job.attempts + 1)
     with session_scope() as session:  # a second claim from queued finds nothing to move
         assert not transition(session, job_id, JobState.running, expect=[JobState.queued])
-    assert (_state(job_id).state, _state(job_id).attempts) == (JobState.running, 1)
+    assert (job_row(job_id).state, job_row(job_id).attempts) == (JobState.running, 1)
     with session_scope() as session:  # a fenced write of an older attempt is refused
         assert not transition(session, job_id, JobState.failed, where=[Job.attempts == 0])
     with session_scope() as session:
@@ -71,4 +64,4 @@ def test_a_transition_is_a_compare_and_set(service: Path) -> None:
         assert not transition(session, job_id, JobState.queued)
     with pytest.raises(InvalidTransition), session_scope() as session:
         transition(session, job_id, JobState.running, expect=[JobState.failed])
-    assert _state(job_id).message == "done"
+    assert job_row(job_id).message == "done"

@@ -16,7 +16,7 @@ from mlcore.contract.job import JobSpec
 from mlcore.contract.results import JobResult, ProgressEvent
 from mlcore.contract.search import SearchConfig
 from tests.support.configs import tiny_config
-from tests.support.records import add_job, add_model
+from tests.support.records import add_job, add_model, job_row
 from worker.job_store import JobHooks, claim, finish_failed, finish_succeeded
 from worker.reaper import reap_stale_jobs
 
@@ -47,13 +47,6 @@ def _queued_job(kind: str = "train", params: dict[str, Any] | None = None) -> st
         session.flush()
         job.dataset_version_id = version.id
         return job.id
-
-
-def _job(job_id: str) -> Job:
-    with session_scope() as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        return job
 
 
 def test_a_search_job_is_claimed_with_its_search_config(sqlite_service: Path) -> None:
@@ -118,9 +111,9 @@ def test_progress_is_written_in_batches_and_epochs_are_appended(sqlite_service: 
             ProgressEvent(type="epoch", epoch=epoch, epochs=4, metrics={"loss": 1 / epoch})
         )
     assert not hooks.should_cancel()  # within poll_s: nothing written yet
-    assert _job(job_id).metrics_history == [] and _job(job_id).progress == 0
+    assert job_row(job_id).metrics_history == [] and job_row(job_id).progress == 0
     hooks.flush()  # one session for all 102 events
-    job = _job(job_id)
+    job = job_row(job_id)
     assert job.metrics_history == [{"epoch": 1, "loss": 1.0}, {"epoch": 2, "loss": 0.5}]
     assert job.progress == 49 / 200 + 0.25 and (job.epoch, job.epochs) == (2, 4)
     hooks.on_event(ProgressEvent(type="epoch", epoch=3, epochs=4, metrics={"loss": 0.25}))
@@ -136,25 +129,54 @@ def test_a_requeued_attempt_cannot_touch_the_new_one(sqlite_service: Path) -> No
     assert first is not None and first.attempt == 1 and claim(job_id) is None
     old = JobHooks(job_id, first.attempt, poll_s=0)
     old.on_event(ProgressEvent(type="epoch", epoch=1, epochs=5, progress=0.5, metrics={"a": 1}))
-    assert _job(job_id).metrics_history == []  # kept until the next flush
+    assert job_row(job_id).metrics_history == []  # kept until the next flush
     assert not old.should_cancel()  # flushes
-    assert _job(job_id).metrics_history == [{"epoch": 1, "a": 1.0}]
+    assert job_row(job_id).metrics_history == [{"epoch": 1, "a": 1.0}]
 
     assert reap_stale_jobs(get_dispatcher(), timeout_s=-1) == [job_id]  # its worker "died"
     second = claim(job_id)
     assert second is not None and second.attempt == 2
-    fresh = _job(job_id)
+    fresh = job_row(job_id)
     assert fresh.progress == 0 and fresh.metrics_history == [] and fresh.epoch == 0
 
     assert old.should_cancel()  # the old attempt learns it lost the job
     old.on_event(ProgressEvent(type="epoch", epoch=2, epochs=5, progress=0.9))
     finish_failed(job_id, first.attempt, "late failure")
     finish_succeeded(first, RESULT)
-    after = _job(job_id)
+    after = job_row(job_id)
     assert after.state == JobState.running and after.metrics_history == []
     assert after.error is None and after.attempts == 2
 
     new = JobHooks(job_id, second.attempt, poll_s=0)
     assert not new.should_cancel()
     finish_failed(job_id, second.attempt, "real failure")
-    assert _job(job_id).state == JobState.failed and _job(job_id).error == "real failure"
+    assert job_row(job_id).state == JobState.failed and job_row(job_id).error == "real failure"
+
+
+def test_a_job_that_cannot_be_claimed_fails_with_the_reason(sqlite_service: Path) -> None:
+    from worker.tasks import run_job
+
+    gone_data = _queued_job()
+    with session_scope() as session:
+        job = session.get(Job, gone_data)
+        assert job is not None
+        session.delete(session.get(DatasetVersion, job.dataset_version_id))
+    run_job(gone_data)  # what the worker's Celery task does with the message
+    failed = job_row(gone_data)
+    assert failed.state == JobState.failed and failed.finished_at is not None
+    assert (
+        failed.error
+        == f"the job could not start: the dataset version of job {gone_data} was deleted"
+    )
+
+    with session_scope() as session:
+        owner = add_job(session, params={}).owner_id
+        model_id = add_model(session, owner, {"package": "x/package.zip"}).id  # no weights file
+    gone_model = _queued_job(params=tiny_config(init_model_id=model_id).model_dump())
+    with session_scope() as session:
+        job = session.get(Job, gone_model)
+        assert job is not None
+        job.owner_id = owner
+    run_job(gone_model)
+    assert job_row(gone_model).state == JobState.failed
+    assert f"the weights of model {model_id}" in (job_row(gone_model).error or "")

@@ -8,6 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.api import API, train_body
+from tests.support.env import configure, reset_caches
+from tests.support.services import closed_port
 
 
 def queued_messages(var_dir: Path) -> list[Path]:
@@ -15,14 +17,22 @@ def queued_messages(var_dir: Path) -> list[Path]:
 
 
 def test_train_job_is_queued_and_can_be_cancelled(
-    service: Path, client: TestClient, project_with_data: tuple[dict[str, str], str, str]
+    service: Path,
+    client: TestClient,
+    project_with_data: tuple[dict[str, str], str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     headers, project, version = project_with_data
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the embedded broker writes nothing where the service runs
     r = client.post(f"{API}/projects/{project}/jobs", json=train_body(version), headers=headers)
     assert r.status_code == 201, r.text
     job = r.json()
     assert job["state"] == "queued" and job["attempts"] == 0 and job["epochs"] == 1
     assert len(queued_messages(service)) == 1
+    assert list(elsewhere.iterdir()) == []  # kombu's exchange tables live under var/broker
     assert [j["id"] for j in client.get(f"{API}/jobs", headers=headers).json()] == [job["id"]]
 
     cancelled = client.post(f"{API}/jobs/{job['id']}/cancel", headers=headers)
@@ -65,3 +75,24 @@ def test_invalid_train_parameters_are_explained(
 def test_catalog_lists_efficientnets(sqlite_service: Path, client: TestClient) -> None:
     names = [m["name"] for m in client.get(f"{API}/catalog").json()]
     assert "efficientnet_b0" in names and "efficientnet_b7" in names
+
+
+def test_a_queue_that_is_down_answers_503_and_the_job_is_recorded_failed(
+    sqlite_service: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    project_with_data: tuple[dict[str, str], str, str],
+) -> None:
+    # the same service, its broker now a Redis port nobody listens on
+    configure(monkeypatch, sqlite_service, REDIS_URL=f"redis://127.0.0.1:{closed_port()}")
+    from backend.main import create_app
+
+    headers, project, version = project_with_data
+    with TestClient(create_app()) as down:
+        r = down.post(f"{API}/projects/{project}/jobs", json=train_body(version), headers=headers)
+        assert r.status_code == 503, r.text
+        assert r.json()["detail"] == "the job queue is unavailable; try again later"
+        jobs = down.get(f"{API}/jobs", headers=headers).json()
+    assert [(j["state"], j["error"].split(":")[0]) for j in jobs] == [
+        ("failed", "queue unavailable")
+    ]
+    reset_caches()

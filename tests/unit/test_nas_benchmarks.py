@@ -8,7 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.paths import ROOT
+
+pytestmark = pytest.mark.slow  # trains models
 
 
 def run_benchmark(script: str, out: Path) -> dict[str, Any]:

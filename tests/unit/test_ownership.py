@@ -38,16 +38,29 @@ def test_user_b_cannot_see_or_touch_user_a_resources(service: Path, client: Test
         session.flush()
         model_id = model.id
 
+    thumbnails = ds.json()["versions"][0]["report"]["thumbnails"]
+    thumbnail = f"/dataset-versions/{version}/{next(iter(thumbnails.values()))[0]}"
+    owner_sees = client.get(API + thumbnail, headers=alice)
+    assert owner_sees.status_code == 200 and owner_sees.headers["content-type"] == "image/jpeg"
+    coco = f"/dataset-versions/{version}/coco"
+    assert client.get(API + coco, headers=alice).status_code == 422  # hers, but not detection
+
     reads = [
         f"/projects/{project}",
         f"/projects/{project}/datasets",
         f"/datasets/{dataset}",
         f"/dataset-versions/{version}",
+        thumbnail,
+        coco,
         f"/jobs/{job_id}",
         f"/jobs/{job_id}/events",
         f"/models/{model_id}",
         f"/models/{model_id}/evaluation",
+        f"/models/{model_id}/parity",
+        f"/models/{model_id}/files",
+        f"/models/{model_id}/files/evaluation",
         f"/models/{model_id}/download",
+        f"/models/{model_id}/download-url",
     ]
     for path in reads:
         r = client.get(API + path, headers=bob)
@@ -55,6 +68,7 @@ def test_user_b_cannot_see_or_touch_user_a_resources(service: Path, client: Test
         assert "not found" in r.json()["detail"]
     writes = [
         (f"/jobs/{job_id}/cancel", None),
+        (f"/jobs/{job_id}/resume", None),
         (f"/projects/{project}/jobs", train_body(version)),
     ]
     for path, body in writes:

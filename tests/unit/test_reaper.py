@@ -9,8 +9,8 @@ from pathlib import Path
 
 from backend.api.deps import get_dispatcher
 from backend.db import session_scope
-from backend.models import Job, JobState, utcnow
-from tests.support.records import add_job
+from backend.models import JobState, utcnow
+from tests.support.records import add_job, job_row
 from worker.reaper import purge_old_checkpoints, reap_stale_jobs
 
 
@@ -32,13 +32,6 @@ def _job(
         ).id
 
 
-def _state(job_id: str) -> Job:
-    with session_scope() as session:
-        job = session.get(Job, job_id)
-        assert job is not None
-        return job
-
-
 def test_stale_jobs_are_requeued_then_failed(service: Path) -> None:
     retry = _job(attempts=1, heartbeat_age_s=600)
     give_up = _job(attempts=2, heartbeat_age_s=600)
@@ -49,12 +42,12 @@ def test_stale_jobs_are_requeued_then_failed(service: Path) -> None:
     reaped = reap_stale_jobs(get_dispatcher(), timeout_s=120)
 
     assert sorted(reaped) == sorted([retry, give_up, cancelled])
-    assert _state(cancelled).state == JobState.cancelled
-    assert _state(retry).state == JobState.queued and "requeued" in _state(retry).message
-    failed = _state(give_up)
+    assert job_row(cancelled).state == JobState.cancelled
+    assert job_row(retry).state == JobState.queued and "requeued" in job_row(retry).message
+    failed = job_row(give_up)
     assert failed.state == JobState.failed and "stopped responding" in (failed.error or "")
-    assert _state(alive).state == JobState.running
-    assert _state(done).state == JobState.succeeded
+    assert job_row(alive).state == JobState.running
+    assert job_row(done).state == JobState.succeeded
     assert len(list((service / "broker" / "queue").glob("*"))) == 1
 
 

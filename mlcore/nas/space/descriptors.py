@@ -1,4 +1,4 @@
-"""Behaviour descriptors of an architecture (LLMatic's depth, width, FLOPs) and their grid.
+"""Behaviour descriptors of an architecture (LLMatic's depth and width; FLOPs are its cost).
 
 A layer is any op other than those in `SKIP_OPS`: convolutions and poolings transform their
 input, identity passes it on. Every network of the space has the same stem, reductions and
@@ -7,11 +7,6 @@ head, so the descriptors look at the searched cells only.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Any
-
-from mlcore.nas.evaluators.candidate import Candidate
 from mlcore.nas.space.genotype import Genotype
 from mlcore.nas.space.search_space import SearchSpace
 
@@ -45,57 +40,3 @@ def width(space: SearchSpace, genotype: Genotype) -> float:
     is a layer."""
     layers = sum(is_layer(space, op) for cell in genotype.choices for op in cell)
     return layers / (space.cells * space.nodes)
-
-
-@dataclass(frozen=True)
-class Axis:
-    """`bins` equal bins over [low, high] of the candidate metric `name`; values outside
-    fall into the first or last bin."""
-
-    name: str
-    low: float
-    high: float
-    bins: int
-
-    def __post_init__(self) -> None:
-        if self.bins < 1 or self.high < self.low:
-            raise ValueError(f"axis {self.name} needs bins >= 1 and high >= low")
-
-    def index(self, value: float) -> int:
-        """The bin of `value`."""
-        span = self.high - self.low
-        if span == 0:
-            return 0
-        return min(self.bins - 1, max(0, math.floor((value - self.low) / span * self.bins)))
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready fields."""
-        return {"name": self.name, "low": self.low, "high": self.high, "bins": self.bins}
-
-
-@dataclass(frozen=True)
-class Grid:
-    """The MAP-Elites archive's cells: one bin per axis."""
-
-    axes: tuple[Axis, ...]
-
-    def key(self, candidate: Candidate) -> tuple[int, ...]:
-        """The bin indices of `candidate`, one per axis."""
-        metrics = candidate.metrics
-        return tuple(axis.index(metrics[axis.name]) for axis in self.axes)
-
-    @property
-    def size(self) -> int:
-        """Number of cells."""
-        return math.prod(axis.bins for axis in self.axes)
-
-
-def default_grid(space: SearchSpace, flops: tuple[int, int], bins: int = 4) -> Grid:
-    """Depth, width and FLOPs over their full ranges in the space (`flops`: min, max)."""
-    return Grid(
-        (
-            Axis("depth", 0, space.cells * space.nodes, bins),
-            Axis("width", 0, (space.nodes + 3) / 2, bins),
-            Axis("flops", flops[0], flops[1], bins),
-        )
-    )

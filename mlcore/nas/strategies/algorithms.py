@@ -10,10 +10,9 @@ from typing import Any
 
 from mlcore.nas.evaluators.candidate import Candidate
 from mlcore.nas.evaluators.proxy import Evaluator, flops_range
-from mlcore.nas.space.descriptors import Grid, default_grid
 from mlcore.nas.space.genotype import Genotype, random_genotype
 from mlcore.nas.space.search_space import SearchSpace
-from mlcore.nas.strategies.archive import Archive
+from mlcore.nas.strategies.archive import Archive, Grid, default_grid
 from mlcore.nas.strategies.blackbox_result import BlackBoxResult
 from mlcore.nas.variation.mutator import Mutator, RuleMutator
 

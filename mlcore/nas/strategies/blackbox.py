@@ -14,14 +14,22 @@ from mlcore.nas.space.latency import predict_latency
 from mlcore.nas.strategies.algorithms import ALGORITHMS
 from mlcore.nas.strategies.base import Found, SearchContext, Strategy, register_strategy
 from mlcore.nas.strategies.blackbox_result import as_member
-from mlcore.nas.variation.mutator import Mutator
-from mlcore.nas.variation.mutators import job_mutator
+from mlcore.nas.variation.llm import LLMMutator
+from mlcore.nas.variation.mutator import Mutator, RuleMutator
 
 
 def summary(candidate: Candidate) -> dict[str, Any]:
     """What a progress event says of a candidate: op counts and scores, not the genotype."""
     counts = candidate.genotype.counts()
     return {"counts": counts, "params": candidate.params, "proxy_accuracy": candidate.accuracy}
+
+
+def job_mutator(config: SearchConfig, api_key: str | None = None) -> Mutator:
+    """The mutator the job asked for: `LLMMutator` at the config's endpoint (prompts drawn
+    with the job's seed; it falls back to rules on bad replies), else `RuleMutator`."""
+    if config.mutator == "llm" and config.llm_url and config.llm_model:
+        return LLMMutator(config.llm_url, config.llm_model, api_key, seed=config.seed)
+    return RuleMutator()
 
 
 def evolution_options(config: SearchConfig, mutator: Mutator) -> dict[str, Any]:

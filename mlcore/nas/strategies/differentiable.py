@@ -12,7 +12,7 @@ from mlcore.nas.space.cost import network_cost
 from mlcore.nas.space.genotype import Genotype
 from mlcore.nas.space.latency import latency_vector
 from mlcore.nas.space.search_space import SearchSpace
-from mlcore.nas.strategies.base import Found, Strategy, register_strategy
+from mlcore.nas.strategies.base import Found, SearchContext, Strategy, register_strategy
 from mlcore.nas.strategies.one_shot import ONE_SHOTS, OneShotConfig
 from mlcore.nas.strategies.one_shot_loop import SupernetSearch
 from mlcore.nas.strategies.one_shot_result import (
@@ -37,7 +37,7 @@ class Differentiable(Strategy):
     """The supernet update named by the job's strategy (`ONE_SHOTS`), trained for
     `search_epochs`; its state is the supernet search's (`SupernetSearch.state_dict`)."""
 
-    def __init__(self, context: Any) -> None:
+    def __init__(self, context: SearchContext) -> None:
         super().__init__(context)
         config = context.config
         self.search = SupernetSearch(

@@ -16,10 +16,10 @@ from mlcore.models.catalog import build_catalog
 from mlcore.models.registry import create_model, list_models
 
 MLCORE = Path(__file__).resolve().parents[3] / "mlcore"
-FORBIDDEN = {"fastapi", "celery", "sqlalchemy", "backend", "worker"}
 TEMPLATES = MLCORE / "package" / "runtime"  # the package's starter code, not the library
 
 
+@pytest.mark.slow  # measures every architecture
 def test_committed_catalog_matches_registry() -> None:
     computed = build_catalog()
     assert json.loads(CATALOG_PATH.read_text()) == computed, "run: python -m mlcore catalog --write"
@@ -88,14 +88,6 @@ def imported_modules(source: Path) -> set[str]:
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom)
     }
-
-
-LIBRARY = sorted(p for p in MLCORE.rglob("*.py") if TEMPLATES not in p.parents)
-
-
-@pytest.mark.parametrize("source", LIBRARY, ids=lambda p: p.name)
-def test_mlcore_never_imports_service_layers(source: Path) -> None:
-    assert not imported_modules(source) & FORBIDDEN
 
 
 @pytest.mark.parametrize("source", sorted(TEMPLATES.glob("*.py")), ids=lambda p: p.name)

@@ -9,6 +9,7 @@ import pytest
 from mlcore.contract.catalog import get_model_info
 from mlcore.contract.profile import DataProfile
 from mlcore.contract.train import TrainParams, default_image_size, resolve
+from mlcore.engines.data_profile import profile_folder
 
 B0 = get_model_info("efficientnet_b0")
 YOLO = get_model_info("yolo11n")
@@ -82,7 +83,7 @@ def test_given_values_win_and_chosen_lists_the_rest() -> None:
 
 
 def test_folder_and_report_profiles_agree(flowers_dir: Path) -> None:
-    from_dir = DataProfile.from_dir(flowers_dir)
+    from_dir = profile_folder(flowers_dir)
     report = {
         "task": "classify",
         "counts": {"train": dict.fromkeys(["bluebell", "daisy", "sunflower"], 4)},

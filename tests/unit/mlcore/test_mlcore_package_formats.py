@@ -30,6 +30,8 @@ from tests.unit.mlcore.test_mlcore_pipeline import (
     unzip,
 )
 
+pytestmark = pytest.mark.slow  # trains models
+
 BACKENDS = ("onnx", "onnx_int8", "torch", "torchscript")
 FP32 = ("onnx", "torchscript")
 

@@ -28,6 +28,8 @@ from mlcore.package.preprocess import preprocess_spec
 from tests.support.configs import tiny_config
 from tests.support.package import PACKAGE_FILES
 
+pytestmark = pytest.mark.slow  # trains models
+
 PARAMS = tiny_config()
 
 

@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 from tests.support.paths import ROOT
+
+pytestmark = pytest.mark.slow  # trains models
 
 EPOCHS = 3
 

@@ -58,6 +58,7 @@ def test_early_stop_counts_epochs_without_improvement() -> None:
     assert not any(EarlyStop(patience=None).update(False) for _ in range(10))
 
 
+@pytest.mark.slow  # trains
 @pytest.mark.parametrize("balance", ["loss_weights", "sampler"])
 def test_training_with_balancing_and_early_stopping(
     flowers_dir: Path, tmp_path: Path, balance: str

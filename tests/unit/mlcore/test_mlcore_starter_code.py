@@ -21,6 +21,8 @@ from mlcore.package.plots import confusion_matrix_png, package_report_png, train
 from tests.unit.mlcore import test_mlcore_package_formats as formats
 from tests.unit.mlcore.test_mlcore_pipeline import import_predict
 
+pytestmark = pytest.mark.slow  # trains models
+
 Built = formats.Built
 built = formats.built  # the same module-scoped fixture: a package of an image-dependent model
 

@@ -17,6 +17,8 @@ from mlcore.models.registry import create_model
 from tests.support.configs import tiny_config
 from tests.support.paths import image_folder_subset
 
+pytestmark = pytest.mark.slow  # trains models
+
 CIFAR_CLASSES = ["airplane", "cat", "ship", "truck"]
 
 

@@ -18,6 +18,8 @@ from tests.support.yolo import Job, build_coco_subset, run_job, tiny_config
 import ultralytics
 from ultralytics import YOLO
 
+pytestmark = pytest.mark.slow  # trains models
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 

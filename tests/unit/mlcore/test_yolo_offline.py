@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -53,11 +54,11 @@ def test_the_guard_sees_what_ultralytics_would_send() -> None:
     assert attempts, "the guard must record a real HTTP attempt, or the other tests prove nothing"
 
 
-def test_settings_live_under_the_var_directory_with_every_online_feature_off() -> None:
+def test_settings_live_where_the_caller_says_with_every_online_feature_off() -> None:
     config_dir = Path(ultralytics.utils.USER_CONFIG_DIR)
-    assert config_dir.is_relative_to(offline.CONFIG_DIR)
-    assert not config_dir.is_relative_to(Path.home() / ".config")
-    assert ultralytics.utils.SETTINGS.file.is_relative_to(offline.CONFIG_DIR)
+    assert config_dir == Path(os.environ["YOLO_CONFIG_DIR"])  # tests/conftest.py, as a worker
+    assert ultralytics.utils.SETTINGS.file.is_relative_to(config_dir)
+    assert not offline.CONFIG_DIR.is_relative_to(Path.home() / ".config")  # the default
     for key, value in offline.SETTINGS_OFF.items():
         assert ultralytics.utils.SETTINGS[key] == value, key
     assert ultralytics.utils.ONLINE is False

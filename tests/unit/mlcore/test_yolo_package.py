@@ -35,6 +35,8 @@ from ultralytics import YOLO
 from ultralytics.data.augment import LetterBox
 from ultralytics.utils.ops import scale_boxes
 
+pytestmark = pytest.mark.slow  # trains models
+
 LOW_CONF = 0.01  # the boosted model's scores are about 0.05
 
 

@@ -14,6 +14,8 @@ from mlcore.engines.progress import Report
 from mlcore.engines.registry import run_job as run_engine
 from tests.support.yolo import copy_flowers, run_job, tiny_config
 
+pytestmark = pytest.mark.slow  # trains models
+
 EPOCHS = 3
 
 

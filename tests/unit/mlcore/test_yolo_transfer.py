@@ -19,6 +19,8 @@ from mlcore.yolo.training import TRAINERS, check_same_architecture, load_checkpo
 from tests.support.yolo import Job, copy_flowers, run_job, tiny_config
 from tests.unit.mlcore.conftest import CLASSES
 
+pytestmark = pytest.mark.slow  # trains models
+
 NEW_CLASSES = CLASSES[:2]
 FIRST_CONV = "model.0.conv.weight"  # the stem convolution, shared by every class count
 

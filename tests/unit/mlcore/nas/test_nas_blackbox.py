@@ -16,7 +16,7 @@ from mlcore.nas.data import SearchData
 from mlcore.nas.evaluators.candidate import Candidate
 from mlcore.nas.evaluators.proxy import ProxyEvaluator, flops_range
 from mlcore.nas.space.cost import network_cost
-from mlcore.nas.space.descriptors import Axis, Grid, default_grid, depth, width
+from mlcore.nas.space.descriptors import depth, width
 from mlcore.nas.space.discrete import build_discrete
 from mlcore.nas.space.genotype import Genotype, check_genotype, random_genotype, uniform_genotype
 from mlcore.nas.space.latency import measure_latency_table
@@ -27,14 +27,13 @@ from mlcore.nas.strategies.algorithms import (
     random_search,
     regularized_evolution,
 )
-from mlcore.nas.strategies.archive import Archive
+from mlcore.nas.strategies.archive import Archive, Axis, Grid, default_grid
 from mlcore.nas.strategies.base import SearchContext
-from mlcore.nas.strategies.blackbox import BlackBox
+from mlcore.nas.strategies.blackbox import BlackBox, job_mutator
 from mlcore.nas.strategies.blackbox_result import BlackBoxResult
 from mlcore.nas.variation.crossover import uniform_crossover
 from mlcore.nas.variation.llm import LLMMutator
 from mlcore.nas.variation.mutator import RuleMutator
-from mlcore.nas.variation.mutators import job_mutator
 from tests.unit.mlcore.nas.conftest import synthetic
 
 SPACE = SearchSpace(cells=3, nodes=3, channels=4, classes=4)  # 27 edges, 3 ops

@@ -19,6 +19,8 @@ from mlcore.nas.engine import NAS_FILES, RETRAIN_CHECKPOINT
 from mlcore.nas.strategies.base import STATE_FILE
 from tests.unit.mlcore.test_mlcore_pipeline import assert_package_reproduces
 
+pytestmark = pytest.mark.slow  # trains models
+
 TINY = {
     "cells": 1,
     "nodes": 2,

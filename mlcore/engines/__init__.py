@@ -1,0 +1,2 @@
+"""The one engine skeleton (`base.Engine`), the engine registry and what every engine shares:
+progress, outputs, device."""

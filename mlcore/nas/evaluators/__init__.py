@@ -1,0 +1,2 @@
+"""Evaluators score an architecture: accuracy on tensors, a brief proxy training, a full
+retraining."""

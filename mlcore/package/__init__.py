@@ -1,0 +1,2 @@
+"""The model package: exports, INT8, parity, README, plots; `runtime/` is the starter code
+shipped in every package."""
