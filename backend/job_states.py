@@ -30,12 +30,6 @@ class InvalidTransition(Exception):
     """A job was asked to move to a state it cannot reach from its current one."""
 
 
-def check_transition(current: JobState, new: JobState) -> None:
-    """Raise InvalidTransition unless a job in `current` may move to `new`."""
-    if new not in ALLOWED[current]:
-        raise InvalidTransition(f"a job cannot go from {current} to {new}")
-
-
 def sources(new: JobState, expect: Iterable[JobState] | None = None) -> list[JobState]:
     """The states a job may reach `new` from (only those in `expect`, when given)."""
     allowed = [state for state, targets in ALLOWED.items() if new in targets]

@@ -18,7 +18,8 @@ from backend.db import get_sessionmaker
 from backend.job_states import TERMINAL, transition
 from backend.models import DatasetVersion, Job, JobState, ModelArtifact, Project, utcnow
 from backend.schemas import JobCreate, JobOut
-from backend.services.jobs import JobRejected, QueueUnavailable, resume_job, submit_job
+from backend.services.jobs import QueueUnavailable, resume_job, submit_job
+from mlcore.contract.job import JobRejected
 
 router = APIRouter(tags=["jobs"])
 SSE_POLL_S = 0.5

@@ -22,8 +22,6 @@ from backend.storage_keys import job_prefix
 from mlcore.contract.job import EarlierModel, JobKind, JobRejected, job_kind
 from mlcore.contract.profile import DataProfile
 
-__all__ = ["JobRejected", "QueueUnavailable", "resume_job", "submit_job"]
-
 
 class QueueUnavailable(RuntimeError):
     """The job was recorded as failed because its message could not be sent."""

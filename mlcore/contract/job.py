@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, model_validator
 
 from mlcore.contract.profile import DataProfile
-from mlcore.contract.registry import Registry
+from mlcore.contract.registry import Registry, UnknownName
 
 SPEC_VERSION: Final = 1
 DATASET_INPUT = "dataset"  # every job's first input: the dataset version's zip
@@ -131,7 +131,10 @@ class JobSpec(BaseModel):
     def _params_of_the_kind(cls, data: Any) -> Any:
         """Parse `params` as the kind's configuration."""
         if isinstance(data, dict) and "kind" in data and "params" in data:
-            config_type = job_kind(str(data["kind"])).config_type
+            try:
+                config_type = job_kind(str(data["kind"])).config_type
+            except UnknownName as exc:
+                raise ValueError(str(exc)) from exc
             if not isinstance(data["params"], config_type):
                 data = {**data, "params": config_type.model_validate(data["params"])}
         return data

@@ -2,8 +2,9 @@
 job kinds, compute backends.
 
 An entry registers itself where it is defined, with the registry's `register` decorator.
-A registry names the modules that define its entries (`providers`) and imports them the
-first time it is read, so the registry module itself stays a leaf that imports none of them.
+A registry names the modules that define its entries (`providers`) and imports them when
+it is read (only as far as needed to find a name), so the registry module itself stays a
+leaf that imports none of them.
 """
 
 from __future__ import annotations
@@ -35,13 +36,13 @@ def _module_of(entry: object) -> str:
 
 
 class Registry(Generic[T]):
-    """Entries of one kind by name, in registration order."""
+    """Entries of one kind by name; listed in provider order, then registration order."""
 
     def __init__(self, what: str, providers: tuple[str, ...] = ()) -> None:
         self.what = what
         self.providers = providers
         self._entries: dict[str, T] = {}
-        self._loaded = not providers
+        self._unloaded = list(providers)
 
     def register(self, name: str) -> Callable[[E], E]:
         """Decorator: register the decorated object under `name` (its value: the object)."""
@@ -59,37 +60,38 @@ class Registry(Generic[T]):
         self._entries[name] = entry
         return entry
 
-    def _load(self) -> dict[str, T]:
-        """Every entry, the providers' in provider order whatever was imported first."""
-        if not self._loaded:
-            self._loaded = True  # first, so a provider reading the registry does not recurse
-            for module in self.providers:
-                importlib.import_module(module)
-            rank = {module: index for index, module in enumerate(self.providers)}
-            order = sorted(
-                enumerate(self._entries.items()),
-                key=lambda item: (rank.get(_module_of(item[1][1]), len(rank)), item[0]),
-            )
-            self._entries = dict(entry for _, entry in order)
+    def _load(self, name: str | None = None) -> dict[str, T]:
+        """Import providers (in order) until `name` is registered, or all of them."""
+        while self._unloaded and (name is None or name not in self._entries):
+            importlib.import_module(self._unloaded.pop(0))  # popped first: no recursion
         return self._entries
+
+    def _ordered(self) -> list[tuple[str, T]]:
+        """Every entry, the providers' in provider order whatever was imported first."""
+        rank = {module: index for index, module in enumerate(self.providers)}
+        indexed = enumerate(self._load().items())
+        order = sorted(
+            indexed, key=lambda item: (rank.get(_module_of(item[1][1]), len(rank)), item[0])
+        )
+        return [entry for _, entry in order]
 
     def get(self, name: str) -> T:
         """The entry `name`; raises UnknownName listing the valid names."""
-        entries = self._load()
+        entries = self._load(name)
         if name not in entries:
-            raise UnknownName(self.what, name, list(entries))
+            raise UnknownName(self.what, name, self.names())
         return entries[name]
 
     def names(self) -> list[str]:
-        """Every registered name, in registration order."""
-        return list(self._load())
+        """Every registered name."""
+        return [name for name, _ in self._ordered()]
 
     def items(self) -> list[tuple[str, T]]:
-        """(name, entry) pairs in registration order."""
-        return list(self._load().items())
+        """(name, entry) pairs."""
+        return self._ordered()
 
     def __contains__(self, name: object) -> bool:
-        return name in self._load()
+        return isinstance(name, str) and name in self._load(name)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())

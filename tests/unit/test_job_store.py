@@ -57,6 +57,8 @@ def test_a_search_job_is_claimed_with_its_search_config(sqlite_service: Path) ->
     assert JobSpec.model_validate_json(claimed.spec.model_dump_json()) == claimed.spec
     with pytest.raises(ValidationError, match="model\n  Field required"):
         JobSpec.model_validate({**claimed.spec.model_dump(), "kind": "train"})
+    with pytest.raises(ValidationError, match="unknown job kind 'export'; valid: train, search"):
+        JobSpec.model_validate({**claimed.spec.model_dump(), "kind": "export"})
 
 
 def test_a_family_member_job_gets_the_earlier_familys_key(sqlite_service: Path) -> None:

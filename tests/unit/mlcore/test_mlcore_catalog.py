@@ -23,16 +23,16 @@ TEMPLATES = MLCORE / "package" / "runtime"  # the package's starter code, not th
 def test_committed_catalog_matches_registry() -> None:
     computed = build_catalog()
     assert json.loads(CATALOG_PATH.read_text()) == computed, "run: python -m mlcore catalog --write"
-    assert [e["name"] for e in computed] == [
-        *(f"efficientnet_b{i}" for i in range(8)),
-        *(f"yolo11{scale}-cls" for scale in "nsmlx"),
-        *(f"yolo11{scale}" for scale in "nsmlx"),
-    ]
-    for entry in computed[:8]:  # measured figures agree with what torchvision publishes
+    names = [e["name"] for e in computed]
+    assert {f"efficientnet_b{i}" for i in range(8)} <= set(names)
+    assert {f"yolo11{scale}{task}" for scale in "nsmlx" for task in ("-cls", "")} <= set(names)
+    for entry in (e for e in computed if e["source"] == "torchvision"):
+        # measured figures agree with what torchvision publishes
         meta = tv_models.get_model_weights(entry["name"]).IMAGENET1K_V1.meta
         assert entry["params"] == meta["num_params"]
         assert entry["gflops"] == pytest.approx(2 * meta["_ops"], rel=0.01)  # MACs there
-        assert entry["normalisation"] == ["batch"] and entry["residual_connections"] > 0
+    efficientnets = [e for e in computed if e["family"] == "efficientnet"]
+    assert all(e["normalisation"] == ["batch"] and e["residual_connections"] for e in efficientnets)
 
 
 def test_load_catalog_gives_model_info_by_name() -> None:
