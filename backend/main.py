@@ -9,13 +9,16 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
-from backend.api import auth, datasets, jobs, models, projects
+from backend.api import auth, datasets, jobs, models, projects, service
 from storage import StorageError
 
 API_PREFIX = "/api/v1"
-FRONTEND_INDEX = Path(__file__).resolve().parent.parent / "frontend" / "index.html"
+FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+NOT_BUILT = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Konstruktor</title>
+<h1>Konstruktor</h1><p>The web app is not built yet: <code>make run</code> builds it
+(or <code>make frontend</code>). The REST API is at <a href="/docs">/docs</a>.</p></html>"""
 
 
 def json_safe(value: Any) -> Any:
@@ -33,7 +36,7 @@ def create_app() -> FastAPI:
         version="0.1.0",
         description="Upload an image dataset, train a model, download it with inference code.",
     )
-    for module in (auth, projects, datasets, jobs, models):
+    for module in (service, auth, projects, datasets, jobs, models):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.exception_handler(StorageError)
@@ -55,9 +58,22 @@ def create_app() -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(FRONTEND_INDEX)
+    @app.get("/{path:path}", include_in_schema=False, response_model=None)
+    def web_app(path: str) -> FileResponse | HTMLResponse | JSONResponse:
+        """The single-page app: its built files, else index.html for every page URL (the
+        app routes itself, so reloads and deep links work)."""
+        if path.startswith(("api/", "docs", "openapi.json")):
+            return JSONResponse({"detail": "Not Found"}, status.HTTP_404_NOT_FOUND)
+        file = (FRONTEND_DIST / path).resolve()
+        if path and file.is_file() and file.is_relative_to(FRONTEND_DIST):
+            cache = (
+                "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
+            )
+            return FileResponse(file, headers={"Cache-Control": cache})
+        index = FRONTEND_DIST / "index.html"
+        if index.is_file():
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(NOT_BUILT)
 
     return app
 

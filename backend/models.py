@@ -122,7 +122,7 @@ class JobState(enum.StrEnum):
 
 class Job(OwnedMixin, Base):
     """A unit of heavy work with a persisted state machine (see backend.job_states); its
-    epochs' metrics are rows of `JobEpoch`."""
+    epochs' metrics are rows of `JobEpoch`, its log lines rows of `JobLog`."""
 
     __tablename__ = "jobs"
 
@@ -155,10 +155,29 @@ class Job(OwnedMixin, Base):
         lazy="selectin",
     )
 
+    log: Mapped[list[JobLog]] = relationship(
+        order_by="JobLog.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+
     @property
     def metrics_history(self) -> list[dict[str, Any]]:
         """One entry per finished epoch: its number, metrics and details, in order."""
         return [{"epoch": row.epoch, **row.data} for row in self.epoch_rows]
+
+
+class JobLog(Base):
+    """One log line of a job's current attempt (what it is doing: downloading, evaluating,
+    early stop, ...): appended as the job reports it."""
+
+    __tablename__ = "job_logs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    message: Mapped[str] = mapped_column(Text)
 
 
 class JobEpoch(Base):

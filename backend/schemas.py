@@ -100,6 +100,9 @@ class JobCreateBase(BaseModel):
     kind: str
     dataset_version_id: str
     params: BaseModel
+    compute_backend: str | None = Field(
+        None, description="where to run it (GET /service lists them); default: the service's"
+    )
 
 
 def _params_field(kind: type[JobKind]) -> Any:
@@ -142,6 +145,21 @@ else:
     ]
 
 
+class JobPreview(BaseModel):
+    """What a job request would run, resolved from the data, without creating it."""
+
+    kind: str
+    params: dict[str, Any] = Field(description="the full configuration; `chosen` lists blanks")
+    epochs: int
+    compute_backend: str
+
+
+class JobLogOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    created_at: datetime
+    message: str
+
+
 class JobOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: str
@@ -156,6 +174,7 @@ class JobOut(BaseModel):
     epochs: int
     message: str
     metrics_history: list[dict[str, Any]]
+    log: list[JobLogOut] = Field(description="the job's log lines, oldest first")
     error: str | None
     attempts: int
     max_attempts: int

@@ -44,8 +44,15 @@ class Settings(BaseSettings):
     compute_backend: str = Field(
         "local",
         validation_alias=_env("KONSTRUKTOR_COMPUTE_BACKEND"),
-        description="where new jobs run (a registered compute backend of the worker)",
+        description="where new jobs run unless the request names another of compute_backends",
     )
+    compute_backends_list: str = Field(
+        "local",
+        validation_alias=_env("KONSTRUKTOR_COMPUTE_BACKENDS"),
+        description="comma-separated compute backends this service's workers run jobs on",
+    )
+    predict_memory_mb: int = Field(2048, validation_alias=_env("KONSTRUKTOR_PREDICT_MEMORY_MB"))
+    predict_timeout_s: float = Field(120.0, validation_alias=_env("KONSTRUKTOR_PREDICT_TIMEOUT_S"))
     nas_llm_url: str | None = Field(
         None,
         validation_alias=_env("KONSTRUKTOR_NAS_LLM_URL"),
@@ -71,6 +78,17 @@ class Settings(BaseSettings):
         validation_alias=_env("KONSTRUKTOR_CHECKPOINT_RETENTION_DAYS"),
         description="how long a failed or cancelled job stays resumable",
     )
+
+    @property
+    def compute_backends(self) -> list[str]:
+        """The compute backends a job may ask for, the default first."""
+        listed = [name.strip() for name in self.compute_backends_list.split(",") if name.strip()]
+        return [self.compute_backend, *(name for name in listed if name != self.compute_backend)]
+
+    @property
+    def cache_dir(self) -> Path:
+        """Local copies of stored objects the API reads often (unpacked packages, archives)."""
+        return self.var_dir / "cache"
 
     @model_validator(mode="after")
     def _llm_endpoint(self) -> Self:

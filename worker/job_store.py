@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from backend.db import session_scope
 from backend.job_states import transition
-from backend.models import DatasetVersion, Job, JobEpoch, JobState, ModelArtifact, utcnow
+from backend.models import DatasetVersion, Job, JobEpoch, JobLog, JobState, ModelArtifact, utcnow
 from backend.settings import get_settings
 from mlcore.contract.job import DATASET_INPUT, JobSpec, job_kind
 from mlcore.contract.results import JobResult, ProgressEvent
@@ -48,7 +48,8 @@ def claim(job_id: str) -> Claim | None:
         )
         if not claimed:
             return None
-        session.execute(delete(JobEpoch).where(JobEpoch.job_id == job_id))  # a fresh history
+        for rows in (JobEpoch, JobLog):  # a fresh history for the new attempt
+            session.execute(delete(rows).where(rows.job_id == job_id))
         job = session.get(Job, job_id)
         assert job is not None
         version = session.get(DatasetVersion, job.dataset_version_id or "")
@@ -89,8 +90,8 @@ def _mine(session: Session, job_id: str, attempt: int) -> Job | None:
 
 class JobHooks:
     """Collects a running job's progress events and, at most every `poll_s`, writes them in
-    one session: its progress, the epochs it finished (appended), its heartbeat; and reads
-    whether to stop."""
+    one session: its progress, the epochs it finished and its log lines (appended), its
+    heartbeat; and reads whether to stop."""
 
     def __init__(self, job_id: str, attempt: int, poll_s: float = 1.0) -> None:
         self.job_id = job_id
@@ -130,6 +131,9 @@ class JobHooks:
                 JobEpoch(job_id=job.id, epoch=e.epoch, data={**e.metrics, **e.details})
                 for e in events
                 if e.type == "epoch"
+            )
+            session.add_all(
+                JobLog(job_id=job.id, message=e.message) for e in events if e.type == "log"
             )
 
 

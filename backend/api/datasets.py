@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from PIL import Image
 from pydantic import Field as PydanticField
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,9 +25,11 @@ from backend.db import session_scope
 from backend.models import Dataset, DatasetVersion, Project
 from backend.schemas import DatasetOut, DatasetVersionOut
 from backend.services.datasets import THUMBNAILS, DuplicateVersion, add_version
+from backend.services.local_copies import cached_file
 from backend.services.s3_import import S3Source, fetch
 from backend.services.uploads import SpooledUpload, spool_upload
 from backend.settings import Settings
+from mlcore.package.runtime.predict import IMAGE_EXTENSIONS, to_rgb
 from storage import Storage, UploadTooLarge
 
 router = APIRouter(tags=["datasets"])
@@ -249,3 +253,37 @@ def export_coco(
         archive = storage.get_file(version.storage_key, Path(tmp) / "dataset.zip")
         with zipfile.ZipFile(archive) as zf:
             return yolo_split_to_coco(zf, split)
+
+
+@router.get(
+    "/dataset-versions/{version_id}/images/{path:path}",
+    summary="An image of the version (e.g. a file of a model's evaluation), as a JPEG of at "
+    "most max_side pixels",
+    response_class=Response,
+)
+def get_version_image(
+    version_id: str,
+    path: str,
+    user: CurrentUser,
+    db: DB,
+    storage: StorageDep,
+    settings: SettingsDep,
+    max_side: Annotated[int, Query(ge=16, le=1024)] = 256,
+) -> Response:
+    version = get_owned(db, DatasetVersion, version_id, user, "dataset version")
+    archive = cached_file(
+        storage,
+        version.storage_key,
+        settings.cache_dir.resolve() / "datasets" / f"{version.id}.zip",
+    )
+    with zipfile.ZipFile(archive) as zf:
+        if path not in zf.namelist() or Path(path).suffix.lower() not in IMAGE_EXTENSIONS:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"the version has no image {path!r}")
+        with Image.open(io.BytesIO(zf.read(path))) as image:
+            shown = to_rgb(image)
+    shown.thumbnail((max_side, max_side))
+    out = io.BytesIO()
+    shown.save(out, format="JPEG", quality=85)
+    return Response(
+        out.getvalue(), media_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"}
+    )

@@ -17,8 +17,8 @@ from backend.api.deps import DB, CurrentUser, DispatcherDep, SettingsDep, get_ow
 from backend.db import get_sessionmaker
 from backend.job_states import TERMINAL, transition
 from backend.models import DatasetVersion, Job, JobState, ModelArtifact, Project, utcnow
-from backend.schemas import JobCreate, JobOut
-from backend.services.jobs import QueueUnavailable, resume_job, submit_job
+from backend.schemas import JobCreate, JobOut, JobPreview
+from backend.services.jobs import QueueUnavailable, resolve_job, resume_job, submit_job
 from mlcore.contract.job import JobRejected
 
 router = APIRouter(tags=["jobs"])
@@ -59,8 +59,26 @@ def create_job(
     project = get_owned(db, Project, project_id, user, "project")
     version = get_owned(db, DatasetVersion, body.dataset_version_id, user, "dataset version")
     with job_errors(status.HTTP_422_UNPROCESSABLE_CONTENT):
-        job = submit_job(db, user, project, version, body.kind, body.params, settings, dispatcher)
+        job = submit_job(db, user, project, version, body, settings, dispatcher)
     return job_out(db, job)
+
+
+@router.post(
+    "/projects/{project_id}/jobs/preview",
+    response_model=JobPreview,
+    summary="What a job request would run: its configuration resolved from the data; "
+    "nothing is created",
+)
+def preview_job(
+    project_id: str, body: JobCreate, user: CurrentUser, db: DB, settings: SettingsDep
+) -> JobPreview:
+    project = get_owned(db, Project, project_id, user, "project")
+    version = get_owned(db, DatasetVersion, body.dataset_version_id, user, "dataset version")
+    with job_errors(status.HTTP_422_UNPROCESSABLE_CONTENT):
+        config, backend = resolve_job(db, user, project, version, body, settings)
+    return JobPreview(
+        kind=body.kind, params=config.model_dump(), epochs=config.epochs, compute_backend=backend
+    )
 
 
 @router.get("/jobs", response_model=list[JobOut])

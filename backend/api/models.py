@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import PurePosixPath
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
-from fastapi.responses import RedirectResponse, StreamingResponse
+from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile, status
+from fastapi.responses import FileResponse, RedirectResponse, StreamingResponse
+from PIL import Image
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
 from backend.models import ModelArtifact
 from backend.schemas import ModelOut
+from backend.services.local_copies import COMPLETE, file_sha256, unpacked
+from backend.services.predictions import PredictionFailed, PredictLimits, predict_images
+from backend.settings import Settings
 from mlcore.contract.catalog import load_catalog
 from storage import Storage
 from storage.base import CHUNK_SIZE
@@ -29,6 +34,9 @@ MEDIA_TYPES = {
     ".zip": "application/zip",
 }
 FALLBACK_MEDIA_TYPE = "application/octet-stream"
+TEXT_SUFFIXES = frozenset({".py", ".md", ".txt", ".json"})
+MAX_PREDICT_IMAGES = 16
+MAX_PREDICT_BYTES = 20 << 20
 
 
 class DownloadUrlOut(BaseModel):
@@ -225,3 +233,138 @@ def get_model_file(
             "Content-Length": str(storage.size(key)),
         },
     )
+
+
+class PackageFileOut(BaseModel):
+    name: str
+    size: int
+    sha256: str
+    media_type: str
+
+
+def package_dir(model: ModelArtifact, storage: Storage, settings: Settings) -> Path:
+    """The model's package, unpacked in the API's cache (its bytes checked against the
+    recorded SHA-256)."""
+    folder = settings.cache_dir.resolve() / "packages" / model.id
+    return unpacked(storage, model.package_key, folder, model.package_sha256)
+
+
+@router.get(
+    "/models/{model_id}/package",
+    response_model=list[PackageFileOut],
+    summary="The files inside the model package, with their sizes and SHA-256",
+)
+def list_package_files(
+    model_id: str, user: CurrentUser, db: DB, storage: StorageDep, settings: SettingsDep
+) -> list[PackageFileOut]:
+    model = get_owned(db, ModelArtifact, model_id, user, "model")
+    folder = package_dir(model, storage, settings)
+    return [
+        PackageFileOut(
+            name=path.name,
+            size=path.stat().st_size,
+            sha256=file_sha256(path),
+            media_type=package_media_type(path.name),
+        )
+        for path in sorted(folder.iterdir())
+        if path.is_file() and path.name != COMPLETE
+    ]
+
+
+def package_media_type(name: str) -> str:
+    """Text files of a package are shown as text; the rest by extension."""
+    if PurePosixPath(name).suffix.lower() in TEXT_SUFFIXES:
+        return "text/plain; charset=utf-8"
+    return media_type(name)
+
+
+@router.get(
+    "/models/{model_id}/package/{name}",
+    summary="One file of the model package (README.md, predict.py, model.onnx, ...)",
+    response_class=FileResponse,
+)
+def get_package_file(
+    model_id: str,
+    name: str,
+    user: CurrentUser,
+    db: DB,
+    storage: StorageDep,
+    settings: SettingsDep,
+    download: bool = False,
+) -> FileResponse:
+    model = get_owned(db, ModelArtifact, model_id, user, "model")
+    folder = package_dir(model, storage, settings)
+    path = folder / name
+    if "/" in name or name.startswith(".") or not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"the package has no file {name!r}")
+    disposition = "attachment" if download else "inline"
+    return FileResponse(
+        path,
+        media_type=package_media_type(name),
+        filename=name,
+        content_disposition_type=disposition,
+    )
+
+
+class PredictionOut(BaseModel):
+    file: str = Field(description="the uploaded file's name")
+    top: list[dict[str, Any]] | None = Field(
+        None, description="classifiers: labels with their probability, most likely first"
+    )
+    boxes: list[dict[str, Any]] | None = Field(
+        None, description="detectors: label, confidence and box [x1, y1, x2, y2] in pixels"
+    )
+
+
+@router.post(
+    "/models/{model_id}/predict",
+    response_model=list[PredictionOut],
+    summary="Try the model on images: its own package (predict.py, ONNX) runs on them",
+)
+def predict(
+    model_id: str,
+    files: Annotated[list[UploadFile], File(description="images (jpg, png, ...)")],
+    user: CurrentUser,
+    db: DB,
+    storage: StorageDep,
+    settings: SettingsDep,
+    topk: Annotated[int | None, Query(ge=1, le=100)] = None,
+    conf: Annotated[float | None, Query(ge=0, le=1)] = None,
+) -> list[dict[str, Any]]:
+    model = get_owned(db, ModelArtifact, model_id, user, "model")
+    if not 1 <= len(files) <= MAX_PREDICT_IMAGES:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"send 1 to {MAX_PREDICT_IMAGES} images at a time",
+        )
+    images = [(file.filename or f"image-{i}", readable_image(file)) for i, file in enumerate(files)]
+    limits = PredictLimits(
+        memory_mb=settings.predict_memory_mb,
+        cpu_s=int(settings.predict_timeout_s),
+        wall_s=settings.predict_timeout_s,
+    )
+    try:
+        return predict_images(package_dir(model, storage, settings), images, topk, conf, limits)
+    except PredictionFailed as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+def readable_image(file: UploadFile) -> bytes:
+    """The upload's bytes if they are an image of at most MAX_PREDICT_BYTES; else a 4xx that
+    names the file and what to send instead."""
+    data = file.file.read(MAX_PREDICT_BYTES + 1)
+    name = file.filename or "the upload"
+    if len(data) > MAX_PREDICT_BYTES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"{name} is over {MAX_PREDICT_BYTES // (1 << 20)} MiB; send a smaller image",
+        )
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except Exception as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"{name} is not an image this service can read ({exc}); send a JPEG or PNG",
+        ) from exc
+    return data

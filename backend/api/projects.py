@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+import logging
+
+from fastapi import APIRouter, HTTPException, Response, status
 from sqlalchemy import select
 
-from backend.api.deps import DB, CurrentUser, get_owned
-from backend.models import Project
+from backend.api.deps import DB, CurrentUser, StorageDep, get_owned
+from backend.job_states import TERMINAL
+from backend.models import Dataset, DatasetVersion, Job, Project
 from backend.schemas import ProjectCreate, ProjectOut
+from backend.storage_keys import dataset_version_prefix
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["projects"])
 
@@ -30,3 +36,43 @@ def list_projects(user: CurrentUser, db: DB) -> list[Project]:
 @router.get("/projects/{project_id}", response_model=ProjectOut)
 def get_project(project_id: str, user: CurrentUser, db: DB) -> Project:
     return get_owned(db, Project, project_id, user, "project")
+
+
+@router.patch("/projects/{project_id}", response_model=ProjectOut)
+def rename_project(project_id: str, body: ProjectCreate, user: CurrentUser, db: DB) -> Project:
+    project = get_owned(db, Project, project_id, user, "project")
+    project.name = body.name
+    db.commit()
+    return project
+
+
+@router.delete(
+    "/projects/{project_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a project with its datasets, jobs and models (none may be running)",
+)
+def delete_project(project_id: str, user: CurrentUser, db: DB, storage: StorageDep) -> Response:
+    project = get_owned(db, Project, project_id, user, "project")
+    jobs = list(db.scalars(select(Job).where(Job.project_id == project.id)))
+    active = [job.id for job in jobs if job.state not in TERMINAL]
+    if active:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"project {project.id} has {len(active)} queued or running job(s) "
+            f"({', '.join(active)}); cancel them first",
+        )
+    versions = db.execute(
+        select(DatasetVersion.id, Dataset.id)
+        .join(Dataset, DatasetVersion.dataset_id == Dataset.id)
+        .where(Dataset.project_id == project.id)
+    ).all()
+    prefixes = [dataset_version_prefix(user.id, d, v) for v, d in versions]
+    prefixes += [job.output_prefix for job in jobs if job.output_prefix]
+    db.delete(project)  # its datasets, versions, jobs and models go with it (ON DELETE CASCADE)
+    db.commit()
+    for prefix in prefixes:  # after the rows: a storage failure leaves no row without its data
+        try:
+            storage.delete_prefix(prefix)
+        except Exception:
+            log.exception("could not delete %s of deleted project %s", prefix, project_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

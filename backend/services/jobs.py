@@ -17,9 +17,10 @@ from backend.models import (
     utcnow,
 )
 from backend.queue import JobDispatcher
+from backend.schemas import JobCreateBase
 from backend.settings import Settings
 from backend.storage_keys import job_prefix
-from mlcore.contract.job import EarlierModel, JobKind, JobRejected, job_kind
+from mlcore.contract.job import EarlierModel, JobConfig, JobKind, JobRejected, job_kind
 from mlcore.contract.profile import DataProfile
 
 
@@ -61,18 +62,15 @@ def earlier_models(
     return found
 
 
-def submit_job(
+def resolve_job(
     db: Session,
     user: User,
     project: Project,
     version: DatasetVersion,
-    kind_name: str,
-    params: BaseModel,
+    body: JobCreateBase,
     settings: Settings,
-    dispatcher: JobDispatcher,
-) -> Job:
-    """Check the request fits the data, record the job with its resolved configuration, and
-    queue it."""
+) -> tuple[JobConfig, str]:
+    """The configuration the request resolves to from the data, and its compute backend."""
     dataset = db.get(Dataset, version.dataset_id)
     if dataset is None or dataset.project_id != project.id:
         raise JobRejected(
@@ -83,17 +81,37 @@ def submit_job(
             f"dataset version {version.id} predates dataset health reports; upload the data "
             "again to train on it"
         )
-    kind = job_kind(kind_name)
-    earlier = earlier_models(db, user, project, kind, params)
+    backend = body.compute_backend or settings.compute_backend
+    if backend not in settings.compute_backends:
+        raise JobRejected(
+            f"compute_backend {backend!r} is not available here; choose one of "
+            f"{', '.join(settings.compute_backends)} (GET /api/v1/service)"
+        )
+    kind = job_kind(body.kind)
+    earlier = earlier_models(db, user, project, kind, body.params)
     profile = DataProfile.from_report(version.report)
-    config = kind.resolve(params, profile, earlier, settings.service_facts)
+    return kind.resolve(body.params, profile, earlier, settings.service_facts), backend
+
+
+def submit_job(
+    db: Session,
+    user: User,
+    project: Project,
+    version: DatasetVersion,
+    body: JobCreateBase,
+    settings: Settings,
+    dispatcher: JobDispatcher,
+) -> Job:
+    """Check the request fits the data, record the job with its resolved configuration, and
+    queue it."""
+    config, backend = resolve_job(db, user, project, version, body, settings)
     job = Job(
         owner_id=user.id,
         project_id=project.id,
-        kind=kind_name,
+        kind=body.kind,
         dataset_version_id=version.id,
         params=config.model_dump(),
-        compute_backend=settings.compute_backend,
+        compute_backend=backend,
         epochs=config.epochs,
         max_attempts=settings.job_max_attempts,
         output_prefix="",

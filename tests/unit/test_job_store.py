@@ -119,7 +119,9 @@ def test_progress_is_written_in_batches_and_epochs_are_appended(sqlite_service: 
     assert job.metrics_history == [{"epoch": 1, "loss": 1.0}, {"epoch": 2, "loss": 0.5}]
     assert job.progress == 49 / 200 + 0.25 and (job.epoch, job.epochs) == (2, 4)
     hooks.on_event(ProgressEvent(type="epoch", epoch=3, epochs=4, metrics={"loss": 0.25}))
+    hooks.on_event(ProgressEvent(type="log", epoch=3, epochs=4, message="early stop: ..."))
     hooks.flush()
+    assert [line.message for line in job_row(job_id).log] == ["early stop: ..."]
     with session_scope() as session:  # appended: the earlier rows are untouched
         ids = session.scalars(select(JobEpoch.id).where(JobEpoch.job_id == job_id)).all()
     assert len(ids) == 3 and ids == sorted(ids)

@@ -96,3 +96,20 @@ def test_a_queue_that_is_down_answers_503_and_the_job_is_recorded_failed(
         ("failed", "queue unavailable")
     ]
     reset_caches()
+
+
+def test_a_preview_resolves_the_settings_without_creating_a_job(
+    sqlite_service: Path, client: TestClient, project_with_data: tuple[dict[str, str], str, str]
+) -> None:
+    headers, project, version = project_with_data
+    body = {"dataset_version_id": version, "params": {"model": "efficientnet_b0", "epochs": 2}}
+    r = client.post(f"{API}/projects/{project}/jobs/preview", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    preview = r.json()
+    assert preview["params"]["epochs"] == 2 and "epochs" not in preview["params"]["chosen"]
+    assert {"image_size", "batch_size", "learning_rate"} <= set(preview["params"]["chosen"])
+    assert preview["compute_backend"] == "local" and preview["epochs"] == 2
+    assert client.get(f"{API}/jobs", headers=headers).json() == []
+    elsewhere = {**body, "compute_backend": "mars"}
+    refused = client.post(f"{API}/projects/{project}/jobs", json=elsewhere, headers=headers)
+    assert refused.status_code == 422 and "choose one of local" in refused.json()["detail"]
