@@ -1,10 +1,13 @@
-"""Operator commands: `python -m backend.cli migrate | bootstrap | create-key EMAIL`."""
+"""Operator commands: `python -m backend.cli migrate | bootstrap | create-key EMAIL |
+openapi FILE` (the API's schema, which the web app's client is generated from)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import secrets
 import sys
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -42,6 +45,13 @@ def create_key(email: str, name: str) -> str:
     return key
 
 
+def openapi_json() -> str:
+    """The API's OpenAPI schema as stable, indented JSON."""
+    from backend.main import create_app
+
+    return json.dumps(create_app().openapi(), indent=2, sort_keys=True) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m backend.cli")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -50,8 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     key = sub.add_parser("create-key", help="print a new API key for a user")
     key.add_argument("email")
     key.add_argument("--name", default="cli")
+    schema = sub.add_parser("openapi", help="write the API's OpenAPI schema (JSON) to FILE")
+    schema.add_argument("file", type=Path)
     args = parser.parse_args(argv)
-    if args.command == "migrate":
+    if args.command == "openapi":
+        args.file.write_text(openapi_json(), encoding="utf-8")
+    elif args.command == "migrate":
         upgrade_to_head()
     elif args.command == "bootstrap":
         print(bootstrap())

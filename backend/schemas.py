@@ -13,10 +13,12 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    computed_field,
     create_model,
     field_validator,
 )
 
+from backend.datasets.health import verdict as health_verdict
 from mlcore.contract.job import JOB_KINDS, JobKind
 
 
@@ -78,6 +80,13 @@ class DatasetVersionOut(BaseModel):
     warnings: list[str]
     report: dict[str, Any] = Field(description="the health report (see docs/datasets.md)")
     created_at: datetime
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="whether it can train, first: status ready | warnings | blocked, and why"
+    )
+    @property
+    def verdict(self) -> dict[str, Any]:
+        return health_verdict(self.report)
 
 
 class DatasetOut(BaseModel):

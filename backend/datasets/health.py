@@ -270,3 +270,20 @@ def build_report(
         "advice": advice,
         "thumbnails": {},
     }
+
+
+def verdict(report: dict[str, Any]) -> dict[str, Any]:
+    """Whether the version can train, first: `blocked` (a job on it would fail, and why),
+    `warnings` (the report's warnings), or `ready`."""
+    counts = report.get("counts", {})
+    train, val = counts.get("train", {}), counts.get("val", {})
+    unit = UNITS.get(report.get("task", "classify"), "image")
+    reasons = []
+    if report.get("task") == "classify" and sum(1 for count in train.values() if count) < 2:
+        reasons.append("a classifier needs training images of at least two classes; add another")
+    if not sum(val.values()):
+        reasons.append(f"the validation split has no {unit}s; add a val/ folder or more data")
+    if reasons:
+        return {"status": "blocked", "reasons": reasons}
+    warnings = [i["message"] for i in report.get("issues", []) if i.get("severity") == "warning"]
+    return {"status": "warnings" if warnings else "ready", "reasons": warnings}

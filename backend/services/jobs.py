@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from backend.datasets.health import verdict
 from backend.job_states import RESUMABLE, transition
 from backend.models import (
     Dataset,
@@ -80,6 +81,11 @@ def resolve_job(
         raise JobRejected(
             f"dataset version {version.id} predates dataset health reports; upload the data "
             "again to train on it"
+        )
+    blocked = verdict(version.report)
+    if blocked["status"] == "blocked":
+        raise JobRejected(
+            f"dataset version {version.id} cannot train: {'; '.join(blocked['reasons'])}"
         )
     backend = body.compute_backend or settings.compute_backend
     if backend not in settings.compute_backends:

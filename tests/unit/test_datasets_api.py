@@ -157,3 +157,25 @@ def test_upload_size_limit(
     )
     assert r.status_code == 413
     assert stored_files(sqlite_service) == [] and dataset_rows() == 0
+
+
+def test_a_version_says_first_whether_it_can_train(
+    sqlite_service: Path, client: TestClient
+) -> None:
+    headers = new_user(client)
+    project = create_project(client, headers)
+    upload = upload_dataset(client, headers, project, class_folder_zip(flower_images(per_class=4)))
+    version = upload.json()["versions"][0]
+    few = version["verdict"]  # 4 images a class: trainable, but few
+    assert few["status"] == "warnings" and "fewer than 20 training images" in few["reasons"][0]
+    with session_scope() as session:  # a version whose validation split is empty
+        row = session.get(DatasetVersion, version["id"])
+        assert row is not None
+        counts = {**row.report["counts"], "val": dict.fromkeys(row.report["counts"]["val"], 0)}
+        row.report = {**row.report, "counts": counts}
+    blocked = client.get(f"{API}/dataset-versions/{version['id']}", headers=headers).json()
+    assert blocked["verdict"]["status"] == "blocked"
+    assert "validation split has no images" in blocked["verdict"]["reasons"][0]
+    body = {"dataset_version_id": version["id"], "params": {"model": "efficientnet_b0"}}
+    refused = client.post(f"{API}/projects/{project}/jobs", json=body, headers=headers)
+    assert refused.status_code == 422 and "cannot train" in refused.json()["detail"]

@@ -1,0 +1,80 @@
+// The typed API client, generated from the service's /openapi.json (src/api/schema.d.ts):
+// every call of the app goes through it, so the app and the API cannot drift apart.
+import createClient, { type Middleware } from "openapi-fetch";
+import type { components, paths } from "./schema";
+
+export type Schemas = components["schemas"];
+export type JobOut = Schemas["JobOut"];
+export type ModelOut = Schemas["ModelOut"];
+export type DatasetOut = Schemas["DatasetOut"];
+export type DatasetVersionOut = Schemas["DatasetVersionOut"];
+export type ProjectOut = Schemas["ProjectOut"];
+
+const TOKEN_KEY = "konstruktor.token";
+
+export function getToken(): string | null {
+  return localStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(token: string | null): void {
+  if (token) localStorage.setItem(TOKEN_KEY, token);
+  else localStorage.removeItem(TOKEN_KEY);
+}
+
+/** Called when the service says the credentials are no longer valid. */
+let onUnauthorized: () => void = () => undefined;
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+const auth: Middleware = {
+  onRequest({ request }) {
+    const token = getToken();
+    if (token) request.headers.set("Authorization", `Bearer ${token}`);
+    return request;
+  },
+  onResponse({ response }) {
+    if (response.status === 401 && getToken()) onUnauthorized();
+    return response;
+  },
+};
+
+export const api = createClient<paths>({
+  baseUrl: globalThis.location?.origin ?? "",
+  fetch: (request) => globalThis.fetch(request), // looked up per call (tests replace fetch)
+});
+api.use(auth);
+
+/** An error the service answered with: its status and its message, shown as it is. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The service's own words for an error body: FastAPI's `detail` (a string, or a list of
+ * validation errors, each with its field path). */
+export function detailText(body: unknown, status: number): string {
+  const detail = (body as { detail?: unknown } | null)?.detail;
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    return detail
+      .map((item: { loc?: unknown[]; msg?: string }) => {
+        const where = (item.loc ?? []).filter((part) => part !== "body").join(".");
+        return where ? `${where}: ${item.msg ?? ""}` : (item.msg ?? "");
+      })
+      .join("; ");
+  }
+  return `the service answered ${status}`;
+}
+
+/** The data of an openapi-fetch result, or an ApiError carrying the service's message. */
+export function ok<T>(result: { data?: T; error?: unknown; response: Response }): T {
+  if (result.error !== undefined || !result.response.ok) {
+    throw new ApiError(result.response.status, detailText(result.error, result.response.status));
+  }
+  return result.data as T;
+}
