@@ -1,4 +1,12 @@
 # The Konstruktor API and worker image (docker-compose.yml runs both from it).
+# The web app is built in its own stage; only its dist/ goes into the image.
+FROM node:20-slim AS web
+WORKDIR /web
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend ./
+RUN npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -18,7 +26,7 @@ COPY mlcore mlcore
 COPY storage storage
 COPY alembic alembic
 COPY alembic.ini .
-COPY frontend frontend
+COPY --from=web /web/dist frontend/dist
 
 RUN useradd --create-home --uid 1000 konstruktor \
     && mkdir -p /app/var \

@@ -10,8 +10,12 @@ PYTEST_ARGS ?=
 PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 WORKERS ?= 2
 
-.PHONY: install install-dev system-deps run worker lint format test test-fast test-slow \
-	test-integration test-e2e clean
+NPM_STAMP := frontend/node_modules/.installed
+WEB_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html \
+	frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json
+
+.PHONY: install install-dev system-deps frontend run worker lint format test test-fast \
+	test-slow test-integration test-e2e test-web test-browser clean
 
 # What the service needs to run ...
 $(RUNTIME_STAMP): requirements.txt
@@ -27,9 +31,24 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 install: $(RUNTIME_STAMP)
 install-dev: $(DEV_STAMP)
 
+# The web app: npm packages from the committed lockfile, built into frontend/dist when the
+# build is missing or older than its sources.
+$(NPM_STAMP): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/index.html: $(NPM_STAMP) $(WEB_SOURCES)
+	cd frontend && npm run build
+
+frontend: frontend/dist/index.html
+
 # Debian packages the test suite uses (docker-compose validates docker-compose.yml; the NAS
-# tests and benchmarks read Fashion-MNIST from dataset-fashion-mnist).
+# tests and benchmarks read Fashion-MNIST from dataset-fashion-mnist; the browser tests
+# drive chromium).
 system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v docker-compose >/dev/null 2>&1 || { \
 	  echo "installing Debian's docker-compose"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; }
@@ -37,7 +56,7 @@ system-deps:
 	  echo "installing Debian's dataset-fashion-mnist"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null; }
 
-run: install
+run: install frontend
 	KONSTRUKTOR_HOST=$(HOST) KONSTRUKTOR_PORT=$(PORT) $(BIN)/python -m backend.launcher
 
 worker: install
@@ -74,8 +93,21 @@ test-integration: install-dev
 test-e2e: install-dev
 	$(call tier,e2e,,e2e)
 
+# The web app: its API client against the API's schema, types, component tests, the build
+# and its first-load budget.
+test-web: install-dev $(NPM_STAMP)
+	@start=$$(date +%s); cd frontend && npm run check:api && npm test && npm run build \
+	  && npm run check:budget; status=$$?; \
+	echo "== tier web: $$(( $$(date +%s) - start )) s wall"; exit $$status
+
+# The browser paths in headless Chromium against the real service (e2e-artifacts/: screenshots).
+test-browser: install-dev frontend
+	@start=$$(date +%s); cd frontend && npx playwright test; status=$$?; \
+	echo "== tier browser: $$(( $$(date +%s) - start )) s wall"; exit $$status
+
 test: install-dev system-deps lint
-	@$(MAKE) --no-print-directory test-fast test-slow test-integration test-e2e
+	@$(MAKE) --no-print-directory test-fast test-slow test-integration test-e2e test-web \
+	  test-browser
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache frontend/dist frontend/e2e-artifacts

@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from backend.datasets.health import verdict as health_verdict
+from mlcore.contract.catalog import load_catalog
 from mlcore.contract.job import JOB_KINDS, JobKind
 
 
@@ -213,3 +214,11 @@ class ModelOut(BaseModel):
     package_sha256: str
     package_size: int
     created_at: datetime
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="classify | detect: the catalog model's task; searched networks classify"
+    )
+    @property
+    def task(self) -> str:
+        info = load_catalog().get(self.architecture)
+        return info.task if info else "classify"

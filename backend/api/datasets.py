@@ -109,6 +109,16 @@ def _store_version(
         upload.discard()
 
 
+ZIP_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "the dataset as one zip archive, sent as the raw request body",
+        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+"""OpenAPI for the streamed zip body the upload routes read from the request."""
+
+
 def _dataset_out(db: Session, dataset: Dataset) -> DatasetOut:
     versions = db.scalars(
         select(DatasetVersion)
@@ -125,6 +135,7 @@ def _dataset_out(db: Session, dataset: Dataset) -> DatasetOut:
     response_model=DatasetOut,
     status_code=status.HTTP_201_CREATED,
     summary="Upload a new dataset (zip body: ImageFolder, CSV, YOLO or COCO)",
+    openapi_extra=ZIP_BODY,
 )
 async def upload_dataset(
     project_id: str,
@@ -187,6 +198,7 @@ def import_dataset(
     response_model=DatasetVersionOut,
     status_code=status.HTTP_201_CREATED,
     summary="Upload a new version of an existing dataset",
+    openapi_extra=ZIP_BODY,
 )
 async def upload_version(
     dataset_id: str,

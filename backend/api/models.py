@@ -21,7 +21,7 @@ from backend.schemas import ModelOut
 from backend.services.local_copies import COMPLETE, file_sha256, unpacked
 from backend.services.predictions import PredictionFailed, PredictLimits, predict_images
 from backend.settings import Settings
-from mlcore.contract.catalog import load_catalog
+from mlcore.contract.catalog import ModelInfo, load_catalog
 from storage import Storage
 from storage.base import CHUNK_SIZE
 
@@ -69,9 +69,13 @@ def stream(storage: Storage, key: str) -> Iterator[bytes]:
     return chunks()
 
 
-@router.get("/catalog", summary="Models that can be trained, with their metadata")
-def catalog() -> list[dict[str, Any]]:
-    return [info.model_dump() for info in load_catalog().values()]
+@router.get(
+    "/catalog",
+    response_model=list[ModelInfo],
+    summary="Models that can be trained, with their metadata",
+)
+def catalog() -> list[ModelInfo]:
+    return list(load_catalog().values())
 
 
 @router.get("/models", response_model=list[ModelOut])

@@ -84,7 +84,9 @@ SEARCH_IMAGE_SIZE = 32  # cell networks are searched and trained small
 CANDIDATE_EPOCHS = 2  # black-box searches: a short training ranks candidates
 # What a job retraining a member of an earlier search's family chooses itself; the rest
 # (space, strategy, image size) is the earlier search's, and so is the retraining unless given
-MEMBER_CHOICE = frozenset({"family_model_id", "complexity", "max_params", "max_latency_ms"})
+MEMBER_CHOICE = frozenset(
+    {"family_model_id", "family_member", "complexity", "max_params", "max_latency_ms"}
+)
 RETRAINING = frozenset({"retrain_epochs", "batch_size", "seed"})
 
 
@@ -146,6 +148,12 @@ class SearchParams(BaseModel):
         "family at `complexity` (the nearest of its grid points) or the most accurate within "
         "the budget, without searching again; the space and strategy are the earlier search's",
     )
+    family_member: int | None = Field(
+        None,
+        ge=0,
+        description="with family_model_id: the member to retrain, by its index in the earlier "
+        "search's family.json members (instead of `complexity` or a budget)",
+    )
     max_params: int | None = Field(None, ge=1, description="budget: parameters at most")
     max_latency_ms: float | None = Field(
         None, gt=0, description="budget: latency per image on the worker's device, at most"
@@ -156,6 +164,10 @@ class SearchParams(BaseModel):
     def _consistent(self) -> Self:
         if len(set(self.ops)) != len(self.ops):
             raise ValueError(f"ops must be distinct: {self.ops}")
+        if self.family_member is not None and self.family_model_id is None:
+            raise ValueError("family_member picks a member of family_model_id's family: give both")
+        if self.family_member is not None and self.complexity is not None:
+            raise ValueError("give family_member or complexity, not both")
         if self.complexity is None or (self.family_model_id and "ops" not in self.model_fields_set):
             return self  # checked against the earlier search's ops and strategy once merged
         if self.strategy != "hyper_darts":

@@ -83,8 +83,10 @@ class TrainParams(BaseModel):
         description="for imbalanced data: weight the loss by inverse class frequency, "
         "or draw training images class-balanced; default: loss_weights when imbalanced",
     )
-    early_stopping_patience: Patience | None = Field(
-        None, description="stop after this many epochs without a better validation metric"
+    early_stopping_patience: Annotated[int, Field(ge=0)] | None = Field(
+        None,
+        description="stop after this many epochs without a better validation metric; 0: never "
+        "stop early; default: a quarter of the epochs from 20 epochs up, else never",
     )
     seed: int = Field(0, ge=0)
 
@@ -100,6 +102,7 @@ class TrainConfig(TrainParams, JobConfig):
     label_smoothing: LabelSmoothing = 0.1
     augmentation: Augmentation = "light"
     class_balance: ClassBalance = "none"
+    early_stopping_patience: Patience | None = None  # None: never stops early
 
     @property
     def engine(self) -> str:
@@ -146,6 +149,8 @@ def resolve(params: TrainParams, info: ModelInfo, profile: DataProfile) -> Train
     }
     given = params.model_dump(exclude_none=True)
     chosen = sorted(k for k in choices if k not in given)
+    if given.get("early_stopping_patience") == 0:  # the user's "never stop early"
+        given["early_stopping_patience"] = None
     return TrainConfig(**{**choices, **given, "chosen": chosen})
 
 

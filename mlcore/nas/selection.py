@@ -27,7 +27,14 @@ class SearchOutcome:
 
 
 def choose(config: SearchConfig, members: list[Member]) -> Member:
-    """The member at the user's s, else the most accurate within the budget."""
+    """The member the user named (by index or s), else the most accurate within the budget."""
+    if config.family_member is not None:
+        if config.family_member >= len(members):
+            raise ValueError(
+                f"family_member {config.family_member}: the family has {len(members)} members "
+                f"(0 to {len(members) - 1})"
+            )
+        return members[config.family_member]
     if config.complexity is not None:
         wanted = tuple(config.complexity)
         return next(m for m in members if wanted in m.s_all)

@@ -270,6 +270,7 @@ def test_search_cancel_resume_and_download(
 
     model = client.get(f"/models/{final['model_id']}").json()
     assert model["architecture"] == "nas" and len(model["class_names"]) == 12
+    assert model["task"] == "classify"
     family = client.get(f"/models/{model['id']}/files/family").json()
     assert family["members"] and family["front"]
     parity = client.get(f"/models/{model['id']}/parity").json()

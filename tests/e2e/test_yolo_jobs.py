@@ -49,6 +49,7 @@ def package_names(client: httpx.Client, model_id: str) -> set[str]:
 def test_yolo_classifier_job(client: httpx.Client) -> None:
     model = train(client, upload_flowers(client), model="yolo11n-cls", image_size=32)
     assert model["architecture"] == "yolo11n-cls" and len(model["class_names"]) == 12
+    assert model["task"] == "classify"
     assert 0.0 <= model["metrics"]["accuracy"] <= 1.0
     assert {"confusion_matrix", "training_curves", "weights"} <= set(model["files"])
     png = client.get(f"/models/{model['id']}/files/confusion_matrix")
@@ -59,6 +60,7 @@ def test_yolo_classifier_job(client: httpx.Client) -> None:
 def test_yolo_detector_job(client: httpx.Client, tmp_path: Path) -> None:
     model = train(client, upload_shared(client, "coco128.zip"), model="yolo11n", image_size=64)
     assert model["architecture"] == "yolo11n" and len(model["class_names"]) == 80
+    assert model["task"] == "detect"
     assert {"map50", "map50_95", "precision", "recall"} <= set(model["metrics"])
     evaluation = client.get(f"/models/{model['id']}/evaluation").json()
     assert 0.0 <= evaluation["map50"] <= 1.0

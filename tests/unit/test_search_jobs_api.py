@@ -170,6 +170,7 @@ def test_a_family_member_job_takes_the_earlier_searchs_space(
         ({"complexity": [0.2, 0.2, 0.6]}, "one non-negative penalty per op (2"),
         ({"family_model_id": "nope"}, "no such model in this project"),
         ({"family_model_id": "catalog"}, "give the model of an architecture search"),
+        ({"family_member": 2, "complexity": [0.5, 0.5]}, "family_member or complexity"),
     ],
 )
 def test_family_member_jobs_are_checked(

@@ -27,6 +27,11 @@ export function setUnauthorizedHandler(handler: () => void): void {
   onUnauthorized = handler;
 }
 
+/** What every request path does with a 401: forget the token, back to sign-in. */
+export function reportStatus(status: number): void {
+  if (status === 401 && getToken()) onUnauthorized();
+}
+
 const auth: Middleware = {
   onRequest({ request }) {
     const token = getToken();
@@ -34,7 +39,7 @@ const auth: Middleware = {
     return request;
   },
   onResponse({ response }) {
-    if (response.status === 401 && getToken()) onUnauthorized();
+    reportStatus(response.status);
     return response;
   },
 };

@@ -1,10 +1,11 @@
 // Downloads of owner-only files: fetched with the token header, saved under `filename`.
-import { detailText, getToken } from "./client";
+import { detailText, getToken, reportStatus } from "./client";
 
 export async function downloadFile(url: string, filename: string): Promise<void> {
   const token = getToken();
   const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
   if (!response.ok) {
+    reportStatus(response.status);
     const body: unknown = await response.json().catch(() => null);
     throw new Error(detailText(body, response.status));
   }
@@ -23,6 +24,7 @@ export async function fetchText(url: string): Promise<string> {
   const token = getToken();
   const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
   if (!response.ok) {
+    reportStatus(response.status);
     const body: unknown = await response.json().catch(() => null);
     throw new Error(detailText(body, response.status));
   }

@@ -1,6 +1,6 @@
 // A job's Server-Sent Events over fetch (EventSource cannot send the Authorization header):
 // one `job` event per change, `end` when the job finishes.
-import { getToken, type JobOut } from "./client";
+import { getToken, reportStatus, type JobOut } from "./client";
 
 export interface JobStream {
   close(): void;
@@ -19,6 +19,7 @@ export function followJob(
       headers: token ? { Authorization: `Bearer ${token}` } : {},
       signal: controller.signal,
     });
+    reportStatus(response.status);
     if (!response.ok || !response.body) throw new Error(`the event stream answered ${response.status}`);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";

@@ -66,9 +66,10 @@ export function useJobs(projectId: string) {
   });
 }
 
-export function useJob(id: string) {
+export function useJob(id: string, refetchInterval: number | false = false) {
   return useQuery({
     queryKey: keys.job(id),
+    refetchInterval,
     queryFn: async () => ok(await api.GET("/api/v1/jobs/{job_id}", { params: { path: { job_id: id } } })),
   });
 }
@@ -80,9 +81,10 @@ export function useModels(projectId: string) {
   });
 }
 
-export function useModel(id: string) {
+export function useModel(id: string, enabled = true) {
   return useQuery({
     queryKey: keys.model(id),
+    enabled,
     queryFn: async () => ok(await api.GET("/api/v1/models/{model_id}", { params: { path: { model_id: id } } })),
   });
 }

@@ -708,7 +708,7 @@ export interface components {
              * Endpoint Url
              * @default https://storage.yandexcloud.net
              */
-            endpoint_url: string;
+            endpoint_url?: string;
             /**
              * Name
              * @description dataset name
@@ -718,7 +718,7 @@ export interface components {
              * Region
              * @default ru-central1
              */
-            region: string;
+            region?: string;
             /** Secret Access Key */
             secret_access_key?: string | null;
             /**
@@ -747,7 +747,7 @@ export interface components {
              * Versions
              * @default []
              */
-            versions: components["schemas"]["DatasetVersionOut"][];
+            versions?: components["schemas"]["DatasetVersionOut"][];
         };
         /** DatasetVersionOut */
         DatasetVersionOut: {
@@ -816,6 +816,32 @@ export interface components {
              * @description signed S3 URL, or the API's own streaming path (relative)
              */
             url: string;
+        };
+        /**
+         * EngineRecipe
+         * @description An engine's training defaults (`Engine.recipe`), copied into each of its models.
+         */
+        EngineRecipe: {
+            /**
+             * Label Smoothing
+             * @description 0 where the engine has none
+             */
+            label_smoothing: number;
+            /**
+             * Learning Rate
+             * @description from scratch
+             */
+            learning_rate: number;
+            /**
+             * Loss Weights
+             * @description whether it can weight the loss by class
+             */
+            loss_weights: boolean;
+            /**
+             * Warm Learning Rate
+             * @description from pretrained or earlier weights
+             */
+            warm_learning_rate: number;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -913,6 +939,76 @@ export interface components {
             /** Name */
             name: string;
         };
+        /**
+         * ModelInfo
+         * @description Metadata of one catalog model; regenerate with `python -m mlcore catalog --write`.
+         */
+        ModelInfo: {
+            /** Builder */
+            builder: string;
+            /**
+             * Concat Connections
+             * @description feature-map concatenations
+             */
+            concat_connections: number;
+            /** Default Image Size */
+            default_image_size: number;
+            /**
+             * Depth
+             * @description convolution and linear layers
+             */
+            depth: number;
+            /**
+             * Engine
+             * @description the Konstruktor training engine that runs it
+             */
+            engine: string;
+            /** Family */
+            family: string;
+            /**
+             * Gflops
+             * @description 2 x multiply-adds for one image at default_image_size
+             */
+            gflops: number;
+            /** Imagenet Top1 */
+            imagenet_top1?: number | null;
+            /** Licence */
+            licence: string;
+            /** Name */
+            name: string;
+            /** Normalisation */
+            normalisation: string[];
+            /** Params */
+            params: number;
+            /** Pretrained Weights */
+            pretrained_weights?: string | null;
+            /** @description the engine's training defaults */
+            recipe: components["schemas"]["EngineRecipe"];
+            /**
+             * Residual Connections
+             * @description same-shape feature-map additions
+             */
+            residual_connections: number;
+            /**
+             * Source
+             * @description the library that defines the network
+             */
+            source: string;
+            /** Task */
+            task: string;
+            /**
+             * Weights File
+             * @description pretrained weights file an operator may pre-seed
+             */
+            weights_file: string;
+            /**
+             * Width
+             * @description most channels of any convolution
+             */
+            width: number;
+            /** Year */
+            year: number;
+        };
         /** ModelOut */
         ModelOut: {
             /** Architecture */
@@ -945,6 +1041,11 @@ export interface components {
             package_size: number;
             /** Project Id */
             project_id: string;
+            /**
+             * Task
+             * @description classify | detect: the catalog model's task; searched networks classify
+             */
+            readonly task: string;
         };
         /** PackageFileOut */
         PackageFileOut: {
@@ -1025,18 +1126,18 @@ export interface components {
              * Batch Size
              * @default 128
              */
-            batch_size: number;
+            batch_size?: number;
             /**
              * Cells
              * @default 3
              */
-            cells: number;
+            cells?: number;
             /**
              * Channels
              * @description feature channels of every cell
              * @default 16
              */
-            channels: number;
+            channels?: number;
             /**
              * Complexity
              * @description hyper_darts: the complexity vector s (one penalty per op, in `ops` order) of the family member to retrain; default: the most accurate member within the budget
@@ -1047,7 +1148,12 @@ export interface components {
              * @description random, evolution, map_elites: architectures trained
              * @default 24
              */
-            evaluations: number;
+            evaluations?: number;
+            /**
+             * Family Member
+             * @description with family_model_id: the member to retrain, by its index in the earlier search's family.json members (instead of `complexity` or a budget)
+             */
+            family_member?: number | null;
             /**
              * Family Model Id
              * @description a model of an earlier search in this project: retrain the member of its family at `complexity` (the nearest of its grid points) or the most accurate within the budget, without searching again; the space and strategy are the earlier search's
@@ -1063,7 +1169,7 @@ export interface components {
              * @description hyper_darts: weight of the cost term (at 3 a penalised member can lose every weighted op on small data)
              * @default 1
              */
-            kappa: number;
+            kappa?: number;
             /**
              * Max Latency Ms
              * @description budget: latency per image on the worker's device, at most
@@ -1084,7 +1190,7 @@ export interface components {
              * @description intermediate vertices per cell
              * @default 4
              */
-            nodes: number;
+            nodes?: number;
             /**
              * Ops
              * @description candidate operations on every edge of a cell
@@ -1104,14 +1210,14 @@ export interface components {
              * Seed
              * @default 0
              */
-            seed: number;
+            seed?: number;
             /**
              * Strategy
              * @description hyper_darts: one search gives a family of architectures along the accuracy/cost front (complexity vector s); darts: one architecture (first-order DARTS); gdas: one architecture (Gumbel-softmax sampling); random: candidates drawn at random, trained briefly; evolution: regularized evolution; map_elites: MAP-Elites over depth x width x FLOPs
              * @default hyper_darts
              * @enum {string}
              */
-            strategy: "hyper_darts" | "darts" | "gdas" | "random" | "evolution" | "map_elites";
+            strategy?: "hyper_darts" | "darts" | "gdas" | "random" | "evolution" | "map_elites";
         };
         /** ServiceOut */
         ServiceOut: {
@@ -1151,7 +1257,7 @@ export interface components {
              * @default bearer
              * @constant
              */
-            token_type: "bearer";
+            token_type?: "bearer";
         };
         /**
          * TrainJobCreate
@@ -1170,7 +1276,7 @@ export interface components {
              * @default train
              * @constant
              */
-            kind: "train";
+            kind?: "train";
             /** @description the job's parameters */
             params: components["schemas"]["TrainParams"];
         };
@@ -1196,7 +1302,7 @@ export interface components {
             class_balance?: ("none" | "loss_weights" | "sampler") | null;
             /**
              * Early Stopping Patience
-             * @description stop after this many epochs without a better validation metric
+             * @description stop after this many epochs without a better validation metric; 0: never stop early; default: a quarter of the epochs from 20 epochs up, else never
              */
             early_stopping_patience?: number | null;
             /**
@@ -1234,12 +1340,12 @@ export interface components {
              * @description start from the publisher's weights in the operator's weights directory
              * @default false
              */
-            pretrained: boolean;
+            pretrained?: boolean;
             /**
              * Seed
              * @default 0
              */
-            seed: number;
+            seed?: number;
             /**
              * Warmup Epochs
              * @description linear warm-up before the cosine decay; default: a tenth of the epochs, at most one
@@ -1523,9 +1629,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["ModelInfo"][];
                 };
             };
         };
@@ -1717,7 +1821,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description the dataset as one zip archive, sent as the raw request body */
+        requestBody: {
+            content: {
+                "application/zip": string;
+            };
+        };
         responses: {
             /** @description Successful Response */
             201: {
@@ -2513,7 +2622,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description the dataset as one zip archive, sent as the raw request body */
+        requestBody: {
+            content: {
+                "application/zip": string;
+            };
+        };
         responses: {
             /** @description Successful Response */
             201: {

@@ -1,5 +1,5 @@
 // Uploads with progress: XMLHttpRequest (fetch cannot report upload progress), cancelable.
-import { detailText, getToken } from "./client";
+import { detailText, getToken, reportStatus } from "./client";
 
 export interface UploadProgress {
   sent: number;
@@ -53,6 +53,7 @@ export function uploadWithProgress<T>(
       } catch {
         parsed = null;
       }
+      reportStatus(xhr.status);
       if (xhr.status >= 200 && xhr.status < 300) resolve(parsed as T);
       else reject(new UploadError(xhr.status, detailText(parsed, xhr.status)));
     };

@@ -4,6 +4,7 @@ import { useText } from "../i18n";
 const TEXT = {
   en: {
     chance: (chance: string) => `No better than chance (${chance}): this model has not learnt to tell the classes apart`,
+    noObjects: "Finds almost nothing (mAP50 under 1 %): this model has not learnt to find the objects",
     ready: "Ready",
     warnings: "Ready, with warnings",
     blocked: "Blocked",
@@ -15,6 +16,7 @@ const TEXT = {
   },
   ru: {
     chance: (chance: string) => `Не лучше случайного угадывания (${chance}): модель не научилась различать классы`,
+    noObjects: "Почти ничего не находит (mAP50 меньше 1 %): модель не научилась находить объекты",
     ready: "Готов",
     warnings: "Готов, есть замечания",
     blocked: "Не готов",
@@ -58,15 +60,25 @@ export function chanceLevel(classes: number): number {
   return classes > 0 ? 1 / classes : 1;
 }
 
-/** A warning when a classifier's accuracy is no better than answering at random. */
+/** mAP50 a detector must pass to count as having learnt anything. */
+const DETECTOR_FLOOR = 0.01;
+
+/** Whether a model learnt nothing: a classifier no better than answering at random (within
+ * 10 %), a detector with mAP50 under 1 %. */
+export function nearChance(metrics: { [key: string]: unknown }, classes: number): boolean {
+  const accuracy = metrics["accuracy"];
+  const map50 = metrics["map50"];
+  if (typeof map50 === "number") return map50 < DETECTOR_FLOOR;
+  return typeof accuracy === "number" && classes >= 2 && accuracy <= chanceLevel(classes) * 1.1;
+}
+
+/** A warning when a model learnt nothing (see nearChance). */
 export function ChanceWarning({ metrics, classes }: { metrics: { [key: string]: unknown }; classes: number }) {
   const t = useText(TEXT);
-  const accuracy = metrics["accuracy"];
-  const chance = chanceLevel(classes);
-  if (typeof accuracy !== "number" || accuracy > chance * 1.1 || classes < 2) return null;
+  if (!nearChance(metrics, classes)) return null;
   return (
     <span role="note" className="badge badge-blocked">
-      {t.chance(`${Math.round(chance * 100)} %`)}
+      {typeof metrics["map50"] === "number" ? t.noObjects : t.chance(`${Math.round(chanceLevel(classes) * 100)} %`)}
     </span>
   );
 }

@@ -5,6 +5,13 @@ import "uplot/dist/uPlot.min.css";
 import type { LineChartProps } from "./LineChart";
 
 const COLOURS = ["#264d9b", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0e7490", "#a16207"];
+/** Whole steps on x: epochs and candidates are counted, never halved. */
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+/** y ticks with three significant digits, so 0.0015 and 0.002 do not both read "0.002". */
+const ticks = (_plot: uPlot, splits: number[]) => splits.map((v) => String(Number(v.toPrecision(3))));
+/** Room for the longest y tick (about 7 px a character at uPlot's 12 px font). */
+const tickSpace = (_plot: uPlot, values: string[] | null) =>
+  Math.max(40, 16 + 7 * Math.max(0, ...(values ?? []).map((v) => v.length)));
 
 export default function UPlotCanvas({ series, xLabel, height = 240, logY }: LineChartProps) {
   const host = useRef<HTMLDivElement>(null);
@@ -18,7 +25,7 @@ export default function UPlotCanvas({ series, xLabel, height = 240, logY }: Line
       width: element.clientWidth || 600,
       height,
       scales: { x: { time: false }, y: logY ? { distr: 3 } : {} },
-      axes: [{ label: xLabel }, {}],
+      axes: [{ label: xLabel, incrs: WHOLE_STEPS }, { values: ticks, size: tickSpace }],
       series: [
         {},
         ...series.map((s, i) => ({
@@ -41,7 +48,6 @@ export default function UPlotCanvas({ series, xLabel, height = 240, logY }: Line
       plot.current = null;
     };
     // a new chart only when the set of series changes; data updates go through setData
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape, height, logY, xLabel]);
 
   useEffect(() => {

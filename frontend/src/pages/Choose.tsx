@@ -1,4 +1,1413 @@
-// PLACEHOLDER until the Choose screen is written: replace this whole file.
+// Step 3: choose what to train. A catalog model of the dataset's task (a sortable, filterable
+// table with one pre-selected), or, for classification, an architecture search: a new one, or
+// a member of an earlier search's family picked on its accuracy/cost front.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from "react";
+import { Link, useNavigate, useParams } from "react-router-dom";
+import { api, ok, type DatasetOut, type DatasetVersionOut, type ModelOut, type Schemas } from "../api/client";
+import { keys, useCatalog, useDataset, useModelJson, useModels, useService, useVersion } from "../api/queries";
+import { ChanceWarning, nearChance, verdictOf } from "../components/Badges";
+import { ErrorNotice, Loading, Notice } from "../components/Notice";
+import { PageTitle } from "../components/PageTitle";
+import { Stepper, useStepLabel } from "../components/Stepper";
+import { Tabs } from "../components/Tabs";
+import { formatCount, formatNumber, formatPercent } from "../format";
+import { useLang, useText, type Lang } from "../i18n";
+
+// ---------------------------------------------------------------------------------------
+// Shared with the Settings screen: the version and its dataset, the catalog, where a job
+// runs, and submitting a job.
+
+const SHARED_TEXT = {
+  en: {
+    loading: "Loading the dataset version…",
+    toProjects: "Go to your projects",
+    blocked: "This version cannot train:",
+    toCheck: "Go back to checking the data",
+    computeTarget: "Compute target",
+    defaultTarget: (name: string) => `${name} (the service's default)`,
+    runsOn: (name: string) => `Runs on: ${name}.`,
+    local: "the local worker (this server)",
+    serviceDefault: "The job runs where the service runs jobs by default.",
+    millions: "M",
+  },
+  ru: {
+    loading: "Загружаем версию набора данных…",
+    toProjects: "К вашим проектам",
+    blocked: "На этой версии нельзя обучать:",
+    toCheck: "Вернуться к проверке данных",
+    computeTarget: "Где обучать",
+    defaultTarget: (name: string) => `${name} (по умолчанию)`,
+    runsOn: (name: string) => `Где обучать: ${name}.`,
+    local: "локальный исполнитель (этот сервер)",
+    serviceDefault: "Задание выполнится там, где сервис выполняет задания по умолчанию.",
+    millions: "млн",
+  },
+};
+
+/** A catalog entry (GET /api/v1/catalog; the schema types it as a plain object). */
+export interface CatalogModel {
+  name: string;
+  family: string;
+  task: string;
+  params: number;
+  gflops: number;
+  default_image_size: number;
+  year: number;
+  licence: string;
+  weights_file: string;
+}
+
+/** The catalog's entries with the fields this app reads (others are ignored). */
+export function catalogModels(data: { [key: string]: unknown }[] | undefined): CatalogModel[] {
+  return (data ?? []).map((entry) => ({
+    name: String(entry["name"] ?? ""),
+    family: String(entry["family"] ?? ""),
+    task: String(entry["task"] ?? ""),
+    params: Number(entry["params"] ?? 0),
+    gflops: Number(entry["gflops"] ?? 0),
+    default_image_size: Number(entry["default_image_size"] ?? 0),
+    year: Number(entry["year"] ?? 0),
+    licence: String(entry["licence"] ?? ""),
+    weights_file: String(entry["weights_file"] ?? ""),
+  }));
+}
+
+/** The dataset's task: the dataset's own, else the version's health report's. */
+export function taskOf(version: DatasetVersionOut, dataset: DatasetOut): string {
+  return dataset.task || String(version.report["task"] ?? "classify");
+}
+
+/** Training images of a version, as the service counts them for its defaults. */
+export function trainingImages(version: DatasetVersionOut): number {
+  const perSplit = version.report["images_per_split"] as { [key: string]: unknown } | undefined;
+  if (typeof perSplit?.["train"] === "number") return perSplit["train"];
+  const counts = (version.report["counts"] as { [key: string]: unknown } | undefined)?.["train"];
+  if (!counts || typeof counts !== "object") return 0;
+  return Object.values(counts as { [key: string]: unknown }).reduce<number>(
+    (sum, n) => sum + (typeof n === "number" ? n : 0),
+    0,
+  );
+}
+
+/** Parameters in millions, e.g. "5.3 M". */
+export function formatMillions(params: number, lang: Lang): string {
+  const value = (params / 1e6).toLocaleString(lang, { maximumFractionDigits: 1 });
+  return `${value} ${SHARED_TEXT[lang].millions}`;
+}
+
+/** Loads the version and then its dataset; shows loading, errors (with a way out) and a
+ * blocked version's reasons; renders `children` once both are known. */
+export function VersionGate({
+  versionId,
+  children,
+}: {
+  versionId: string;
+  children: (version: DatasetVersionOut, dataset: DatasetOut) => ReactNode;
+}) {
+  const t = useText(SHARED_TEXT);
+  const version = useVersion(versionId);
+  if (version.isPending) return <Loading label={t.loading} />;
+  if (version.error) return <ErrorNotice error={version.error} action={<Link to="/projects">{t.toProjects}</Link>} />;
+  return <DatasetGate version={version.data}>{children}</DatasetGate>;
+}
+
+function DatasetGate({
+  version,
+  children,
+}: {
+  version: DatasetVersionOut;
+  children: (version: DatasetVersionOut, dataset: DatasetOut) => ReactNode;
+}) {
+  const t = useText(SHARED_TEXT);
+  const dataset = useDataset(version.dataset_id);
+  if (dataset.isPending) return <Loading label={t.loading} />;
+  if (dataset.error) return <ErrorNotice error={dataset.error} action={<Link to="/projects">{t.toProjects}</Link>} />;
+  const verdict = verdictOf(version);
+  return (
+    <>
+      {verdict.status === "blocked" && (
+        <Notice kind="warning">
+          <p>
+            <strong>{t.blocked}</strong> {verdict.reasons.join("; ")}
+          </p>
+          <Link to={`/datasets/${dataset.data.id}?version=${version.id}`}>{t.toCheck}</Link>
+        </Notice>
+      )}
+      {children(version, dataset.data)}
+    </>
+  );
+}
+
+/** Where a job runs: the service's compute targets, the default first ("" = default). */
+export function ComputeTarget({ id, value, onChange }: { id: string; value: string; onChange: (value: string) => void }) {
+  const t = useText(SHARED_TEXT);
+  const service = useService();
+  const backends = service.data?.compute_backends ?? [];
+  const name = (backend: string) => (backend === "local" ? t.local : backend);
+  if (service.isPending) return null;
+  if (service.error) return <p className="hint">{t.serviceDefault}</p>;
+  if (backends.length <= 1) {
+    return <p className="hint">{t.runsOn(name(backends[0] ?? "local"))}</p>;
+  }
+  return (
+    <div className="field">
+      <label htmlFor={id}>{t.computeTarget}</label>
+      <select id={id} value={value || backends[0]} onChange={(event) => onChange(event.target.value === backends[0] ? "" : event.target.value)}>
+        {backends.map((backend, index) => (
+          <option key={backend} value={backend}>
+            {index === 0 ? t.defaultTarget(name(backend)) : name(backend)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export type JobBody = Schemas["TrainJobCreate"] | Schemas["SearchJobCreate"];
+
+/** POST a job, then open its page. The schema marks parameters with defaults as required;
+ * the service fills every one left out, so callers send only what the user chose. */
+export function useStartJob(projectId: string, parse: (result: { error?: unknown; response: Response }) => Error = defaultError) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: JobBody) => {
+      const result = await api.POST("/api/v1/projects/{project_id}/jobs", {
+        params: { path: { project_id: projectId } },
+        body,
+      });
+      if (result.error !== undefined || !result.response.ok) throw parse(result);
+      return result.data as Schemas["JobOut"];
+    },
+    onSuccess: (job) => {
+      void queryClient.invalidateQueries({ queryKey: keys.jobs(projectId) });
+      void navigate(`/jobs/${job.id}`);
+    },
+  });
+}
+
+function defaultError(result: { error?: unknown; response: Response }): Error {
+  try {
+    ok(result);
+  } catch (error) {
+    return error as Error;
+  }
+  return new Error(`the service answered ${result.response.status}`);
+}
+
+// ---------------------------------------------------------------------------------------
+// The screen.
+
+const TEXT = {
+  en: {
+    tabs: "Ways to choose a model",
+    catalog: "Catalog",
+    search: "Architecture search",
+    intro: (task: string) => `Models that can learn this dataset's task (${task}).`,
+    classify: "classification",
+    detect: "detection",
+    loadingCatalog: "Loading the catalog…",
+    retry: "Try again",
+    family: "Family",
+    allFamilies: "All families",
+    maxParams: "At most this many million parameters",
+    maxParamsHint: "Leave blank for no limit.",
+    tableCaption: "Catalog models for this task",
+    pick: "Choice",
+    name: "Model",
+    params: "Parameters",
+    gflops: "GFLOPs",
+    imageSize: "Image size (px)",
+    latency: "Latency",
+    notMeasured: "not measured",
+    year: "Year",
+    licence: "Licence",
+    none: "No model matches these filters: raise the parameter limit or choose all families.",
+    noneForTask: (task: string) =>
+      `The catalog has no model for ${task}. Ask the operator to add one, or go back and upload another dataset.`,
+    fewImages: (name: string, images: string) =>
+      `${name} is pre-selected: with ${images} training images (under 1,000), the smallest model learns fastest and is least likely to overfit.`,
+    manyImages: (name: string, images: string) =>
+      `${name} is pre-selected: with ${images} training images, the second-smallest model adds capacity while training stays quick.`,
+    selected: (name: string) => `Selected: ${name}.`,
+    hiddenSelection: "It is hidden by the filters above.",
+    continueWith: (name: string) => `Continue with ${name}`,
+    pickOne: "Choose a model in the table to continue.",
+  },
+  ru: {
+    tabs: "Способы выбрать модель",
+    catalog: "Каталог",
+    search: "Поиск архитектуры",
+    intro: (task: string) => `Модели, которые умеют решать задачу этого набора данных (${task}).`,
+    classify: "классификация",
+    detect: "детекция",
+    loadingCatalog: "Загружаем каталог…",
+    retry: "Попробовать ещё раз",
+    family: "Семейство",
+    allFamilies: "Все семейства",
+    maxParams: "Не больше стольких миллионов параметров",
+    maxParamsHint: "Оставьте пустым, чтобы не ограничивать.",
+    tableCaption: "Модели каталога для этой задачи",
+    pick: "Выбор",
+    name: "Модель",
+    params: "Параметры",
+    gflops: "GFLOPs",
+    imageSize: "Размер изображения (пкс)",
+    latency: "Задержка",
+    notMeasured: "не измерена",
+    year: "Год",
+    licence: "Лицензия",
+    none: "Под эти фильтры не подходит ни одна модель: увеличьте предел параметров или выберите все семейства.",
+    noneForTask: (task: string) =>
+      `В каталоге нет моделей для задачи «${task}». Попросите администратора добавить модель или вернитесь и загрузите другой набор данных.`,
+    fewImages: (name: string, images: string) =>
+      `Заранее выбрана модель ${name}: обучающих изображений всего ${images} (меньше 1000), а самая маленькая модель учится быстрее всех и меньше других склонна к переобучению.`,
+    manyImages: (name: string, images: string) =>
+      `Заранее выбрана модель ${name}: обучающих изображений ${images}, и вторая по размеру модель даёт больше ёмкости, а обучение остаётся быстрым.`,
+    selected: (name: string) => `Выбрана модель ${name}.`,
+    hiddenSelection: "Она скрыта фильтрами выше.",
+    continueWith: (name: string) => `Продолжить с моделью ${name}`,
+    pickOne: "Выберите модель в таблице, чтобы продолжить.",
+  },
+};
+
+const FAMILY_NAMES: { [family: string]: string } = { efficientnet: "EfficientNet", yolo11: "YOLO11" };
+export const familyName = (family: string) => FAMILY_NAMES[family] ?? family;
+
 export default function ChoosePage() {
-  return <h1>Choose</h1>;
+  const { versionId = "" } = useParams();
+  const t = useText(TEXT);
+  const title = useStepLabel("choose");
+  const version = useVersion(versionId); // the same cached read as VersionGate's
+  const datasetId = version.data?.dataset_id;
+  return (
+    <>
+      <Stepper current="choose" links={datasetId ? { check: `/datasets/${datasetId}?version=${versionId}` } : {}} />
+      <PageTitle title={title}>{title}</PageTitle>
+      <VersionGate versionId={versionId}>
+        {(loaded, dataset) => (
+          <Tabs
+            label={t.tabs}
+            tabs={[
+              { id: "catalog", label: t.catalog, content: () => <CatalogTab version={loaded} dataset={dataset} /> },
+              { id: "search", label: t.search, content: () => <SearchTab version={loaded} dataset={dataset} /> },
+            ]}
+          />
+        )}
+      </VersionGate>
+    </>
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Catalog
+
+type SortKey = "name" | "family" | "params" | "gflops" | "default_image_size" | "year" | "licence";
+type Direction = "ascending" | "descending";
+
+export const FEW_IMAGES = 1000;
+
+/** The pre-selected model: the smallest of the task for under FEW_IMAGES training images,
+ * else the second-smallest (a little more capacity for more data). */
+export function preselect(models: CatalogModel[], images: number): CatalogModel | undefined {
+  const bySize = [...models].sort((a, b) => a.params - b.params);
+  return images < FEW_IMAGES ? bySize[0] : (bySize[1] ?? bySize[0]);
+}
+
+function compare(a: CatalogModel, b: CatalogModel, key: SortKey): number {
+  const x = a[key];
+  const y = b[key];
+  return typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y));
+}
+
+function CatalogTab({ version, dataset }: { version: DatasetVersionOut; dataset: DatasetOut }) {
+  const t = useText(TEXT);
+  const { lang } = useLang();
+  const catalog = useCatalog();
+  const task = taskOf(version, dataset);
+  const taskName = task === "detect" ? t.detect : task === "classify" ? t.classify : task;
+  const models = useMemo(() => catalogModels(catalog.data).filter((m) => m.task === task), [catalog.data, task]);
+  const images = trainingImages(version);
+  const suggested = useMemo(() => preselect(models, images), [models, images]);
+  const [picked, setPicked] = useState<string | null>(null);
+  const [family, setFamily] = useState("");
+  const [maxMillions, setMaxMillions] = useState("");
+  const [sort, setSort] = useState<{ key: SortKey; direction: Direction }>({ key: "params", direction: "ascending" });
+  const selected = picked ?? suggested?.name ?? null;
+
+  if (catalog.isPending) return <Loading label={t.loadingCatalog} />;
+  if (catalog.error) {
+    return (
+      <ErrorNotice
+        error={catalog.error}
+        action={
+          <button type="button" className="button-secondary" onClick={() => void catalog.refetch()}>
+            {t.retry}
+          </button>
+        }
+      />
+    );
+  }
+  if (models.length === 0) return <Notice kind="warning">{t.noneForTask(taskName)}</Notice>;
+
+  const families = [...new Set(models.map((m) => m.family))];
+  const limit = maxMillions.trim() === "" ? Infinity : Number(maxMillions) * 1e6;
+  const rows = models
+    .filter((m) => (family === "" || m.family === family) && m.params <= limit)
+    .sort((a, b) => compare(a, b, sort.key) * (sort.direction === "ascending" ? 1 : -1));
+  const columns: { key: SortKey | null; label: string; number?: boolean }[] = [
+    { key: null, label: t.pick },
+    { key: "name", label: t.name },
+    { key: "family", label: t.family },
+    { key: "params", label: t.params, number: true },
+    { key: "gflops", label: t.gflops, number: true },
+    { key: "default_image_size", label: t.imageSize, number: true },
+    { key: null, label: t.latency },
+    { key: "year", label: t.year, number: true },
+    { key: "licence", label: t.licence },
+  ];
+  const sortBy = (key: SortKey) =>
+    setSort((now) => ({
+      key,
+      direction: now.key === key && now.direction === "ascending" ? "descending" : "ascending",
+    }));
+  const imagesText = formatCount(images, lang);
+  return (
+    <>
+      <p>{t.intro(taskName)}</p>
+      {suggested && (
+        <p className="hint">
+          {images < FEW_IMAGES ? t.fewImages(suggested.name, imagesText) : t.manyImages(suggested.name, imagesText)}
+        </p>
+      )}
+      <div className="fields">
+        <div className="field">
+          <label htmlFor="catalog-family">{t.family}</label>
+          <select id="catalog-family" value={family} onChange={(event) => setFamily(event.target.value)}>
+            <option value="">{t.allFamilies}</option>
+            {families.map((name) => (
+              <option key={name} value={name}>
+                {familyName(name)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="catalog-max-params">{t.maxParams}</label>
+          <input
+            id="catalog-max-params"
+            type="number"
+            min={0}
+            step="any"
+            inputMode="decimal"
+            value={maxMillions}
+            aria-describedby="catalog-max-params-hint"
+            onChange={(event) => setMaxMillions(event.target.value)}
+          />
+          <small id="catalog-max-params-hint">{t.maxParamsHint}</small>
+        </div>
+      </div>
+      {rows.length === 0 ? (
+        <Notice>{t.none}</Notice>
+      ) : (
+        <div className="table-scroll">
+          <table>
+            <caption>{t.tableCaption}</caption>
+            <thead>
+              <tr>
+                {columns.map((column) => {
+                  const sorted = column.key !== null && sort.key === column.key;
+                  return (
+                    <th
+                      key={column.label}
+                      scope="col"
+                      className={column.number ? "number" : undefined}
+                      aria-sort={sorted ? sort.direction : undefined}
+                    >
+                      {column.key === null ? (
+                        column.label
+                      ) : (
+                        <button type="button" className="button-quiet" onClick={() => sortBy(column.key as SortKey)}>
+                          {column.label}
+                          <span aria-hidden="true">{sorted ? (sort.direction === "ascending" ? " ▲" : " ▼") : ""}</span>
+                        </button>
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((m) => (
+                <tr key={m.name}>
+                  <td>
+                    <input
+                      type="radio"
+                      name="catalog-model"
+                      id={`model-${m.name}`}
+                      value={m.name}
+                      checked={selected === m.name}
+                      onChange={() => setPicked(m.name)}
+                    />
+                  </td>
+                  <th scope="row">
+                    <label htmlFor={`model-${m.name}`}>{m.name}</label>
+                  </th>
+                  <td>{familyName(m.family)}</td>
+                  <td className="number">{formatMillions(m.params, lang)}</td>
+                  <td className="number">{formatNumber(m.gflops, lang, 3)}</td>
+                  <td className="number">{m.default_image_size}</td>
+                  <td className="muted">{t.notMeasured}</td>
+                  <td className="number">{m.year}</td>
+                  <td>{m.licence}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="actions">
+        {selected ? (
+          <>
+            <span>
+              {t.selected(selected)} {!rows.some((m) => m.name === selected) && t.hiddenSelection}
+            </span>
+            <Link className="button" to={`/versions/${version.id}/settings?model=${encodeURIComponent(selected)}`}>
+              {t.continueWith(selected)}
+            </Link>
+          </>
+        ) : (
+          <span>{t.pickOne}</span>
+        )}
+      </div>
+    </>
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Architecture search
+
+type Strategy = NonNullable<Schemas["SearchParams"]["strategy"]>;
+type CellOp = NonNullable<Schemas["SearchParams"]["ops"]>[number];
+
+export const STRATEGY_NAMES: Strategy[] = ["hyper_darts", "darts", "gdas", "random", "evolution", "map_elites"];
+const BLACKBOX: Strategy[] = ["random", "evolution", "map_elites"];
+const VARIES_PARENTS: Strategy[] = ["evolution", "map_elites"];
+export const ALL_OPS: CellOp[] = ["conv3", "conv5", "dilconv3", "sepconv3", "maxpool3", "avgpool3", "identity"];
+export const PAPER_OPS: CellOp[] = ["maxpool3", "identity", "conv3"];
+
+/** Move component `index` of a point on the simplex to `value` and rescale the others
+ * proportionally so the sum stays 1 (equally when they were all zero). */
+export function rescaleSimplex(values: number[], index: number, value: number): number[] {
+  const v = Math.min(1, Math.max(0, value));
+  const rest = values.reduce((sum, x, i) => (i === index ? sum : sum + x), 0);
+  const others = Math.max(values.length - 1, 1);
+  return values.map((x, i) => (i === index ? v : rest > 0 ? (x * (1 - v)) / rest : (1 - v) / others));
+}
+
+const uniform = (k: number) => Array.from({ length: k }, () => 1 / k);
+
+const SEARCH_TEXT = {
+  en: {
+    detectOnly:
+      "Architecture search builds image classifiers, and this dataset is for detection. Choose a detector in the catalog instead.",
+    toCatalog: "Open the catalog",
+    newSearch: "A new search",
+    newIntro:
+      "The service searches a space of small cell networks on your data, then retrains the architecture it keeps and packages it like a catalog model.",
+    strategy: "Strategy",
+    strategies: {
+      hyper_darts: ["Hyper-DARTS: a family of architectures", "One search gives a whole family of architectures along the accuracy/cost front; any member can be trained later by its complexity vector s, without searching again."],
+      darts: ["DARTS: one architecture", "First-order DARTS: one supernet learns which operation to keep on every edge; the search gives one architecture."],
+      gdas: ["GDAS: one architecture", "Like DARTS, but samples one operation per edge while searching (Gumbel-softmax); gives one architecture."],
+      random: ["Random search", "Candidates drawn at random, each trained briefly; the most accurate is kept."],
+      evolution: ["Regularised evolution", "The best candidates are mutated into children and the oldest leave the population; each candidate is trained briefly."],
+      map_elites: ["MAP-Elites", "Keeps the best candidate for every combination of depth, width and FLOPs, and breeds new ones from them; each candidate is trained briefly."],
+    } as Record<Strategy, [string, string]>,
+    ops: "Operations on each edge of a cell",
+    opsHint: "Choose at least two.",
+    opsTooFew: "Choose at least two operations.",
+    opNames: {
+      conv3: "3×3 convolution",
+      conv5: "5×5 convolution",
+      dilconv3: "3×3 dilated convolution",
+      sepconv3: "3×3 separable convolution",
+      maxpool3: "3×3 max pooling",
+      avgpool3: "3×3 average pooling",
+      identity: "identity (a skip)",
+    } as Record<CellOp, string>,
+    budget: "Which architecture to keep",
+    budgetNone: "The most accurate one",
+    budgetParams: "The most accurate with at most this many parameters",
+    budgetLatency: "The most accurate with at most this latency",
+    budgetComplexity: "The one at a complexity vector s",
+    maxParams: "Parameters at most",
+    maxLatency: "Latency per image at most (ms, on the worker's device)",
+    needNumber: "Enter a number above zero for the budget, or choose “The most accurate one”.",
+    sIntro:
+      "Each value penalises one operation; together they always add up to 1. Raise an operation's share to get a network with less of it. Moving one slider rescales the others.",
+    sLabel: (op: string) => `s for ${op}`,
+    sum: (value: string) => `Sum: ${value}`,
+    searchEpochs: "Search epochs",
+    searchEpochsHint: "Supernet epochs, or training epochs per candidate. Blank: chosen by the service from the data.",
+    retrainEpochs: "Retraining epochs",
+    retrainEpochsHint: "Epochs to retrain the kept architecture. Blank: chosen by the service from the data.",
+    evaluations: "Candidates to train",
+    evaluationsHint: "How many architectures the search trains and compares (2 to 2,000).",
+    mutator: "How children are proposed",
+    mutatorLlm: "By the service's language model (LLMatic)",
+    mutatorRules: "By rules (random edits)",
+    start: "Start the search",
+    queued: "Queued…",
+  },
+  ru: {
+    detectOnly:
+      "Поиск архитектуры строит классификаторы изображений, а этот набор данных — для детекции. Выберите детектор в каталоге.",
+    toCatalog: "Открыть каталог",
+    newSearch: "Новый поиск",
+    newIntro:
+      "Сервис ищет архитектуру среди небольших сетей из ячеек на ваших данных, затем заново обучает выбранную архитектуру и упаковывает её, как модель из каталога.",
+    strategy: "Стратегия",
+    strategies: {
+      hyper_darts: ["Hyper-DARTS: семейство архитектур", "Один поиск даёт целое семейство архитектур вдоль границы «точность — стоимость»; любого члена семейства можно потом обучить по его вектору сложности s без нового поиска."],
+      darts: ["DARTS: одна архитектура", "DARTS первого порядка: одна суперсеть учится, какую операцию оставить на каждом ребре; поиск даёт одну архитектуру."],
+      gdas: ["GDAS: одна архитектура", "Как DARTS, но во время поиска на каждом ребре выбирается одна операция (Gumbel-softmax); результат — одна архитектура."],
+      random: ["Случайный поиск", "Кандидаты выбираются случайно, каждый недолго обучается; остаётся самый точный."],
+      evolution: ["Регуляризованная эволюция", "Из лучших кандидатов мутацией получаются потомки, самые старые покидают популяцию; каждый кандидат недолго обучается."],
+      map_elites: ["MAP-Elites", "Хранит лучшего кандидата для каждого сочетания глубины, ширины и FLOPs и выводит из них новых; каждый кандидат недолго обучается."],
+    } as Record<Strategy, [string, string]>,
+    ops: "Операции на каждом ребре ячейки",
+    opsHint: "Выберите хотя бы две.",
+    opsTooFew: "Выберите хотя бы две операции.",
+    opNames: {
+      conv3: "свёртка 3×3",
+      conv5: "свёртка 5×5",
+      dilconv3: "расширенная свёртка 3×3",
+      sepconv3: "разделимая свёртка 3×3",
+      maxpool3: "max-пулинг 3×3",
+      avgpool3: "усредняющий пулинг 3×3",
+      identity: "тождественная операция (пропуск)",
+    } as Record<CellOp, string>,
+    budget: "Какую архитектуру оставить",
+    budgetNone: "Самую точную",
+    budgetParams: "Самую точную, у которой параметров не больше",
+    budgetLatency: "Самую точную, у которой задержка не больше",
+    budgetComplexity: "Ту, что соответствует вектору сложности s",
+    maxParams: "Параметров не больше",
+    maxLatency: "Задержка на изображение не больше (мс, на устройстве исполнителя)",
+    needNumber: "Введите для ограничения число больше нуля или выберите «Самую точную».",
+    sIntro:
+      "Каждое значение — штраф за одну операцию; в сумме они всегда дают 1. Чем больше доля операции, тем меньше её будет в сети. Когда двигаете один ползунок, остальные пересчитываются.",
+    sLabel: (op: string) => `s для ${op}`,
+    sum: (value: string) => `Сумма: ${value}`,
+    searchEpochs: "Эпохи поиска",
+    searchEpochsHint: "Эпохи обучения суперсети или эпохи обучения каждого кандидата. Пусто — сервис выберет по данным.",
+    retrainEpochs: "Эпохи повторного обучения",
+    retrainEpochsHint: "Сколько эпох заново обучать выбранную архитектуру. Пусто — сервис выберет по данным.",
+    evaluations: "Сколько кандидатов обучить",
+    evaluationsHint: "Сколько архитектур поиск обучит и сравнит (от 2 до 2000).",
+    mutator: "Как предлагать потомков",
+    mutatorLlm: "Языковой моделью сервиса (LLMatic)",
+    mutatorRules: "По правилам (случайные правки)",
+    start: "Начать поиск",
+    queued: "В очереди…",
+  },
+};
+
+function SearchTab({ version, dataset }: { version: DatasetVersionOut; dataset: DatasetOut }) {
+  const t = useText(SEARCH_TEXT);
+  if (taskOf(version, dataset) !== "classify") {
+    return (
+      <Notice>
+        <p>{t.detectOnly}</p>
+        <Link to={{ search: "?tab=catalog" }}>{t.toCatalog}</Link>
+      </Notice>
+    );
+  }
+  return (
+    <>
+      <SearchForm versionId={version.id} projectId={dataset.project_id} />
+      <EarlierSearches versionId={version.id} projectId={dataset.project_id} />
+    </>
+  );
+}
+
+type Budget = "none" | "params" | "latency" | "complexity";
+
+function SearchForm({ versionId, projectId }: { versionId: string; projectId: string }) {
+  const t = useText(SEARCH_TEXT);
+  const { lang } = useLang();
+  const service = useService();
+  const start = useStartJob(projectId);
+  const [strategy, setStrategy] = useState<Strategy>("hyper_darts");
+  const [ops, setOps] = useState<CellOp[]>(PAPER_OPS);
+  const [budget, setBudget] = useState<Budget>("none");
+  const [maxParams, setMaxParams] = useState("");
+  const [maxLatency, setMaxLatency] = useState("");
+  const [s, setS] = useState<number[]>(uniform(PAPER_OPS.length));
+  const [searchEpochs, setSearchEpochs] = useState("");
+  const [retrainEpochs, setRetrainEpochs] = useState("");
+  const [evaluations, setEvaluations] = useState("24");
+  const [mutator, setMutator] = useState<"llm" | "rules">("llm");
+  const [compute, setCompute] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const blackbox = BLACKBOX.includes(strategy);
+  const llm = service.data?.llm_mutator === true && VARIES_PARENTS.includes(strategy);
+  const queued = start.isPending || start.isSuccess;
+
+  const chooseStrategy = (next: Strategy) => {
+    setStrategy(next);
+    if (next !== "hyper_darts" && budget === "complexity") setBudget("none");
+  };
+  const toggleOp = (op: CellOp, on: boolean) => {
+    const next = ALL_OPS.filter((o) => (o === op ? on : ops.includes(o)));
+    setOps(next);
+    setS(uniform(next.length));
+  };
+  const submit = () => {
+    setProblem(null);
+    if (ops.length < 2) return setProblem(t.opsTooFew);
+    const params: Partial<Schemas["SearchParams"]> = { strategy };
+    if (ops.join() !== PAPER_OPS.join()) params.ops = ops;
+    const number = (text: string) => (text.trim() === "" ? NaN : Number(text));
+    if (budget === "params" || budget === "latency") {
+      const value = number(budget === "params" ? maxParams : maxLatency);
+      if (!(value > 0)) return setProblem(t.needNumber);
+      if (budget === "params") params.max_params = Math.round(value);
+      else params.max_latency_ms = value;
+    }
+    if (budget === "complexity") params.complexity = s;
+    if (searchEpochs.trim()) params.search_epochs = number(searchEpochs);
+    if (retrainEpochs.trim()) params.retrain_epochs = number(retrainEpochs);
+    if (blackbox && evaluations.trim()) params.evaluations = number(evaluations);
+    if (llm) params.mutator = mutator;
+    start.mutate({
+      kind: "search",
+      dataset_version_id: versionId,
+      params: params as Schemas["SearchParams"],
+      ...(compute ? { compute_backend: compute } : {}),
+    });
+  };
+  const two = (value: number) => value.toLocaleString(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const budgets: Budget[] = strategy === "hyper_darts" ? ["none", "params", "latency", "complexity"] : ["none", "params", "latency"];
+  const budgetLabel: Record<Budget, string> = {
+    none: t.budgetNone,
+    params: t.budgetParams,
+    latency: t.budgetLatency,
+    complexity: t.budgetComplexity,
+  };
+  return (
+    <section aria-labelledby="new-search-heading">
+      <h2 id="new-search-heading">{t.newSearch}</h2>
+      <p className="hint">{t.newIntro}</p>
+      <form
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          submit();
+        }}
+      >
+        <div className="field">
+          <label htmlFor="search-strategy">{t.strategy}</label>
+          <select
+            id="search-strategy"
+            value={strategy}
+            aria-describedby="search-strategy-hint"
+            onChange={(event) => chooseStrategy(event.target.value as Strategy)}
+          >
+            {STRATEGY_NAMES.map((name) => (
+              <option key={name} value={name}>
+                {t.strategies[name][0]}
+              </option>
+            ))}
+          </select>
+          <small id="search-strategy-hint">{t.strategies[strategy][1]}</small>
+        </div>
+
+        <fieldset>
+          <legend>{t.ops}</legend>
+          <p className="hint">{t.opsHint}</p>
+          <div className="fields">
+            {ALL_OPS.map((op) => (
+              <div key={op}>
+                <input
+                  type="checkbox"
+                  id={`search-op-${op}`}
+                  checked={ops.includes(op)}
+                  onChange={(event) => toggleOp(op, event.target.checked)}
+                />{" "}
+                <label htmlFor={`search-op-${op}`}>
+                  {op} <span className="muted">({t.opNames[op]})</span>
+                </label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t.budget}</legend>
+          {budgets.map((name) => (
+            <div key={name}>
+              <input
+                type="radio"
+                name="search-budget"
+                id={`search-budget-${name}`}
+                value={name}
+                checked={budget === name}
+                onChange={() => setBudget(name)}
+              />{" "}
+              <label htmlFor={`search-budget-${name}`}>{budgetLabel[name]}</label>
+            </div>
+          ))}
+          {budget === "params" && (
+            <div className="field">
+              <label htmlFor="search-max-params">{t.maxParams}</label>
+              <input
+                id="search-max-params"
+                type="number"
+                min={1}
+                step={1}
+                value={maxParams}
+                onChange={(event) => setMaxParams(event.target.value)}
+              />
+            </div>
+          )}
+          {budget === "latency" && (
+            <div className="field">
+              <label htmlFor="search-max-latency">{t.maxLatency}</label>
+              <input
+                id="search-max-latency"
+                type="number"
+                min={0}
+                step="any"
+                value={maxLatency}
+                onChange={(event) => setMaxLatency(event.target.value)}
+              />
+            </div>
+          )}
+          {budget === "complexity" && (
+            <div role="group" aria-labelledby="search-s-intro">
+              <p id="search-s-intro" className="hint">
+                {t.sIntro}
+              </p>
+              {ops.map((op, index) => {
+                const value = s[index] ?? 0;
+                return (
+                  <div className="field" key={op}>
+                    <label htmlFor={`search-s-${op}`}>
+                      {t.sLabel(op)}
+                      <span aria-hidden="true">
+                        : <output htmlFor={`search-s-${op}`}>{two(value)}</output>
+                      </span>
+                    </label>
+                    <input
+                      id={`search-s-${op}`}
+                      type="range"
+                      min={0}
+                      max={1}
+                      step={0.01}
+                      value={value}
+                      aria-valuetext={two(value)}
+                      onChange={(event) => setS(rescaleSimplex(s, index, Number(event.target.value)))}
+                    />
+                  </div>
+                );
+              })}
+              <p className="hint">{t.sum(two(s.reduce((sum, x) => sum + x, 0)))}</p>
+            </div>
+          )}
+        </fieldset>
+
+        <div className="fields">
+          <div className="field">
+            <label htmlFor="search-epochs">{t.searchEpochs}</label>
+            <input
+              id="search-epochs"
+              type="number"
+              min={1}
+              max={500}
+              step={1}
+              value={searchEpochs}
+              aria-describedby="search-epochs-hint"
+              onChange={(event) => setSearchEpochs(event.target.value)}
+            />
+            <small id="search-epochs-hint">{t.searchEpochsHint}</small>
+          </div>
+          <div className="field">
+            <label htmlFor="search-retrain-epochs">{t.retrainEpochs}</label>
+            <input
+              id="search-retrain-epochs"
+              type="number"
+              min={1}
+              max={1000}
+              step={1}
+              value={retrainEpochs}
+              aria-describedby="search-retrain-epochs-hint"
+              onChange={(event) => setRetrainEpochs(event.target.value)}
+            />
+            <small id="search-retrain-epochs-hint">{t.retrainEpochsHint}</small>
+          </div>
+          {blackbox && (
+            <div className="field">
+              <label htmlFor="search-evaluations">{t.evaluations}</label>
+              <input
+                id="search-evaluations"
+                type="number"
+                min={2}
+                max={2000}
+                step={1}
+                value={evaluations}
+                aria-describedby="search-evaluations-hint"
+                onChange={(event) => setEvaluations(event.target.value)}
+              />
+              <small id="search-evaluations-hint">{t.evaluationsHint}</small>
+            </div>
+          )}
+          {llm && (
+            <div className="field">
+              <label htmlFor="search-mutator">{t.mutator}</label>
+              <select id="search-mutator" value={mutator} onChange={(event) => setMutator(event.target.value as "llm" | "rules")}>
+                <option value="llm">{t.mutatorLlm}</option>
+                <option value="rules">{t.mutatorRules}</option>
+              </select>
+            </div>
+          )}
+        </div>
+        <ComputeTarget id="search-compute" value={compute} onChange={setCompute} />
+        {problem && (
+          <p role="alert" className="notice notice-error">
+            {problem}
+          </p>
+        )}
+        <ErrorNotice error={start.error} />
+        <div className="actions">
+          <button type="submit" disabled={queued}>
+            {queued ? t.queued : t.start}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Earlier searches: a family's accuracy/cost front, and training one of its members
+
+/** A member of family.json (mlcore/nas/family.py: Member.to_dict). */
+export interface FamilyMember {
+  index: number;
+  s: number[];
+  ops: string[];
+  choices: number[][];
+  counts: { [op: string]: number };
+  params: number;
+  flops: number;
+  predicted_latency_ms: number | null;
+  proxy_accuracy: number;
+  front: boolean;
+  chosen: boolean;
+}
+
+/** family.json's members with their place on the front, or null when it cannot be read. */
+export function parseFamily(data: unknown): FamilyMember[] | null {
+  if (!data || typeof data !== "object") return null;
+  const raw = data as { members?: unknown; front?: unknown; chosen?: unknown };
+  if (!Array.isArray(raw.members)) return null;
+  const front = new Set(Array.isArray(raw.front) ? raw.front.map(Number) : []);
+  const numbers = (value: unknown) => (Array.isArray(value) ? value.map(Number) : []);
+  return raw.members.map((entry, index) => {
+    const member = (entry ?? {}) as { [key: string]: unknown };
+    const genotype = (member["genotype"] ?? {}) as { ops?: unknown; choices?: unknown };
+    const counts = (member["counts"] ?? {}) as { [op: string]: unknown };
+    const latency = member["predicted_latency_ms"];
+    return {
+      index,
+      s: numbers(member["s"]),
+      ops: Array.isArray(genotype.ops) ? genotype.ops.map(String) : [],
+      choices: Array.isArray(genotype.choices) ? genotype.choices.map(numbers) : [],
+      counts: Object.fromEntries(Object.entries(counts).map(([op, n]) => [op, Number(n)])),
+      params: Number(member["params"] ?? 0),
+      flops: Number(member["flops"] ?? 0),
+      predicted_latency_ms: typeof latency === "number" ? latency : null,
+      proxy_accuracy: Number(member["proxy_accuracy"] ?? 0),
+      front: front.has(index),
+      chosen: raw.chosen === index,
+    };
+  });
+}
+
+const FAMILY_TEXT = {
+  en: {
+    heading: "Earlier searches of this project",
+    intro:
+      "Every architecture a search found, with its size and proxy accuracy (the search's own estimate, before retraining). Pick one to train it on this version without searching again.",
+    none: "No earlier search in this project yet: start one above, and its family will appear here when it has finished.",
+    loading: "Loading the searches…",
+    loadingFamily: "Loading the family…",
+    unreadable: "This search's family file could not be read. Choose another search, or start a new one above.",
+    which: "Search",
+    option: (date: string, accuracy: string, chance: boolean) =>
+      `Search of ${date}${accuracy ? ` · accuracy ${accuracy}` : ""}${chance ? " (no better than chance)" : ""}`,
+    chart: "Proxy accuracy against parameters",
+    summary: (members: number, front: number) => `${members} architectures, ${front} of them on the front.`,
+    keys:
+      "Arrow keys move between the points from fewest to most parameters; Enter or Space shows a point's member.",
+    legendFront: "filled circle: on the front (no other member is both smaller and more accurate)",
+    legendOther: "hollow circle: other members",
+    legendChosen: "square: the one this search kept and retrained",
+    xAxis: "Parameters",
+    yAxis: "Proxy accuracy",
+    point: (n: number, params: string, accuracy: string, front: boolean, chosen: boolean) =>
+      `Member ${n}: ${params} parameters, proxy accuracy ${accuracy}${front ? ", on the front" : ""}${chosen ? ", kept by the search" : ""}`,
+    table: "Show the members as a table",
+    member: "Member",
+    onFront: "On the front",
+    yes: "yes",
+    no: "no",
+    params: "Parameters",
+    flops: "FLOPs",
+    latency: "Predicted latency",
+    accuracy: "Proxy accuracy",
+    s: "Complexity vector s",
+    show: (n: number) => `Show member ${n}`,
+    actions: "Show",
+    showing: (n: number) => `Member ${n} is shown below the chart.`,
+    pick: "Choose a point or a table row to see that member.",
+    memberTitle: (n: number) => `Member ${n}`,
+    ms: (value: string) => `${value} ms`,
+    notMeasured: "not measured (the search had no latency table)",
+    noS: "none: a black-box search has no complexity vectors",
+    cells: "Operations per cell",
+    cell: (n: number) => `Cell ${n}`,
+    counts: "Edges per operation",
+    op: "Operation",
+    edges: "Edges",
+    train: "Train this member",
+    queued: "Queued…",
+    trainHint: "It is retrained from scratch on this dataset version; the search is not run again.",
+  },
+  ru: {
+    heading: "Прежние поиски в этом проекте",
+    intro:
+      "Все архитектуры, найденные поиском, с их размером и прокси-точностью (оценкой самого поиска, до повторного обучения). Выберите одну, чтобы обучить её на этой версии без нового поиска.",
+    none: "В этом проекте ещё не было поиска: начните его выше, и его семейство появится здесь, когда поиск закончится.",
+    loading: "Загружаем поиски…",
+    loadingFamily: "Загружаем семейство…",
+    unreadable: "Не удалось прочитать файл семейства этого поиска. Выберите другой поиск или начните новый выше.",
+    which: "Поиск",
+    option: (date: string, accuracy: string, chance: boolean) =>
+      `Поиск от ${date}${accuracy ? ` · точность ${accuracy}` : ""}${chance ? " (не лучше случайного угадывания)" : ""}`,
+    chart: "Прокси-точность в зависимости от числа параметров",
+    summary: (members: number, front: number) => `Архитектур: ${members}, из них на границе: ${front}.`,
+    keys:
+      "Стрелки переходят между точками от меньшего числа параметров к большему; Enter или пробел показывают выбранную архитектуру.",
+    legendFront: "закрашенный круг: на границе (нет другой архитектуры, которая и меньше, и точнее)",
+    legendOther: "пустой круг: остальные архитектуры семейства",
+    legendChosen: "квадрат: архитектура, которую поиск оставил и обучил заново",
+    xAxis: "Параметры",
+    yAxis: "Прокси-точность",
+    point: (n: number, params: string, accuracy: string, front: boolean, chosen: boolean) =>
+      `Архитектура ${n}: параметров ${params}, прокси-точность ${accuracy}${front ? ", на границе" : ""}${chosen ? ", оставлена поиском" : ""}`,
+    table: "Показать архитектуры семейства таблицей",
+    member: "Архитектура",
+    onFront: "На границе",
+    yes: "да",
+    no: "нет",
+    params: "Параметры",
+    flops: "FLOPs",
+    latency: "Прогноз задержки",
+    accuracy: "Прокси-точность",
+    s: "Вектор сложности s",
+    show: (n: number) => `Показать архитектуру ${n}`,
+    actions: "Показать",
+    showing: (n: number) => `Архитектура ${n} показана под графиком.`,
+    pick: "Выберите точку или строку таблицы, чтобы увидеть эту архитектуру.",
+    memberTitle: (n: number) => `Архитектура ${n}`,
+    ms: (value: string) => `${value} мс`,
+    notMeasured: "не измерена (у поиска не было таблицы задержек)",
+    noS: "нет: у поиска методом «чёрного ящика» нет векторов сложности",
+    cells: "Операции по ячейкам",
+    cell: (n: number) => `Ячейка ${n}`,
+    counts: "Рёбер на операцию",
+    op: "Операция",
+    edges: "Рёбра",
+    train: "Обучить эту архитектуру",
+    queued: "В очереди…",
+    trainHint: "Она будет обучена с нуля на этой версии набора данных; поиск заново не запускается.",
+  },
+};
+
+function EarlierSearches({ versionId, projectId }: { versionId: string; projectId: string }) {
+  const t = useText(FAMILY_TEXT);
+  const { lang } = useLang();
+  const models = useModels(projectId);
+  const [picked, setPicked] = useState("");
+  const searches = (models.data ?? [])
+    .filter((m) => m.architecture === "nas" && m.files.includes("family"))
+    .sort((a, b) => b.created_at.localeCompare(a.created_at));
+  const current = searches.find((m) => m.id === picked) ?? searches[0];
+  return (
+    <section aria-labelledby="earlier-heading">
+      <h2 id="earlier-heading">{t.heading}</h2>
+      {models.isPending && <Loading label={t.loading} />}
+      <ErrorNotice error={models.error} />
+      {models.data && searches.length === 0 && <Notice>{t.none}</Notice>}
+      {current && (
+        <>
+          <p className="hint">{t.intro}</p>
+          <div className="field">
+            <label htmlFor="family-model">{t.which}</label>
+            <select id="family-model" value={current.id} onChange={(event) => setPicked(event.target.value)}>
+              {searches.map((m) => {
+                const accuracy = m.metrics["accuracy"];
+                return (
+                  <option key={m.id} value={m.id}>
+                    {t.option(
+                      new Date(m.created_at).toLocaleString(lang),
+                      typeof accuracy === "number" ? formatPercent(accuracy, lang) : "",
+                      nearChance(m.metrics, m.class_names.length),
+                    )}
+                  </option>
+                );
+              })}
+            </select>
+            <ChanceWarning metrics={current.metrics} classes={current.class_names.length} />
+          </div>
+          <FamilyView key={current.id} model={current} versionId={versionId} projectId={projectId} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function FamilyView({ model, versionId, projectId }: { model: ModelOut; versionId: string; projectId: string }) {
+  const t = useText(FAMILY_TEXT);
+  const { lang } = useLang();
+  const family = useModelJson(model.id, "family");
+  const members = useMemo(() => (family.data === undefined ? null : parseFamily(family.data)), [family.data]);
+  const [selected, setSelected] = useState<number | null>(null);
+  const details = useRef<HTMLHeadingElement>(null);
+  const [focusDetails, setFocusDetails] = useState(0);
+  useEffect(() => {
+    if (focusDetails) details.current?.focus();
+  }, [focusDetails]);
+  if (family.isPending) return <Loading label={t.loadingFamily} />;
+  if (family.error) return <ErrorNotice error={family.error} action={<p>{t.unreadable}</p>} />;
+  if (!members || members.length === 0) return <Notice kind="warning">{t.unreadable}</Notice>;
+  // from the chart focus stays on the point (its member is announced); from the table,
+  // focus moves to the member
+  const show = (index: number, focus: boolean) => {
+    setSelected(index);
+    if (focus) setFocusDetails((n) => n + 1);
+  };
+  const member = selected === null ? undefined : members[selected];
+  const percent = (value: number) => formatPercent(value, lang);
+  return (
+    <>
+      <FrontScatter members={members} selected={selected} onSelect={(index) => show(index, false)} />
+      <p role="status" className="visually-hidden">
+        {member ? t.showing(member.index + 1) : ""}
+      </p>
+      <details>
+        <summary>{t.table}</summary>
+        <div className="table-scroll">
+          <table>
+            <caption className="visually-hidden">{t.chart}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t.member}</th>
+                <th scope="col">{t.onFront}</th>
+                <th scope="col" className="number">
+                  {t.params}
+                </th>
+                <th scope="col" className="number">
+                  {t.flops}
+                </th>
+                <th scope="col" className="number">
+                  {t.latency}
+                </th>
+                <th scope="col" className="number">
+                  {t.accuracy}
+                </th>
+                <th scope="col">{t.s}</th>
+                <th scope="col">
+                  <span className="visually-hidden">{t.actions}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((m) => (
+                <tr key={m.index}>
+                  <th scope="row">{m.index + 1}</th>
+                  <td>{m.front ? t.yes : t.no}</td>
+                  <td className="number">{formatCount(m.params, lang)}</td>
+                  <td className="number">{formatCount(m.flops, lang)}</td>
+                  <td className="number">
+                    {m.predicted_latency_ms === null ? "—" : t.ms(formatNumber(m.predicted_latency_ms, lang))}
+                  </td>
+                  <td className="number">{percent(m.proxy_accuracy)}</td>
+                  <td>{m.s.length ? m.s.map((v) => formatNumber(v, lang, 2)).join(" · ") : "—"}</td>
+                  <td>
+                    <button type="button" className="button-secondary" onClick={() => show(m.index, true)}>
+                      {t.show(m.index + 1)}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+      {member ? (
+        <MemberCard
+          member={member}
+          modelId={model.id}
+          versionId={versionId}
+          projectId={projectId}
+          heading={details}
+        />
+      ) : (
+        <p className="hint">{t.pick}</p>
+      )}
+    </>
+  );
+}
+
+const W = 560;
+const H = 320;
+const M = { left: 72, right: 20, top: 16, bottom: 52 };
+
+function scale(domain: [number, number], range: [number, number]) {
+  const [d0, d1] = domain[0] === domain[1] ? [domain[0] - 1, domain[1] + 1] : domain;
+  const pad = (d1 - d0) * 0.06;
+  return (value: number) => range[0] + ((value - (d0 - pad)) / (d1 - d0 + 2 * pad)) * (range[1] - range[0]);
+}
+
+function FrontScatter({
+  members,
+  selected,
+  onSelect,
+}: {
+  members: FamilyMember[];
+  selected: number | null;
+  onSelect: (index: number) => void;
+}) {
+  const t = useText(FAMILY_TEXT);
+  const { lang } = useLang();
+  const order = useMemo(
+    () => [...members].sort((a, b) => a.params - b.params || a.proxy_accuracy - b.proxy_accuracy),
+    [members],
+  );
+  const [active, setActive] = useState(0); // position in `order` that holds the tab stop
+  const [focused, setFocused] = useState<number | null>(null);
+  const points = useRef<(SVGGElement | null)[]>([]);
+  const params = members.map((m) => m.params);
+  const accuracies = members.map((m) => m.proxy_accuracy);
+  const x = scale([Math.min(...params), Math.max(...params)], [M.left, W - M.right]);
+  const y = scale([Math.min(...accuracies), Math.max(...accuracies)], [H - M.bottom, M.top]);
+  const front = order.filter((m) => m.front);
+  const move = (position: number) => {
+    const next = Math.min(Math.max(position, 0), order.length - 1);
+    setActive(next);
+    points.current[next]?.focus();
+  };
+  const onKey = (event: KeyboardEvent, position: number, index: number) => {
+    const steps: { [key: string]: number } = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 };
+    if (event.key in steps) move(position + (steps[event.key] ?? 0));
+    else if (event.key === "Home") move(0);
+    else if (event.key === "End") move(order.length - 1);
+    else if (event.key === "Enter" || event.key === " ") onSelect(index);
+    else return;
+    event.preventDefault();
+  };
+  const xTicks = [Math.min(...params), (Math.min(...params) + Math.max(...params)) / 2, Math.max(...params)];
+  const yTicks = [Math.min(...accuracies), (Math.min(...accuracies) + Math.max(...accuracies)) / 2, Math.max(...accuracies)];
+  return (
+    <figure className="chart">
+      <figcaption id="front-caption">{t.chart}</figcaption>
+      <p className="hint" id="front-summary">
+        {t.summary(members.length, front.length)} {t.keys}
+      </p>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        width="100%"
+        style={{ maxWidth: `${W}px`, display: "block" }}
+        role="group"
+        aria-labelledby="front-caption"
+        aria-describedby="front-summary"
+      >
+        <g aria-hidden="true" fontSize="12" fill="#4a5468">
+          <line x1={M.left} x2={W - M.right} y1={H - M.bottom} y2={H - M.bottom} stroke="#8a94a6" />
+          <line x1={M.left} x2={M.left} y1={M.top} y2={H - M.bottom} stroke="#8a94a6" />
+          {xTicks.map((value, i) => (
+            <text key={`x${i}`} x={x(value)} y={H - M.bottom + 18} textAnchor="middle">
+              {formatCount(value, lang)}
+            </text>
+          ))}
+          {yTicks.map((value, i) => (
+            <g key={`y${i}`}>
+              <line x1={M.left} x2={W - M.right} y1={y(value)} y2={y(value)} stroke="#d5dae3" />
+              <text x={M.left - 6} y={y(value) + 4} textAnchor="end">
+                {formatPercent(value, lang)}
+              </text>
+            </g>
+          ))}
+          <text x={(M.left + W - M.right) / 2} y={H - 10} textAnchor="middle">
+            {t.xAxis}
+          </text>
+          <text transform={`translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)`} textAnchor="middle">
+            {t.yAxis}
+          </text>
+          {front.length > 1 && (
+            <polyline
+              points={front.map((m) => `${x(m.params)},${y(m.proxy_accuracy)}`).join(" ")}
+              fill="none"
+              stroke="#264d9b"
+              strokeDasharray="5 4"
+            />
+          )}
+        </g>
+        {order.map((m, position) => {
+          const cx = x(m.params);
+          const cy = y(m.proxy_accuracy);
+          return (
+            <g
+              key={m.index}
+              ref={(element) => {
+                points.current[position] = element;
+              }}
+              role="button"
+              tabIndex={position === active ? 0 : -1}
+              aria-pressed={selected === m.index}
+              aria-label={t.point(
+                m.index + 1,
+                formatCount(m.params, lang),
+                formatPercent(m.proxy_accuracy, lang),
+                m.front,
+                m.chosen,
+              )}
+              style={{ cursor: "pointer", outline: "none" }}
+              onClick={() => {
+                setActive(position);
+                onSelect(m.index);
+              }}
+              onKeyDown={(event) => onKey(event, position, m.index)}
+              onFocus={() => {
+                setActive(position);
+                setFocused(position);
+              }}
+              onBlur={() => setFocused(null)}
+            >
+              <circle cx={cx} cy={cy} r={12} fill="transparent" />
+              {m.front ? (
+                <circle cx={cx} cy={cy} r={6} fill="#264d9b" stroke="#1d2330" strokeWidth={1} />
+              ) : (
+                <circle cx={cx} cy={cy} r={4.5} fill="none" stroke="#4a5468" strokeOpacity={0.55} strokeWidth={1.5} />
+              )}
+              {m.chosen && <rect x={cx - 9} y={cy - 9} width={18} height={18} fill="none" stroke="#1d2330" strokeWidth={1.5} />}
+              {selected === m.index && <circle cx={cx} cy={cy} r={12} fill="none" stroke="#c2410c" strokeWidth={3} />}
+              {focused === position && (
+                <circle cx={cx} cy={cy} r={15} fill="none" stroke="#f59e0b" strokeWidth={3} strokeDasharray="4 2" />
+              )}
+            </g>
+          );
+        })}
+      </svg>
+      <ul className="hint" style={{ listStyle: "none", padding: 0 }}>
+        <li>● {t.legendFront}</li>
+        <li>○ {t.legendOther}</li>
+        <li>□ {t.legendChosen}</li>
+      </ul>
+    </figure>
+  );
+}
+
+function MemberCard({
+  member,
+  modelId,
+  versionId,
+  projectId,
+  heading,
+}: {
+  member: FamilyMember;
+  modelId: string;
+  versionId: string;
+  projectId: string;
+  heading: RefObject<HTMLHeadingElement | null>;
+}) {
+  const t = useText(FAMILY_TEXT);
+  const { lang } = useLang();
+  const start = useStartJob(projectId);
+  const queued = start.isPending || start.isSuccess;
+  const blackbox = member.s.length === 0;
+  const opName = (i: number) => member.ops[i] ?? `#${i}`;
+  const train = () =>
+    start.mutate({
+      kind: "search",
+      dataset_version_id: versionId,
+      params: { family_model_id: modelId, family_member: member.index },
+    });
+  const id = `member-${member.index}-heading`;
+  return (
+    <div className="card" role="region" aria-labelledby={id}>
+      <h3 id={id} ref={heading} tabIndex={-1}>
+        {t.memberTitle(member.index + 1)}
+      </h3>
+      <dl>
+        <dt>{t.params}</dt>
+        <dd>{formatCount(member.params, lang)}</dd>
+        <dt>{t.flops}</dt>
+        <dd>{formatCount(member.flops, lang)}</dd>
+        <dt>{t.latency}</dt>
+        <dd>
+          {member.predicted_latency_ms === null ? t.notMeasured : t.ms(formatNumber(member.predicted_latency_ms, lang))}
+        </dd>
+        <dt>{t.accuracy}</dt>
+        <dd>{formatPercent(member.proxy_accuracy, lang)}</dd>
+        <dt>{t.onFront}</dt>
+        <dd>{member.front ? t.yes : t.no}</dd>
+        <dt>{t.s}</dt>
+        <dd>
+          {blackbox
+            ? t.noS
+            : member.s.map((value, i) => `${opName(i)} ${formatNumber(value, lang, 2)}`).join(" · ")}
+        </dd>
+      </dl>
+      <h4>{t.cells}</h4>
+      <ol>
+        {member.choices.map((cell, c) => (
+          <li key={c}>
+            {t.cell(c + 1)}: {cell.map(opName).join(", ")}
+          </li>
+        ))}
+      </ol>
+      <table>
+        <caption>{t.counts}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t.op}</th>
+            <th scope="col" className="number">
+              {t.edges}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {Object.entries(member.counts).map(([op, n]) => (
+            <tr key={op}>
+              <th scope="row">{op}</th>
+              <td className="number">{n}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="hint">{t.trainHint}</p>
+      <ErrorNotice error={start.error} />
+      <div className="actions">
+        <button type="button" disabled={queued} onClick={train}>
+          {queued ? t.queued : t.train}
+        </button>
+      </div>
+    </div>
+  );
 }

@@ -18,6 +18,7 @@ const TEXT = {
     noJobs: "No jobs yet: open a dataset and choose a model to train.",
     models: "Models",
     noModels: "No trained models yet.",
+    toProjects: "Go to your projects",
     loading: "Loading…",
     progress: "progress",
     classify: "classification",
@@ -33,6 +34,7 @@ const TEXT = {
     noJobs: "Заданий пока нет: откройте набор данных и выберите модель.",
     models: "Модели",
     noModels: "Обученных моделей пока нет.",
+    toProjects: "К вашим проектам",
     loading: "Загрузка…",
     progress: "готово",
     classify: "классификация",
@@ -58,10 +60,19 @@ export function ProjectPage() {
   const jobs = useJobs(projectId);
   const models = useModels(projectId);
   const name = project.data?.name ?? t.project;
+  if (project.error)
+    return (
+      <>
+        <PageTitle title={name}>{name}</PageTitle>
+        <ErrorNotice error={project.error} />
+        <p>
+          <Link to="/projects">{t.toProjects}</Link>
+        </p>
+      </>
+    );
   return (
     <>
       <PageTitle title={name}>{name}</PageTitle>
-      <ErrorNotice error={project.error} />
       <div className="actions">
         <Link className="button" to={`/projects/${projectId}/upload`}>
           {t.upload}

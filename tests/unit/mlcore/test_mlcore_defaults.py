@@ -91,3 +91,10 @@ def test_folder_and_report_profiles_agree(flowers_dir: Path) -> None:
         "imbalance_ratio": 1.0,
     }
     assert from_dir == DataProfile.from_report(report)
+
+
+def test_early_stopping_is_on_for_long_runs_unless_the_user_says_never() -> None:
+    long = TrainParams(model="efficientnet_b0", epochs=40)
+    assert resolve(long, B0, profile()).early_stopping_patience == 10
+    never = resolve(long.model_copy(update={"early_stopping_patience": 0}), B0, profile())
+    assert never.early_stopping_patience is None and "early_stopping_patience" not in never.chosen

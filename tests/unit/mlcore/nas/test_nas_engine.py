@@ -144,6 +144,31 @@ def test_a_member_of_an_earlier_family_is_retrained_without_searching(
     assert (member.output / "package.zip").is_file()
 
 
+def test_a_member_is_retrained_by_its_index_in_the_family(
+    job: SearchJob, flowers_dir: Path, tmp_path: Path
+) -> None:
+    family = job.read_json("family")
+    index = len(family["members"]) - 1
+    member = run(
+        flowers_dir,
+        tmp_path,
+        family=job.output / job.result.files["family"],
+        family_model_id="earlier",
+        family_member=index,
+        retrain_epochs=1,
+    )
+    assert member.result.info["genotype"] == family["members"][index]["genotype"]
+    with pytest.raises(ValueError, match=f"the family has {index + 1} members"):
+        run(
+            flowers_dir,
+            tmp_path / "again",
+            family=job.output / job.result.files["family"],
+            family_model_id="earlier",
+            family_member=index + 1,
+            retrain_epochs=1,
+        )
+
+
 def test_a_resumed_search_continues_from_its_checkpoint(flowers_dir: Path, tmp_path: Path) -> None:
     first = run(flowers_dir, tmp_path, retrain_epochs=1)
     saved = [tmp_path / "resume" / name for name in (STATE_FILE, RETRAIN_CHECKPOINT)]

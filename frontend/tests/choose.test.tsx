@@ -1,0 +1,356 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { http, HttpResponse } from "msw";
+import type { ReactElement } from "react";
+import { Route, Routes, useLocation } from "react-router-dom";
+import ChoosePage, { rescaleSimplex } from "../src/pages/Choose";
+import { renderAt } from "./render";
+import { server } from "./server";
+
+const ME = { id: "u1", email: "ada@example.com", created_at: "2026-12-05T08:00:00Z" };
+
+function version(task: string, train: Record<string, number>) {
+  return {
+    id: "v1",
+    dataset_id: "d1",
+    version: 1,
+    content_hash: "abc",
+    class_names: Object.keys(train),
+    split_source: "folders",
+    stats: {},
+    warnings: [],
+    report: { task, counts: { train, val: train } },
+    verdict: { status: "ready", reasons: [] },
+    created_at: "2026-12-05T08:00:00Z",
+  };
+}
+
+const DATASET = { id: "d1", project_id: "p1", name: "pets", task: "classify", created_at: "2026-12-05T08:00:00Z", versions: [] };
+
+function entry(name: string, family: string, task: string, params: number, gflops: number, year = 2024) {
+  return {
+    name,
+    family,
+    task,
+    params,
+    gflops,
+    default_image_size: task === "detect" ? 640 : 224,
+    year,
+    licence: family === "efficientnet" ? "Apache-2.0" : "AGPL-3.0",
+    weights_file: `${name}.pt`,
+  };
+}
+
+const CATALOG = [
+  entry("efficientnet_b0", "efficientnet", "classify", 5288548, 0.772, 2019),
+  entry("efficientnet_b1", "efficientnet", "classify", 7794184, 1.374, 2019),
+  entry("yolo11n-cls", "yolo11", "classify", 2812104, 0.392),
+  entry("yolo11s-cls", "yolo11", "classify", 6724008, 1.471),
+  entry("yolo11n", "yolo11", "detect", 2624080, 6.543),
+];
+
+const SERVICE = {
+  version: "0.1.0",
+  max_upload_bytes: 1_000_000,
+  job_kinds: ["train", "search"],
+  compute_backends: ["local"],
+  llm_mutator: false,
+  import_s3_endpoints: [],
+};
+
+function handlers({
+  task = "classify",
+  train = { cat: 300, dog: 200 },
+  service = SERVICE,
+  models = [] as unknown[],
+} = {}) {
+  return [
+    http.get("/api/v1/auth/me", () => HttpResponse.json(ME)),
+    http.get("/api/v1/dataset-versions/v1", () => HttpResponse.json(version(task, train))),
+    http.get("/api/v1/datasets/d1", () => HttpResponse.json({ ...DATASET, task })),
+    http.get("/api/v1/catalog", () => HttpResponse.json(CATALOG)),
+    http.get("/api/v1/service", () => HttpResponse.json(service)),
+    http.get("/api/v1/models", () => HttpResponse.json(models)),
+  ];
+}
+
+function Where() {
+  const location = useLocation();
+  return <p>now at {location.pathname + location.search}</p>;
+}
+
+/** The screen at its route, and every other address showing where the app went. */
+function page(element: ReactElement) {
+  return (
+    <Routes>
+      <Route path="/versions/:versionId/choose" element={element} />
+      <Route path="*" element={<Where />} />
+    </Routes>
+  );
+}
+
+function renderChoose(tab = "") {
+  renderAt(page(<ChoosePage />), { route: `/versions/v1/choose${tab}`, path: "/*" });
+}
+
+const names = () => screen.getAllByRole("rowheader").map((cell) => cell.textContent);
+
+test("the catalog shows the dataset's task only, sorts, filters, pre-selects one and continues", async () => {
+  server.use(...handlers());
+  const user = userEvent.setup();
+  renderChoose();
+  expect(await screen.findByRole("heading", { level: 1 })).toHaveTextContent("Step 3 of 6: Choose a model");
+  expect(await screen.findByRole("table", { name: "Catalog models for this task" })).toBeInTheDocument();
+  expect(screen.queryByRole("tab", { name: /Recommended/ })).not.toBeInTheDocument();
+
+  // classification models only, smallest first; the detector is not offered
+  expect(names()).toEqual(["yolo11n-cls", "efficientnet_b0", "yolo11s-cls", "efficientnet_b1"]);
+  expect(screen.queryByRole("radio", { name: "yolo11n" })).not.toBeInTheDocument();
+  expect(screen.getAllByText("not measured")).toHaveLength(4);
+  expect(screen.getByRole("row", { name: /efficientnet_b0/ })).toHaveTextContent("5.3 M");
+
+  // 500 training images: the smallest is pre-selected, and the screen says why
+  expect(screen.getByRole("radio", { name: "yolo11n-cls" })).toBeChecked();
+  expect(screen.getByText(/yolo11n-cls is pre-selected: with 500 training images/)).toBeInTheDocument();
+
+  const paramsHeader = screen.getByRole("columnheader", { name: /Parameters/ });
+  expect(paramsHeader).toHaveAttribute("aria-sort", "ascending");
+  await user.click(within(paramsHeader).getByRole("button"));
+  expect(paramsHeader).toHaveAttribute("aria-sort", "descending");
+  expect(names()).toEqual(["efficientnet_b1", "yolo11s-cls", "efficientnet_b0", "yolo11n-cls"]);
+  await user.click(screen.getByRole("button", { name: /Model/ }));
+  expect(screen.getByRole("columnheader", { name: /Model/ })).toHaveAttribute("aria-sort", "ascending");
+  expect(paramsHeader).not.toHaveAttribute("aria-sort");
+  expect(names()).toEqual(["efficientnet_b0", "efficientnet_b1", "yolo11n-cls", "yolo11s-cls"]);
+
+  await user.selectOptions(screen.getByLabelText("Family"), "EfficientNet");
+  expect(names()).toEqual(["efficientnet_b0", "efficientnet_b1"]);
+  await user.type(screen.getByLabelText("At most this many million parameters"), "6");
+  expect(names()).toEqual(["efficientnet_b0"]);
+  expect(screen.getByText(/It is hidden by the filters above/)).toBeInTheDocument();
+
+  await user.click(screen.getByRole("radio", { name: "efficientnet_b0" }));
+  const next = screen.getByRole("link", { name: "Continue with efficientnet_b0" });
+  expect(next).toHaveAttribute("href", "/versions/v1/settings?model=efficientnet_b0");
+  await user.click(next);
+  expect(await screen.findByText("now at /versions/v1/settings?model=efficientnet_b0")).toBeInTheDocument();
+});
+
+test("with more training images the second-smallest model is pre-selected", async () => {
+  server.use(...handlers({ train: { cat: 3000, dog: 2000 } }));
+  renderChoose();
+  expect(await screen.findByRole("radio", { name: "efficientnet_b0" })).toBeChecked();
+  expect(screen.getByText(/efficientnet_b0 is pre-selected: with 5,000 training images/)).toBeInTheDocument();
+});
+
+test("a search with a complexity vector: the sliders stay on the simplex, the job is queued and opened", async () => {
+  let posted: unknown = null;
+  let release: () => void = () => undefined;
+  const answered = new Promise<void>((resolve) => (release = resolve));
+  server.use(
+    ...handlers(),
+    http.post("/api/v1/projects/p1/jobs", async ({ request }) => {
+      posted = await request.json();
+      await answered;
+      return HttpResponse.json({ id: "j1" }, { status: 201 });
+    }),
+  );
+  const user = userEvent.setup();
+  renderChoose("?tab=search");
+  expect(await screen.findByRole("tab", { name: "Architecture search", selected: true })).toBeInTheDocument();
+  const strategy = await screen.findByLabelText("Strategy");
+  expect(strategy).toHaveValue("hyper_darts");
+  expect(strategy).toHaveAccessibleDescription(/family of architectures along the accuracy\/cost front/);
+  expect(screen.queryByLabelText("How children are proposed")).not.toBeInTheDocument(); // no LLM here
+
+  await user.click(screen.getByLabelText("The one at a complexity vector s"));
+  const sliders = ["maxpool3", "identity", "conv3"].map((op) => screen.getByRole("slider", { name: new RegExp(`s for ${op}`) }));
+  expect(sliders.map((s) => Number((s as HTMLInputElement).value))).toEqual([1 / 3, 1 / 3, 1 / 3]);
+  fireEvent.change(sliders[2]!, { target: { value: "0.6" } });
+  expect(sliders[0]).toHaveAttribute("aria-valuetext", "0.20");
+  expect(sliders[1]).toHaveAttribute("aria-valuetext", "0.20");
+  expect(screen.getByText("Sum: 1.00")).toBeInTheDocument();
+  await user.type(screen.getByLabelText("Retraining epochs"), "10");
+
+  await user.click(screen.getByRole("button", { name: "Start the search" }));
+  expect(await screen.findByRole("button", { name: "Queued…" })).toBeDisabled();
+  await waitFor(() => expect(posted).not.toBeNull());
+  const body = posted as { kind: string; dataset_version_id: string; params: { complexity: number[] } };
+  expect(body).toMatchObject({ kind: "search", dataset_version_id: "v1", params: { strategy: "hyper_darts", retrain_epochs: 10 } });
+  expect(Object.keys(body.params).sort()).toEqual(["complexity", "retrain_epochs", "strategy"]);
+  expect(body.params.complexity).toHaveLength(3);
+  expect(body.params.complexity[2]).toBeCloseTo(0.6);
+  expect(body.params.complexity[0]).toBeCloseTo(0.2);
+  expect(body.params.complexity.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 10);
+  release();
+  expect(await screen.findByText("now at /jobs/j1")).toBeInTheDocument();
+});
+
+test("a black-box search sends its candidates, mutator and budget, and shows the service's refusal", async () => {
+  let posted: { params?: unknown } | null = null;
+  server.use(
+    ...handlers({ service: { ...SERVICE, llm_mutator: true, compute_backends: ["local", "gpu-pool"] } }),
+    http.post("/api/v1/projects/p1/jobs", async ({ request }) => {
+      posted = (await request.json()) as { params?: unknown };
+      return HttpResponse.json({ detail: "max_params 50 is below every architecture of this space" }, { status: 422 });
+    }),
+  );
+  const user = userEvent.setup();
+  renderChoose("?tab=search");
+  await user.selectOptions(await screen.findByLabelText("Strategy"), "evolution");
+  expect(screen.queryByLabelText("The one at a complexity vector s")).not.toBeInTheDocument(); // hyper_darts only
+  expect(screen.getByLabelText("Candidates to train")).toHaveValue(24);
+  await user.selectOptions(screen.getByLabelText("How children are proposed"), "rules");
+  await user.click(screen.getByLabelText("The most accurate with at most this many parameters"));
+  await user.click(screen.getByRole("button", { name: "Start the search" }));
+  expect(screen.getByRole("alert")).toHaveTextContent("Enter a number above zero for the budget");
+  expect(posted).toBeNull();
+  await user.type(screen.getByLabelText("Parameters at most"), "50");
+  await user.selectOptions(screen.getByLabelText("Compute target"), "gpu-pool");
+  await user.click(screen.getByRole("button", { name: "Start the search" }));
+  expect(await screen.findByRole("alert")).toHaveTextContent("max_params 50 is below every architecture of this space");
+  expect(posted).toEqual({
+    kind: "search",
+    dataset_version_id: "v1",
+    compute_backend: "gpu-pool",
+    params: { strategy: "evolution", max_params: 50, evaluations: 24, mutator: "rules" },
+  });
+  expect(screen.getByRole("button", { name: "Start the search" })).toBeEnabled();
+});
+
+test("a detection dataset is pointed from the search to the catalog", async () => {
+  server.use(...handlers({ task: "detect" }));
+  const user = userEvent.setup();
+  renderChoose("?tab=search");
+  expect(await screen.findByText(/Architecture search builds image classifiers/)).toBeInTheDocument();
+  await user.click(screen.getByRole("link", { name: "Open the catalog" }));
+  expect(await screen.findByRole("radio", { name: "yolo11n" })).toBeChecked();
+  expect(names()).toEqual(["yolo11n"]);
+});
+
+const FAMILY = {
+  members: [
+    {
+      s: [0.1, 0.1, 0.8],
+      genotype: { ops: ["maxpool3", "identity", "conv3"], choices: [[0, 1, 1], [1, 0, 0]] },
+      counts: { maxpool3: 2, identity: 4, conv3: 0 },
+      params: 3000,
+      flops: 90000,
+      predicted_latency_ms: 0.4,
+      proxy_accuracy: 0.6,
+    },
+    {
+      s: [0.4, 0.3, 0.3],
+      genotype: { ops: ["maxpool3", "identity", "conv3"], choices: [[2, 2, 1], [0, 2, 1]] },
+      counts: { maxpool3: 1, identity: 2, conv3: 3 },
+      params: 8000,
+      flops: 400000,
+      predicted_latency_ms: 0.9,
+      proxy_accuracy: 0.75,
+    },
+    {
+      s: [0.8, 0.1, 0.1],
+      genotype: { ops: ["maxpool3", "identity", "conv3"], choices: [[2, 2, 2], [2, 0, 2]] },
+      counts: { maxpool3: 1, identity: 0, conv3: 5 },
+      params: 9000,
+      flops: 500000,
+      predicted_latency_ms: null,
+      proxy_accuracy: 0.7,
+    },
+  ],
+  front: [0, 1],
+  chosen: 1,
+  strategy: "hyper_darts",
+};
+
+const NAS_MODEL = {
+  id: "m1",
+  project_id: "p1",
+  job_id: "j0",
+  dataset_version_id: "v1",
+  architecture: "nas",
+  task: "classify",
+  class_names: ["cat", "dog"],
+  metrics: { accuracy: 0.8 },
+  files: ["family", "family_plot", "model.pt"],
+  package_sha256: "x",
+  package_size: 1,
+  created_at: "2026-12-04T08:00:00Z",
+};
+
+test("a point of an earlier search's front shows its member, and training it posts the family", async () => {
+  let posted: unknown = null;
+  server.use(
+    ...handlers({ models: [NAS_MODEL, { ...NAS_MODEL, id: "m2", architecture: "efficientnet_b0", files: ["model.pt"] }] }),
+    http.get("/api/v1/models/m1/files/family", () => HttpResponse.json(FAMILY)),
+    http.post("/api/v1/projects/p1/jobs", async ({ request }) => {
+      posted = await request.json();
+      return HttpResponse.json({ id: "j9" }, { status: 201 });
+    }),
+  );
+  const user = userEvent.setup();
+  renderChoose("?tab=search");
+  expect(await screen.findByLabelText("Search")).toHaveValue("m1");
+  expect(await screen.findByText(/3 architectures, 2 of them on the front/)).toBeInTheDocument();
+  const points = screen.getAllByRole("button", { name: /^Member \d:/ });
+  expect(points.map((p) => p.getAttribute("aria-label"))).toEqual([
+    "Member 1: 3,000 parameters, proxy accuracy 60 %, on the front",
+    "Member 2: 8,000 parameters, proxy accuracy 75 %, on the front, kept by the search",
+    "Member 3: 9,000 parameters, proxy accuracy 70 %",
+  ]);
+  // the table twin has the same numbers
+  const table = screen.getByRole("table", { name: "Proxy accuracy against parameters" });
+  expect(within(table).getAllByRole("row")[2]).toHaveTextContent(/2\s*yes\s*8,000\s*400,000\s*0.9 ms\s*75 %/);
+
+  await user.click(points[1]!);
+  const card = screen.getByRole("region", { name: "Member 2" });
+  expect(card).toHaveTextContent("Cell 1: conv3, conv3, identity");
+  expect(card).toHaveTextContent("Cell 2: maxpool3, conv3, identity");
+  expect(card).toHaveTextContent("maxpool3 0.4 · identity 0.3 · conv3 0.3");
+  expect(points[1]).toHaveAttribute("aria-pressed", "true");
+
+  // keyboard: the next point by size, then Enter
+  points[1]!.focus();
+  await user.keyboard("{ArrowRight}");
+  expect(points[2]).toHaveFocus();
+  await user.keyboard("{Enter}");
+  const third = screen.getByRole("region", { name: "Member 3" });
+  expect(third).toHaveTextContent("not measured");
+  expect(third).toHaveTextContent("Cell 1: conv3, conv3, conv3");
+
+  await user.click(within(third).getByRole("button", { name: "Train this member" }));
+  expect(await screen.findByText("now at /jobs/j9")).toBeInTheDocument();
+  expect(posted).toEqual({
+    kind: "search",
+    dataset_version_id: "v1",
+    params: { family_model_id: "m1", family_member: 2 },
+  });
+});
+
+test("a member of a black-box family (no complexity vectors) is trained by its index too", async () => {
+  let posted: unknown = null;
+  const blackbox = { ...FAMILY, members: FAMILY.members.map((m) => ({ ...m, s: [] })), strategy: "random" };
+  server.use(
+    ...handlers({ models: [NAS_MODEL] }),
+    http.get("/api/v1/models/m1/files/family", () => HttpResponse.json(blackbox)),
+    http.post("/api/v1/projects/p1/jobs", async ({ request }) => {
+      posted = await request.json();
+      return HttpResponse.json({ id: "j3" }, { status: 201 });
+    }),
+  );
+  const user = userEvent.setup();
+  renderChoose("?tab=search");
+  await user.click(await screen.findByRole("button", { name: "Show member 1" }));
+  expect(screen.getByRole("heading", { name: "Member 1" })).toHaveFocus();
+  await user.click(screen.getByRole("button", { name: "Train this member" }));
+  expect(await screen.findByText("now at /jobs/j3")).toBeInTheDocument();
+  expect(posted).toEqual({ kind: "search", dataset_version_id: "v1", params: { family_model_id: "m1", family_member: 0 } });
+});
+
+test("moving one component of s rescales the others proportionally", () => {
+  const next = rescaleSimplex([0.5, 0.3, 0.2], 0, 0.8);
+  expect(next[0]).toBe(0.8);
+  expect(next[1]).toBeCloseTo(0.12);
+  expect(next[2]).toBeCloseTo(0.08);
+  expect(rescaleSimplex([1, 0, 0], 0, 0.4)).toEqual([0.4, 0.3, 0.3]);
+});
