@@ -35,4 +35,11 @@ test("a Hyper-DARTS search: live job, then its family's front with each member's
   await expect(card).toContainText("Cell 1:");
   await expect(card.getByRole("button", { name: "Train this member" })).toBeVisible();
   await checkScreen(page, "42-search-family");
+
+  // the search's own model shows the same family, opened at the member it kept
+  await page.goBack();
+  await page.getByRole("link", { name: "See the results" }).click();
+  await page.getByRole("tab", { name: "Search family" }).click();
+  await expect(page.getByText("The search kept this one: it is the search's own retrained model.")).toBeVisible();
+  await checkScreen(page, "43-search-model-family");
 });

@@ -348,16 +348,18 @@ test("the parity tab: every format's agreement and why INT8 was not produced", a
   expect(file).toHaveTextContent("model.onnx");
 });
 
-test("a search model shows its family: the plot and the chosen member", async () => {
-  const nas = { ...CLASSIFIER, architecture: "nas", files: ["evaluation", "family", "family_plot"] };
+test("a search model shows its family on the interactive front, its own member first, trainable on its version", async () => {
+  const nas = { ...CLASSIFIER, architecture: "nas", files: ["evaluation", "family"] };
   const member = (params: number, accuracy: number, s: number[]) => ({
     s,
-    counts: { maxpool3: 2, identity: 1, conv3: 3 },
+    genotype: { ops: ["maxpool3", "identity", "conv3"], choices: [[0, 2, 1]] },
+    counts: { maxpool3: 1, identity: 1, conv3: 1 },
     params,
     flops: params * 40,
     predicted_latency_ms: params / 10_000,
     proxy_accuracy: accuracy,
   });
+  let posted: unknown = null;
   server.use(
     ...common(nas),
     http.get("/api/v1/models/m1/files/family", () =>
@@ -368,11 +370,34 @@ test("a search model shows its family: the plot and the chosen member", async ()
         strategy: "hyper_darts",
       }),
     ),
-    http.get("/api/v1/models/m1/files/family_plot", () => JPEG()),
+    http.post("/api/v1/projects/p1/jobs", async ({ request }) => {
+      posted = await request.json();
+      return HttpResponse.json({ id: "j7" }, { status: 201 });
+    }),
+  );
+  const user = userEvent.setup();
+  renderAt(<ModelPage />, at("family"));
+  expect(await screen.findByText(/3 architectures, 2 of them on the front\./)).toBeInTheDocument();
+  expect(screen.getByRole("button", { name: /^Member 2: 40,000 parameters.*kept by the search/ })).toHaveAttribute("aria-pressed", "true");
+  const own = screen.getByRole("region", { name: "Member 2" });
+  expect(own).toHaveTextContent("The search kept this one");
+  expect(own).toHaveTextContent("Cell 1: maxpool3, conv3, identity");
+
+  await user.click(screen.getByRole("button", { name: /^Member 1: 12,000 parameters/ }));
+  await user.click(within(screen.getByRole("region", { name: "Member 1" })).getByRole("button", { name: "Train this member" }));
+  await waitFor(() => expect(posted).toEqual({ kind: "search", dataset_version_id: "v1", params: { family_model_id: "m1", family_member: 0 } }));
+});
+
+test("a search model whose dataset version was deleted shows its family without a train button", async () => {
+  const nas = { ...CLASSIFIER, architecture: "nas", dataset_version_id: null, files: ["evaluation", "family"] };
+  server.use(
+    ...common(nas),
+    http.get("/api/v1/models/m1/files/family", () =>
+      HttpResponse.json({ members: [{ s: [1, 0], params: 9000, flops: 1, proxy_accuracy: 0.4 }], front: [0], chosen: 0 }),
+    ),
   );
   renderAt(<ModelPage />, at("family"));
-  expect(await screen.findByText(/The search \(hyper_darts\) found 3 distinct architectures; 2 of them form/)).toBeInTheDocument();
-  expect(await screen.findByRole("img", { name: /Accuracy against cost of every architecture/ })).toBeInTheDocument();
-  const table = screen.getByRole("table", { name: "The front: the best accuracy for each cost" });
-  expect(within(table).getByRole("rowheader", { name: "2 (chosen)" }).closest("tr")).toHaveTextContent("40,000");
+  const own = await screen.findByRole("region", { name: "Member 1" });
+  expect(own).toHaveTextContent("cannot be trained from here");
+  expect(screen.queryByRole("button", { name: "Train this member" })).not.toBeInTheDocument();
 });

@@ -12,6 +12,7 @@ import { ChanceWarning } from "../components/Badges";
 import { CodeBlock, languageOf } from "../components/CodeBlock";
 import { LineChart, type Series } from "../components/LineChart";
 import { ErrorNotice, Loading, Notice } from "../components/Notice";
+import { FamilyView } from "../components/SearchFamily";
 import { PageTitle } from "../components/PageTitle";
 import { Stepper, useStepLabel, type StepName } from "../components/Stepper";
 import { Tabs } from "../components/Tabs";
@@ -166,22 +167,7 @@ const TEXT = {
     show: (name: string) => `Show ${name}`,
     loadingText: "Loading…",
     familyIntro: "The architectures the search found, their accuracy against their cost, and the one this model is.",
-    familyAlt:
-      "Accuracy against cost of every architecture the search found, with the front and the chosen one marked; the table below has the same facts.",
     loadingFamily: "Loading the search family…",
-    familyMissing: "The search family of this model could not be loaded.",
-    familySummary: (strategy: string, members: number, front: number) =>
-      `The search (${strategy}) found ${members} distinct architecture${members === 1 ? "" : "s"}; ${front} of them form the accuracy/cost front.`,
-    chosen: "This model",
-    member: "Member",
-    ops: "Operations (edges each)",
-    params: "Parameters",
-    flops: "FLOPs",
-    latency: "Predicted latency",
-    proxyAccuracy: "Proxy accuracy",
-    frontTable: "The front: the best accuracy for each cost",
-    chosenMark: "chosen",
-    ms: (v: string) => `${v} ms`,
   },
   ru: {
     loading: "Загружаем модель…",
@@ -316,22 +302,7 @@ const TEXT = {
     show: (name: string) => `Показать ${name}`,
     loadingText: "Загрузка…",
     familyIntro: "Архитектуры, найденные поиском, их точность в сравнении со стоимостью и та, которой стала эта модель.",
-    familyAlt:
-      "Точность в сравнении со стоимостью для каждой найденной архитектуры, с отмеченными фронтом и выбранной; в таблице ниже те же сведения.",
     loadingFamily: "Загружаем семейство поиска…",
-    familyMissing: "Не удалось загрузить семейство поиска этой модели.",
-    familySummary: (strategy: string, members: number, front: number) =>
-      `Поиск (${strategy}) нашёл ${members} ${ruPlural(members, "различную архитектуру", "различные архитектуры", "различных архитектур")}; ${front} из них образуют фронт «точность — стоимость».`,
-    chosen: "Эта модель",
-    member: "Вариант",
-    ops: "Операции (число рёбер)",
-    params: "Параметры",
-    flops: "FLOPs",
-    latency: "Ожидаемая задержка",
-    proxyAccuracy: "Оценочная доля верных ответов",
-    frontTable: "Фронт: лучшая точность при каждой стоимости",
-    chosenMark: "выбрана",
-    ms: (v: string) => `${v} мс`,
   },
 };
 
@@ -1277,113 +1248,14 @@ function DownloadTab({ model }: { model: ModelOut }) {
 
 function FamilyTab({ model }: { model: ModelOut }) {
   const t = useText(TEXT);
-  const { lang } = useLang();
-  const family = useModelJson(model.id, "family");
-  const data = dict(family.data);
-  const members = list(data["members"]).map(dict);
-  const front = list(data["front"]).map((i) => num(i) ?? -1);
-  const chosenIndex = num(data["chosen"]);
-  const chosen = chosenIndex === undefined ? undefined : members[chosenIndex];
-  const vector = (value: unknown) =>
-    `(${list(value)
-      .map((v) => formatNumber(num(v) ?? 0, lang, 2))
-      .join("; ")})`;
-  const counts = (value: unknown) =>
-    Object.entries(dict(value))
-      .filter(([, n]) => (num(n) ?? 0) > 0)
-      .map(([op, n]) => `${op} × ${String(n)}`)
-      .join(", ") || "—";
-  const latency = (value: unknown) => (num(value) === undefined ? "—" : t.ms(formatNumber(num(value)!, lang, 3)));
-  const shownRows = [...new Set([...front, ...(chosenIndex === undefined ? [] : [chosenIndex])])].filter((i) => members[i]);
+  const family = useModelJson(model.id, "family"); // the same query FamilyView reads
   return (
     <>
       <p className="muted">{t.familyIntro}</p>
-      {model.files.includes("family_plot") && (
-        <AuthImage src={`/api/v1/models/${model.id}/files/family_plot`} alt={t.familyAlt} style={{ maxWidth: "40rem" }} />
-      )}
-      {family.isPending && <Loading label={t.loadingFamily} />}
-      <ErrorNotice error={family.error} action={<p>{t.familyMissing}</p>} />
-      {family.data !== undefined && (
-        <>
-          <p>{t.familySummary(String(data["strategy"] ?? "NAS"), members.length, front.length)}</p>
-          {chosen && (
-            <>
-              <h3>{t.chosen}</h3>
-              <dl className="fields">
-                <div>
-                  <dt>s</dt>
-                  <dd>{vector(chosen["s"])}</dd>
-                </div>
-                <div>
-                  <dt>{t.ops}</dt>
-                  <dd>{counts(chosen["counts"])}</dd>
-                </div>
-                <div>
-                  <dt>{t.params}</dt>
-                  <dd>{num(chosen["params"]) === undefined ? "—" : formatCount(num(chosen["params"])!, lang)}</dd>
-                </div>
-                <div>
-                  <dt>{t.flops}</dt>
-                  <dd>{num(chosen["flops"]) === undefined ? "—" : formatCount(num(chosen["flops"])!, lang)}</dd>
-                </div>
-                <div>
-                  <dt>{t.latency}</dt>
-                  <dd>{latency(chosen["predicted_latency_ms"])}</dd>
-                </div>
-                <div>
-                  <dt>{t.proxyAccuracy}</dt>
-                  <dd>{percentOrDash(chosen["proxy_accuracy"], lang)}</dd>
-                </div>
-              </dl>
-            </>
-          )}
-          {shownRows.length > 0 && (
-            <div className="table-scroll">
-              <table>
-                <caption>{t.frontTable}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t.member}</th>
-                    <th scope="col">s</th>
-                    <th scope="col">{t.ops}</th>
-                    <th scope="col" className="number">
-                      {t.params}
-                    </th>
-                    <th scope="col" className="number">
-                      {t.latency}
-                    </th>
-                    <th scope="col" className="number">
-                      {t.proxyAccuracy}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {shownRows.map((i) => {
-                    const member = members[i]!;
-                    return (
-                      <tr key={i}>
-                        <th scope="row">
-                          {i + 1}
-                          {i === chosenIndex && (
-                            <>
-                              {" "}
-                              <strong>({t.chosenMark})</strong>
-                            </>
-                          )}
-                        </th>
-                        <td>{vector(member["s"])}</td>
-                        <td>{counts(member["counts"])}</td>
-                        <td className="number">{num(member["params"]) === undefined ? "—" : formatCount(num(member["params"])!, lang)}</td>
-                        <td className="number">{latency(member["predicted_latency_ms"])}</td>
-                        <td className="number">{percentOrDash(member["proxy_accuracy"], lang)}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </>
+      {family.isPending ? (
+        <Loading label={t.loadingFamily} />
+      ) : (
+        <FamilyView model={model} versionId={model.dataset_version_id} initial={num(dict(family.data)["chosen"]) ?? null} />
       )}
     </>
   );

@@ -6,6 +6,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, ApiError, detailText, type DatasetOut, type DatasetVersionOut, type Schemas } from "../api/client";
+import { useStartJob, type JobBody } from "../api/jobs";
 import { useCatalog, useModels } from "../api/queries";
 import { nearChance } from "../components/Badges";
 import { ErrorNotice, Loading, Notice } from "../components/Notice";
@@ -14,15 +15,13 @@ import { Stepper, useStepLabel } from "../components/Stepper";
 import { formatPercent } from "../format";
 import { useLang, useText } from "../i18n";
 import {
-  catalogModels,
+  CatalogPending,
   ComputeTarget,
   familyName,
   formatMillions,
   taskOf,
-  useStartJob,
   VersionGate,
   type CatalogModel,
-  type JobBody,
 } from "./Choose";
 
 /** The Russian form of a count's noun: 1 эпоху, 2 эпохи, 5 эпох. */
@@ -35,8 +34,6 @@ function plural(n: number, one: string, few: string, many: string): string {
 
 const TEXT = {
   en: {
-    loadingCatalog: "Loading the catalog…",
-    retry: "Try again",
     noModel: "No model was chosen for this training.",
     unknownModel: (name: string) => `There is no model “${name}” in the catalog.`,
     wrongTask: (name: string, its: string, ours: string) =>
@@ -101,8 +98,6 @@ const TEXT = {
     queued: "Queued…",
   },
   ru: {
-    loadingCatalog: "Загружаем каталог…",
-    retry: "Попробовать ещё раз",
     noModel: "Модель для обучения не выбрана.",
     unknownModel: (name: string) => `В каталоге нет модели «${name}».`,
     wrongTask: (name: string, its: string, ours: string) =>
@@ -285,20 +280,8 @@ function ModelGate({ model, version, dataset }: { model: string; version: Datase
   const t = useText(TEXT);
   const catalog = useCatalog();
   const back = `/versions/${version.id}/choose`;
-  if (catalog.isPending) return <Loading label={t.loadingCatalog} />;
-  if (catalog.error) {
-    return (
-      <ErrorNotice
-        error={catalog.error}
-        action={
-          <button type="button" className="button-secondary" onClick={() => void catalog.refetch()}>
-            {t.retry}
-          </button>
-        }
-      />
-    );
-  }
-  const info = catalogModels(catalog.data).find((m) => m.name === model);
+  if (!catalog.data) return <CatalogPending catalog={catalog} />;
+  const info = catalog.data.find((m) => m.name === model);
   const task = taskOf(version, dataset);
   const taskName = (name: string) => (name === "detect" ? t.detect : name === "classify" ? t.classify : name);
   if (!info || info.task !== task) {
