@@ -10,11 +10,9 @@ progress events on stdout (see worker.events). It needs mlcore and the storage l
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import tempfile
 import traceback
-import zipfile
 from pathlib import Path, PurePosixPath
 
 from mlcore.contract.job import DATASET_INPUT, JobSpec
@@ -22,33 +20,12 @@ from mlcore.contract.results import JobResult, ProgressEvent
 from mlcore.engines.base import EngineRequest
 from mlcore.engines.registry import run_job
 from storage import Storage, open_storage
+from storage.files import file_sha256, safe_extract
 from worker.events import ERROR_PREFIX, EVENT_PREFIX, RESULT_FILE
 
 
 def emit(event: ProgressEvent) -> None:
     print(EVENT_PREFIX + event.model_dump_json(), flush=True)
-
-
-def safe_extract(archive: Path, dest: Path) -> Path:
-    """Extract `archive` into `dest`, refusing any member that would land outside it."""
-    dest.mkdir(parents=True, exist_ok=True)
-    root = dest.resolve()
-    with zipfile.ZipFile(archive) as zf:
-        for info in zf.infolist():
-            parts = PurePosixPath(info.filename).parts
-            target = root.joinpath(*parts).resolve()
-            if ".." in parts or info.filename.startswith("/") or not target.is_relative_to(root):
-                raise ValueError(f"unsafe path in dataset archive: {info.filename!r}")
-        zf.extractall(root)
-    return root
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def upload_outputs(storage: Storage, out_dir: Path, prefix: str) -> None:
@@ -91,7 +68,7 @@ def run(
     )
     result = run_job(request)
     package = request.output_dir / result.files["package"]
-    result.package_sha256, result.package_size = sha256_of(package), package.stat().st_size
+    result.package_sha256, result.package_size = file_sha256(package), package.stat().st_size
     message = "uploading artifacts"
     emit(ProgressEvent(type="log", epoch=epochs, epochs=epochs, progress=0.99, message=message))
     upload_outputs(storage, request.output_dir, spec.output_prefix)

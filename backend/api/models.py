@@ -18,12 +18,13 @@ from sqlalchemy import select
 from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
 from backend.models import ModelArtifact
 from backend.schemas import ModelOut
-from backend.services.local_copies import COMPLETE, file_sha256, unpacked
+from backend.services.local_copies import COMPLETE, unpacked
 from backend.services.predictions import PredictionFailed, PredictLimits, predict_images
 from backend.settings import Settings
 from mlcore.contract.catalog import ModelInfo, load_catalog
 from storage import Storage
 from storage.base import CHUNK_SIZE
+from storage.files import file_sha256
 
 router = APIRouter(tags=["models"])
 MEDIA_TYPES = {

@@ -3,14 +3,13 @@ archives. Written once, atomically (a half-written copy is never seen), under va
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from storage import Storage, StorageError
+from storage.files import file_sha256, safe_extract
 
 COMPLETE = ".complete"  # written last into an unpacked folder
 
@@ -33,15 +32,6 @@ def cached_file(storage: Storage, key: str, path: Path, sha256: str | None = Non
     return path
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 (hex) of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def unpacked(storage: Storage, key: str, folder: Path, sha256: str | None = None) -> Path:
     """`folder` holding the zip at `key` unpacked (flat or nested; no member may escape)."""
     if (folder / COMPLETE).is_file():
@@ -49,12 +39,10 @@ def unpacked(storage: Storage, key: str, folder: Path, sha256: str | None = None
     archive = cached_file(storage, key, folder.with_suffix(".zip"), sha256)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".unpack-"))
     try:
-        with zipfile.ZipFile(archive) as zf:
-            for name in zf.namelist():
-                parts = PurePosixPath(name).parts
-                if name.startswith("/") or ".." in parts:
-                    raise StorageError(f"{key} holds an unsafe path: {name!r}")
-            zf.extractall(staging)
+        try:
+            safe_extract(archive, staging)
+        except ValueError as exc:
+            raise StorageError(f"{key}: {exc}") from exc
         (staging / COMPLETE).touch()
         if not (folder / COMPLETE).is_file():  # else another request finished first
             shutil.rmtree(folder, ignore_errors=True)  # a crashed unpacking's leftovers

@@ -1,7 +1,7 @@
 // The path from an empty account to a running job with the keyboard alone: Tab to reach each
 // control, Enter or Space to use it (the file chooser too), and the job cancelled the same way.
 import type { Locator, Page } from "@playwright/test";
-import { dataset, expect, test } from "./support";
+import { contentLink, dataset, expect, test } from "./support";
 
 /** Press Tab until `target` has the focus, as a keyboard user would. */
 async function tabTo(page: Page, target: Locator, most = 80): Promise<void> {
@@ -38,8 +38,7 @@ test("sign up, upload, choose, set and start a training, then cancel it, by keyb
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { name: "Can it train?" })).toBeVisible({ timeout: 120_000 });
 
-  const choose = page.getByRole("link", { name: "Choose a model", exact: true }).and(page.locator(".button"));
-  await tabTo(page, choose);
+  await tabTo(page, contentLink(page, "Choose a model"));
   await page.keyboard.press("Enter");
   const next = page.getByRole("link", { name: /^Continue with / });
   await tabTo(page, next);

@@ -17,8 +17,8 @@ from backend.datasets.ingest import IngestResult, ingest_archive
 from mlcore.classify.data import ImageFolderSplit
 from mlcore.classify.transforms import EvalTransform
 from mlcore.package.preprocess import preprocess_spec
+from storage.files import safe_extract
 from tests.support.zips import flower_images, make_zip
-from worker.runner import safe_extract
 
 Ingest = Callable[[bytes], IngestResult]
 SPEC = preprocess_spec(32)

@@ -13,11 +13,11 @@ import pytest
 from mlcore.contract.job import JobSpec
 from mlcore.contract.results import JobResult
 from storage import LocalStorage
+from storage.files import safe_extract
 from tests.support.configs import tiny_config
 from tests.support.flowers import CLASSES, PER_SPLIT
 from tests.support.paths import ROOT, image_folder_subset
 from worker.events import ERROR_PREFIX, EVENT_PREFIX
-from worker.runner import safe_extract
 
 SERVICE_VARIABLES = ("S3_", "DATABASE_", "REDIS_", "KONSTRUKTOR_")
 

@@ -1,15 +1,18 @@
 // Downloads of owner-only files: fetched with the token header, saved under `filename`.
-import { detailText, getToken, reportStatus } from "./client";
+import { authorizedFetch, detailText } from "./client";
 
-export async function downloadFile(url: string, filename: string): Promise<void> {
-  const token = getToken();
-  const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+/** The response for `url`, or an error with the service's message. */
+async function fetchOk(url: string): Promise<Response> {
+  const response = await authorizedFetch(url);
   if (!response.ok) {
-    reportStatus(response.status);
     const body: unknown = await response.json().catch(() => null);
     throw new Error(detailText(body, response.status));
   }
-  const objectUrl = URL.createObjectURL(await response.blob());
+  return response;
+}
+
+export async function downloadFile(url: string, filename: string): Promise<void> {
+  const objectUrl = URL.createObjectURL(await (await fetchOk(url)).blob());
   const link = document.createElement("a");
   link.href = objectUrl;
   link.download = filename;
@@ -21,12 +24,5 @@ export async function downloadFile(url: string, filename: string): Promise<void>
 
 /** A text file of an owner-only resource (e.g. a package's README.md). */
 export async function fetchText(url: string): Promise<string> {
-  const token = getToken();
-  const response = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
-  if (!response.ok) {
-    reportStatus(response.status);
-    const body: unknown = await response.json().catch(() => null);
-    throw new Error(detailText(body, response.status));
-  }
-  return response.text();
+  return (await fetchOk(url)).text();
 }

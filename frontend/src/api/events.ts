@@ -1,6 +1,6 @@
 // A job's Server-Sent Events over fetch (EventSource cannot send the Authorization header):
 // one `job` event per change, `end` when the job finishes.
-import { getToken, reportStatus, type JobOut } from "./client";
+import { authorizedFetch, type JobOut } from "./client";
 
 export interface JobStream {
   close(): void;
@@ -14,12 +14,7 @@ export function followJob(
 ): JobStream {
   const controller = new AbortController();
   (async () => {
-    const token = getToken();
-    const response = await fetch(`/api/v1/jobs/${jobId}/events`, {
-      headers: token ? { Authorization: `Bearer ${token}` } : {},
-      signal: controller.signal,
-    });
-    reportStatus(response.status);
+    const response = await authorizedFetch(`/api/v1/jobs/${jobId}/events`, { signal: controller.signal });
     if (!response.ok || !response.body) throw new Error(`the event stream answered ${response.status}`);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";

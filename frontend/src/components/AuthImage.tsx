@@ -1,7 +1,7 @@
 // An image the service serves only to its owner: fetched with the token header (an <img src>
 // cannot send it) and shown from an object URL, released when the image goes away.
 import { useEffect, useState, type ImgHTMLAttributes } from "react";
-import { getToken } from "../api/client";
+import { authorizedFetch } from "../api/client";
 
 export function AuthImage({ src, alt, ...rest }: { src: string; alt: string } & ImgHTMLAttributes<HTMLImageElement>) {
   const [url, setUrl] = useState<string | null>(null);
@@ -9,8 +9,7 @@ export function AuthImage({ src, alt, ...rest }: { src: string; alt: string } & 
   useEffect(() => {
     let objectUrl: string | null = null;
     const controller = new AbortController();
-    const token = getToken();
-    fetch(src, { headers: token ? { Authorization: `Bearer ${token}` } : {}, signal: controller.signal })
+    authorizedFetch(src, { signal: controller.signal })
       .then(async (response) => {
         if (!response.ok) throw new Error(String(response.status));
         objectUrl = URL.createObjectURL(await response.blob());

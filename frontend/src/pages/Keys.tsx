@@ -46,7 +46,7 @@ const TEXT = {
     examples: "Use the API",
     examplesIntro: (origin: string) =>
       `Every request sends the key in the header Authorization: Bearer KEY. The examples talk to this service at ${origin}; the full reference is in the API docs.`,
-    placeholder:
+    keyFromEnvironment:
       "The examples read the key from the KONSTRUKTOR_KEY environment variable: set it to the key you saved (export KONSTRUKTOR_KEY='…' in a shell). A key's secret is shown only when it is created, so the examples hold a real key only right after you create one.",
     withKey: "These examples contain your new key: run them, but do not share them.",
     noProject: "You have no project yet, so the examples use PROJECT_ID: create a project and its id appears here.",
@@ -92,7 +92,7 @@ const TEXT = {
     examples: "Работа с API",
     examplesIntro: (origin: string) =>
       `Каждый запрос передаёт ключ в заголовке Authorization: Bearer КЛЮЧ. Примеры обращаются к этому сервису по адресу ${origin}; полное описание — в документации API.`,
-    placeholder:
+    keyFromEnvironment:
       "Примеры берут ключ из переменной окружения KONSTRUKTOR_KEY: запишите в неё сохранённый ключ (export KONSTRUKTOR_KEY='…' в командной строке). Секрет ключа показывается только при создании, поэтому настоящий ключ попадает в примеры только сразу после создания.",
     withKey: "В этих примерах ваш новый ключ: запускайте их, но никому не передавайте.",
     noProject: "У вас пока нет проектов, поэтому в примерах стоит PROJECT_ID: создайте проект, и здесь появится его идентификатор.",
@@ -397,7 +397,7 @@ export default function KeysPage() {
             <p>{t.withKey}</p>
           </Notice>
         ) : (
-          <p>{t.placeholder}</p>
+          <p>{t.keyFromEnvironment}</p>
         )}
         {projects.data?.length === 0 && (
           <Notice>
