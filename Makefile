@@ -14,7 +14,7 @@ NPM_STAMP := frontend/node_modules/.installed
 WEB_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html \
 	frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json
 
-.PHONY: install install-dev system-deps frontend run worker lint format test test-fast \
+.PHONY: install install-dev system-deps frontend run worker weights lint format test test-fast \
 	test-slow test-integration test-e2e test-web test-browser clean
 
 # What the service needs to run ...
@@ -61,6 +61,16 @@ run: install frontend
 
 worker: install
 	$(BIN)/celery -A worker.celery_app worker --loglevel INFO --concurrency 1
+
+# Publisher weights into the service's weights folder ahead of use (pretrained: true):
+# `make weights MODELS="efficientnet_b0 yolo11n"` (MODELS=all: every catalog model). The folder
+# is KONSTRUKTOR_WEIGHTS_DIR, else $$KONSTRUKTOR_VAR_DIR/weights (var/weights); files come from
+# KONSTRUKTOR_WEIGHTS_MIRROR when it is set, else from their publishers.
+WEIGHTS_DIR ?= $(or $(KONSTRUKTOR_WEIGHTS_DIR),$(or $(KONSTRUKTOR_VAR_DIR),var)/weights)
+weights: install
+	@test -n "$(MODELS)" || { echo 'usage: make weights MODELS="efficientnet_b0 yolo11n" (or MODELS=all)'; exit 2; }
+	$(BIN)/python -m mlcore weights pull $(MODELS) --weights-dir "$(WEIGHTS_DIR)" \
+	  $(if $(KONSTRUKTOR_WEIGHTS_MIRROR),--weights-mirror "$(KONSTRUKTOR_WEIGHTS_MIRROR)")
 
 # ruff, mypy, and the layering contracts of pyproject.toml (import-linter).
 lint: install-dev

@@ -148,6 +148,9 @@ class Job(OwnedMixin, Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    estimate_s: Mapped[float | None] = mapped_column(Float)  # before it started
+    estimate_basis: Mapped[str | None] = mapped_column(Text)
+    eta_s: Mapped[float | None] = mapped_column(Float)  # training left, as last reported
     epoch_rows: Mapped[list[JobEpoch]] = relationship(
         order_by="JobEpoch.id",
         cascade="all, delete-orphan",
@@ -204,6 +207,7 @@ class ModelArtifact(OwnedMixin, Base):
     architecture: Mapped[str] = mapped_column(String(100))
     class_names: Mapped[list[Any]]
     metrics: Mapped[dict[str, Any]]
+    verdict: Mapped[dict[str, Any] | None]  # mlcore.contract.verdict.Verdict
     files: Mapped[dict[str, Any]]
     package_key: Mapped[str] = mapped_column(String(500))
     package_sha256: Mapped[str] = mapped_column(String(64))

@@ -19,8 +19,10 @@ from pydantic import (
 )
 
 from backend.datasets.health import verdict as health_verdict
-from mlcore.contract.catalog import load_catalog
+from mlcore.contract.catalog import ModelInfo, load_catalog
 from mlcore.contract.job import JOB_KINDS, JobKind
+from mlcore.contract.verdict import Verdict
+from mlcore.contract.weights import WeightsStatus
 
 
 class Credentials(BaseModel):
@@ -162,6 +164,10 @@ class JobPreview(BaseModel):
     params: dict[str, Any] = Field(description="the full configuration; `chosen` lists blanks")
     epochs: int
     compute_backend: str
+    estimate_s: float | None = Field(
+        description="expected duration in seconds (null: no estimate for this kind of job)"
+    )
+    estimate_basis: str = Field(description="how the duration was estimated")
 
 
 class JobLogOut(BaseModel):
@@ -189,10 +195,22 @@ class JobOut(BaseModel):
     attempts: int
     max_attempts: int
     cancel_requested: bool
+    estimate_s: float | None = Field(description="the duration expected when it was submitted")
+    estimate_basis: str | None = Field(description="how that was estimated")
+    eta_s: float | None = Field(description="seconds of training left, as last reported")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
     model_id: str | None = None
+
+
+class CatalogModelOut(ModelInfo):
+    """A catalog model and whether this service can start it from its publisher's weights."""
+
+    weights: WeightsStatus = Field(
+        description="the publisher's weights: cached (on this service), fetchable (on first "
+        "use) or absent (pretrained: true is refused)"
+    )
 
 
 class ModelOut(BaseModel):
@@ -210,6 +228,10 @@ class ModelOut(BaseModel):
     architecture: str
     class_names: list[str]
     metrics: dict[str, Any]
+    verdict: Verdict | None = Field(
+        description="whether the model is clearly better than the majority-class baseline "
+        "(null: trained before verdicts were recorded)"
+    )
     files: list[str] = Field(description="artifact names for GET /models/{id}/files/{name}")
     package_sha256: str
     package_size: int

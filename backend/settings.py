@@ -11,6 +11,9 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mlcore.contract.job import ServiceFacts
+from mlcore.contract.weights import WeightsSource
+
+MIRROR_SCHEMES = ("http", "https", "file")
 
 
 def _env(*names: str) -> AliasChoices:
@@ -41,6 +44,16 @@ class Settings(BaseSettings):
     ingest_memory_mb: int = Field(2048, validation_alias=_env("KONSTRUKTOR_INGEST_MEMORY_MB"))
     ingest_timeout_s: int = Field(1800, validation_alias=_env("KONSTRUKTOR_INGEST_TIMEOUT_S"))
     weights_dir: Path | None = Field(None, validation_alias=_env("KONSTRUKTOR_WEIGHTS_DIR"))
+    weights_mirror: str | None = Field(
+        None,
+        validation_alias=_env("KONSTRUKTOR_WEIGHTS_MIRROR"),
+        description="fetch publisher weights from MIRROR/<file name> instead of the publishers",
+    )
+    weights_offline: bool = Field(
+        False,
+        validation_alias=_env("KONSTRUKTOR_WEIGHTS_OFFLINE"),
+        description="never fetch publisher weights: use only what is in the weights directory",
+    )
     compute_backend: str = Field(
         "local",
         validation_alias=_env("KONSTRUKTOR_COMPUTE_BACKEND"),
@@ -103,12 +116,23 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _weights_mirror(self) -> Self:
+        if self.weights_mirror and urlsplit(self.weights_mirror).scheme not in MIRROR_SCHEMES:
+            raise ValueError(
+                "KONSTRUKTOR_WEIGHTS_MIRROR must be an http(s) or file URL, "
+                f"not {self.weights_mirror!r}"
+            )
+        return self
+
     @property
     def service_facts(self) -> ServiceFacts:
         """What this service offers a job beyond its data (torch-free, for job kinds)."""
-        if not self.nas_llm_url:
-            return ServiceFacts()
-        return ServiceFacts(llm_url=self.nas_llm_url, llm_model=self.nas_llm_model)
+        return ServiceFacts(
+            llm_url=self.nas_llm_url,
+            llm_model=self.nas_llm_model if self.nas_llm_url else None,
+            weights_status=self.weights_source.status_of,
+        )
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -129,6 +153,13 @@ class Settings(BaseSettings):
     @property
     def resolved_weights_dir(self) -> Path:
         return self.weights_dir or self.var_dir / "weights"
+
+    @property
+    def weights_source(self) -> WeightsSource:
+        """The service's publisher weights cache, mirror and offline switch."""
+        return WeightsSource(
+            self.resolved_weights_dir.resolve(), self.weights_mirror, self.weights_offline
+        )
 
     @property
     def max_upload_bytes(self) -> int:

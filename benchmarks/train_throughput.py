@@ -1,8 +1,9 @@
 """Benchmark: the training engine's images/s against a bare PyTorch loop on the same model.
 
 `synthetic` is the reference: random tensors already on the device, forward + backward +
-AdamW, nothing else. The engine modes run `mlcore.classify.training.train_one_epoch` on real
-CIFAR-10 images (resized to --image-size) with the configured augmentation, scheduler and
+the model's optimizer, nothing else. The engine modes run
+`mlcore.classify.training.train_one_epoch` on real CIFAR-10 images (resized to
+--image-size) with the configured augmentation, scheduler and
 progress events: `resident` decodes once and augments on the device, `streamed` decodes
 every epoch in DataLoader workers and augments on the device, `loader` decodes and augments
 every epoch in the workers (albumentations). The second epoch is timed.
@@ -30,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.bench_env import environment, unpack_image_folder, write_result
 from mlcore.classify.data import read_classes
 from mlcore.classify.feeds import build_feeds
-from mlcore.classify.schedule import warmup_cosine
-from mlcore.classify.training import WEIGHT_DECAY, Precision, train_one_epoch
+from mlcore.classify.schedule import build_optimizer, warmup_cosine
+from mlcore.classify.training import Precision, train_one_epoch
+from mlcore.contract.catalog import get_model_info
 from mlcore.contract.train import TrainConfig
 from mlcore.engines.device import pick_device
 from mlcore.engines.progress import TrainingProgress
@@ -46,7 +48,7 @@ def _sync(device: torch.device) -> None:
 def _setup(config: TrainConfig, classes: int, device: torch.device) -> tuple[Any, ...]:
     precision = Precision(device)
     model = create_model(config.model, classes).to(device).to(memory_format=precision.memory_format)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=WEIGHT_DECAY)
+    optimizer = build_optimizer(model, config)
     return precision, model, optimizer
 
 
@@ -117,12 +119,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
     torch.manual_seed(0)
+    recipe = get_model_info(args.model).recipe
     base = {
         "model": args.model,
         "epochs": 2,
         "image_size": args.image_size,
         "batch_size": args.batch_size,
-        "learning_rate": 1e-3,
+        "learning_rate": recipe.learning_rate,
+        "optimizer": recipe.optimizer,
+        "weight_decay": recipe.weight_decay,
         "warmup_epochs": 1.0,
     }
     with tempfile.TemporaryDirectory() as tmp:

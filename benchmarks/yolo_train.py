@@ -51,6 +51,7 @@ def unpack_coco128(dest: Path) -> Path:
 
 
 def timed_job(name: str, params: TrainParams, dataset: Path, work: Path) -> dict[str, Any]:
+    assert params.model is not None  # every job here names its model
     config = resolve(params, get_model_info(params.model), profile_folder(dataset))
     speeds: list[float] = []
     start = time.perf_counter()

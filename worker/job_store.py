@@ -18,7 +18,7 @@ from backend.job_states import transition
 from backend.models import DatasetVersion, Job, JobEpoch, JobLog, JobState, ModelArtifact, utcnow
 from backend.settings import get_settings
 from mlcore.contract.job import DATASET_INPUT, JobSpec, job_kind
-from mlcore.contract.results import JobResult, ProgressEvent
+from mlcore.contract.results import ETA, JobResult, ProgressEvent
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ def claim(job_id: str) -> Claim | None:
             message="starting",
             progress=0.0,
             epoch=0,
+            eta_s=None,
         )
         if not claimed:
             return None
@@ -127,6 +128,7 @@ class JobHooks:
                 job.epoch = event.epoch
                 job.epochs = event.epochs or job.epochs
                 job.message = event.message or job.message
+                job.eta_s = event.metrics.get(ETA, job.eta_s)
             session.add_all(
                 JobEpoch(job_id=job.id, epoch=e.epoch, data={**e.metrics, **e.details})
                 for e in events
@@ -193,6 +195,7 @@ def finish_succeeded(claimed: Claim, result: JobResult) -> None:
                 architecture=result.architecture,
                 class_names=result.classes,
                 metrics=result.metrics,
+                verdict=result.verdict.model_dump() if result.verdict else None,
                 files=files,
                 package_key=files["package"],
                 package_sha256=result.package_sha256,

@@ -1,5 +1,6 @@
 """Run one job from its spec, self-contained:
-`python -m worker.runner SPEC --storage URL [--work-dir DIR] [--weights-dir DIR] [--resume]`.
+`python -m worker.runner SPEC --storage URL [--work-dir DIR] [--weights-dir DIR]
+[--weights-mirror URL] [--offline] [--resume]`.
 
 Pulls the inputs from the storage it is given, runs the engine the spec's configuration
 names, uploads everything under the spec's output prefix with a `result.json`, and prints
@@ -17,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from mlcore.contract.job import DATASET_INPUT, JobSpec
 from mlcore.contract.results import JobResult, ProgressEvent
+from mlcore.contract.weights import WeightsSource, default_weights_dir
 from mlcore.engines.base import EngineRequest
 from mlcore.engines.registry import run_job
 from storage import Storage, open_storage
@@ -49,7 +51,7 @@ def run(
     spec: JobSpec,
     storage: Storage,
     work_dir: Path,
-    weights_dir: Path | None = None,
+    weights: WeightsSource | None = None,
     resume: bool = False,
 ) -> JobResult:
     """Fetch the inputs, run the job's engine, upload its outputs and result.json."""
@@ -62,7 +64,7 @@ def run(
         work_dir,
         emit,
         inputs=inputs,
-        weights_dir=weights_dir,
+        weights=weights or WeightsSource(),
         resume=resume,
         llm_api_key=spec.llm_api_key,
     )
@@ -86,7 +88,14 @@ def main(argv: list[str] | None = None) -> int:
         "&region=R (S3 credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
     )
     parser.add_argument("--work-dir", type=Path, help="scratch folder (default: a temp dir)")
-    parser.add_argument("--weights-dir", type=Path, help="publisher weights (pretrained: true)")
+    parser.add_argument(
+        "--weights-dir",
+        type=Path,
+        default=default_weights_dir(),
+        help="publisher weights cache, fetched into on first use (pretrained: true)",
+    )
+    parser.add_argument("--weights-mirror", metavar="URL", help="fetch weights from URL/<file>")
+    parser.add_argument("--offline", action="store_true", help="never fetch publisher weights")
     parser.add_argument(
         "--resume",
         action="store_true",
@@ -96,12 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         spec = JobSpec.model_validate_json(args.spec.read_text())
         storage = open_storage(args.storage)
+        weights = WeightsSource(args.weights_dir, args.weights_mirror, args.offline)
         if args.work_dir:
             args.work_dir.mkdir(parents=True, exist_ok=True)
-            run(spec, storage, args.work_dir, args.weights_dir, resume=args.resume)
+            run(spec, storage, args.work_dir, weights, resume=args.resume)
         else:
             with tempfile.TemporaryDirectory(prefix="konstruktor-job-") as tmp:
-                run(spec, storage, Path(tmp), args.weights_dir)
+                run(spec, storage, Path(tmp), weights)
     except Exception as exc:
         traceback.print_exc()
         print(ERROR_PREFIX + (str(exc) or type(exc).__name__), file=sys.stderr, flush=True)

@@ -75,9 +75,14 @@ def preview_job(
     project = get_owned(db, Project, project_id, user, "project")
     version = get_owned(db, DatasetVersion, body.dataset_version_id, user, "dataset version")
     with job_errors(status.HTTP_422_UNPROCESSABLE_CONTENT):
-        config, backend = resolve_job(db, user, project, version, body, settings)
+        resolved = resolve_job(db, user, project, version, body, settings)
     return JobPreview(
-        kind=body.kind, params=config.model_dump(), epochs=config.epochs, compute_backend=backend
+        kind=body.kind,
+        params=resolved.config.model_dump(),
+        epochs=resolved.config.epochs,
+        compute_backend=resolved.compute_backend,
+        estimate_s=resolved.estimate.seconds,
+        estimate_basis=resolved.estimate.basis,
     )
 
 

@@ -17,11 +17,12 @@ from sqlalchemy import select
 
 from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
 from backend.models import ModelArtifact
-from backend.schemas import ModelOut
+from backend.schemas import CatalogModelOut, ModelOut
 from backend.services.local_copies import COMPLETE, unpacked
 from backend.services.predictions import PredictionFailed, PredictLimits, predict_images
 from backend.settings import Settings
-from mlcore.contract.catalog import ModelInfo, load_catalog
+from mlcore.contract.catalog import load_catalog
+from mlcore.contract.weights import PublisherWeights
 from storage import Storage
 from storage.base import CHUNK_SIZE
 from storage.files import file_sha256
@@ -72,11 +73,15 @@ def stream(storage: Storage, key: str) -> Iterator[bytes]:
 
 @router.get(
     "/catalog",
-    response_model=list[ModelInfo],
-    summary="Models that can be trained, with their metadata",
+    response_model=list[CatalogModelOut],
+    summary="Models that can be trained, with their metadata and publisher weights' status",
 )
-def catalog() -> list[ModelInfo]:
-    return list(load_catalog().values())
+def catalog(settings: SettingsDep) -> list[CatalogModelOut]:
+    source = settings.weights_source
+    return [
+        CatalogModelOut(**info.model_dump(), weights=source.status(PublisherWeights.of(info)))
+        for info in load_catalog().values()
+    ]
 
 
 @router.get("/models", response_model=list[ModelOut])

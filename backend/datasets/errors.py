@@ -1,5 +1,6 @@
-"""The error a bad upload raises; its message tells the user what to fix."""
+"""The error a bad upload raises; its message tells the user what to fix (defined with the
+ImageFolder layout that the CLI shares)."""
 
+from mlcore.contract.imagefolder import DatasetError
 
-class DatasetError(ValueError):
-    """The uploaded dataset cannot be accepted as it is."""
+__all__ = ["DatasetError"]

@@ -15,12 +15,14 @@ from pathlib import PurePosixPath
 
 from backend.datasets.archive import ArchiveListing, Entry, read_entry
 from backend.datasets.errors import DatasetError
-
-IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
-SPLIT_ALIASES = {"train": "train", "val": "val", "valid": "val", "validation": "val"}
-MAX_LISTED = 20
-DATASET_FILES = IMAGE_EXTENSIONS | {".csv", ".yaml", ".yml", ".json"}
-MAX_CLASS_NAME = 100
+from mlcore.contract.imagefolder import (
+    IMAGE_EXTENSIONS,
+    SPLIT_ALIASES,
+    check_label,
+    listed,
+    read_imagefolder,
+)
+from mlcore.contract.imagefolder import wrapper_depth as folder_wrapper_depth
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +64,6 @@ def is_image(entry: Entry) -> bool:
     return entry.suffix in IMAGE_EXTENSIONS
 
 
-def listed(names: list[str]) -> str:
-    more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
-    return ", ".join(names[:MAX_LISTED]) + more
-
-
-def check_label(label: str) -> str:
-    label = label.strip()
-    if (
-        not label
-        or len(label) > MAX_CLASS_NAME
-        or any(ord(c) < 32 or c in "/\\" for c in label)
-        or label in (".", "..")
-    ):
-        raise DatasetError(
-            f"invalid class name {label[:40]!r}: use 1-{MAX_CLASS_NAME} printable characters, "
-            "without slashes"
-        )
-    return label
-
-
 class Layout(ABC):
     name: str
 
@@ -103,47 +85,13 @@ class ImageFolderLayout(Layout):
     def read(self, listing: ArchiveListing, zf: zipfile.ZipFile) -> LayoutResult:
         images = [e for e in listing.files if is_image(e)]
         others = [e.path for e in listing.files if not is_image(e)]
-        firsts = {e.parts[0].lower() for e in images if len(e.parts) > 1}
-        given = bool(firsts & SPLIT_ALIASES.keys())
-        if given and not firsts <= SPLIT_ALIASES.keys():
-            raise DatasetError(
-                "mixing split folders (train/, val/) with other top-level folders "
-                f"({listed(sorted(firsts - SPLIT_ALIASES.keys()))}); use one layout"
-            )
-        if given and "train" not in {SPLIT_ALIASES[f] for f in firsts}:
-            raise DatasetError("split folders were found but no train/ folder")
-        if given and {e.parts[1] for e in images if len(e.parts) > 2} & {"images", "labels"}:
-            raise DatasetError(
-                "this looks like a YOLO export with SPLIT/images and SPLIT/labels folders; "
-                "arrange it as images/SPLIT, labels/SPLIT with a data.yaml listing `names`"
-            )
-        samples = [self._sample(e, given) for e in images]
-        self._check_empty_dirs(listing.dirs, given, {s.label for s in samples})
+        found = read_imagefolder([e.parts for e in images], listing.dirs)
+        samples = [
+            RawSample(entry, image.split, image.label, entry.parts[-1])
+            for entry, image in zip(images, found, strict=True)
+        ]
         warnings = [f"{len(others)} non-image file(s) ignored: {listed(others)}"] if others else []
         return LayoutResult(samples, warnings)
-
-    @staticmethod
-    def _sample(entry: Entry, given: bool) -> RawSample:
-        parts = entry.parts
-        depth = 2 if given else 1
-        if len(parts) <= depth:
-            where = f"{parts[0]}/CLASS/image.jpg" if given else "CLASS/image.jpg"
-            raise DatasetError(f"image {entry.path!r} is not inside a class folder: use {where}")
-        split = SPLIT_ALIASES[parts[0].lower()] if given else None
-        return RawSample(entry, split, check_label(parts[depth - 1]), parts[-1])
-
-    @staticmethod
-    def _check_empty_dirs(dirs: set[tuple[str, ...]], given: bool, labels: set[str]) -> None:
-        level = 2 if given else 1
-        empty = sorted(
-            d[-1]
-            for d in dirs
-            if len(d) == level
-            and d[-1].strip() not in labels
-            and (not given or SPLIT_ALIASES.get(d[0].lower()) == "train")
-        )
-        if empty:
-            raise DatasetError(f"class folder(s) with no images: {listed(empty)}")
 
 
 class CsvLayout(Layout):
@@ -222,14 +170,5 @@ class CsvLayout(Layout):
 
 def wrapper_depth(listing: ArchiveListing) -> int:
     """How many leading folders every dataset file shares that are neither split nor class
-    folders; loose top-level files (a README, say) do not count."""
-    files = [e for e in listing.files if len(e.parts) > 1 or e.suffix in DATASET_FILES]
-    depth = 0
-    while files and any(len(e.parts) >= depth + 3 for e in files):
-        first = {e.parts[depth] for e in files}
-        if len(first) != 1 or any(len(e.parts) <= depth + 1 for e in files):
-            break
-        if next(iter(first)).lower() in SPLIT_ALIASES:
-            break
-        depth += 1
-    return depth
+    folders (mlcore.contract.imagefolder.wrapper_depth)."""
+    return folder_wrapper_depth([e.parts for e in listing.files])

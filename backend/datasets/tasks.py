@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import shutil
 import zipfile
 from abc import ABC, abstractmethod
@@ -19,8 +18,8 @@ from backend.datasets.errors import DatasetError
 from backend.datasets.health import Sample
 from backend.datasets.images import ImageInfo
 from backend.datasets.layouts import LayoutResult, RawSample, listed
+from mlcore.contract.imagefolder import stratified_split
 
-VAL_FRACTION = 0.2
 MIN_IMAGES_PER_CLASS = 2
 MAX_CLASSES = 10_000
 SPLITS = ("train", "val")
@@ -30,23 +29,16 @@ BOX_COLOUR = (255, 64, 0)
 def split_groups(
     items: list[tuple[RawSample, ImageInfo]], stratum: str | None, seed: int = 0
 ) -> list[Sample]:
-    """80/20 split per stratum (class, or the whole set); identical images stay together."""
-    strata: dict[str, dict[str, list[tuple[RawSample, ImageInfo]]]] = defaultdict(dict)
-    for raw, info in items:
-        key = raw.label if stratum is None else stratum
-        strata[key].setdefault(info.sha256, []).append((raw, info))
-    rng = random.Random(seed)
-    out: list[Sample] = []
-    for key in sorted(strata):
-        groups = sorted(strata[key].values(), key=lambda g: g[0][0].entry.path)
-        rng.shuffle(groups)
-        target = max(1, round(sum(len(g) for g in groups) * VAL_FRACTION))
-        in_val = 0
-        for group in groups:
-            split = "val" if in_val < target and len(groups) > 1 else "train"
-            in_val += len(group) if split == "val" else 0
-            out.extend(Sample(raw, split, info) for raw, info in group)
-    return out
+    """80/20 split per stratum (class, or the whole set); identical images stay together
+    (mlcore.contract.imagefolder.stratified_split, which the CLI uses too)."""
+    split = stratified_split(
+        items,
+        stratum=lambda item: item[0].label if stratum is None else stratum,
+        group=lambda item: item[1].sha256,
+        path=lambda item: item[0].entry.path,
+        seed=seed,
+    )
+    return [Sample(raw, name, info) for (raw, info), name in split]
 
 
 class UniqueNames:

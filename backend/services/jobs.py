@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.datasets.health import verdict
@@ -21,8 +24,19 @@ from backend.queue import JobDispatcher
 from backend.schemas import JobCreateBase
 from backend.settings import Settings
 from backend.storage_keys import job_prefix
-from mlcore.contract.job import EarlierModel, JobConfig, JobKind, JobRejected, job_kind
+from mlcore.contract.estimate import Estimate, FinishedRun, estimate_duration, training_gflop
+from mlcore.contract.job import (
+    JOB_KINDS,
+    EarlierModel,
+    JobConfig,
+    JobKind,
+    JobRejected,
+    job_kind,
+)
 from mlcore.contract.profile import DataProfile
+from mlcore.contract.results import RESTORED
+
+MEASURED_JOBS = 20  # the latest succeeded jobs whose pace estimates a new job's duration
 
 
 class QueueUnavailable(RuntimeError):
@@ -63,6 +77,48 @@ def earlier_models(
     return found
 
 
+@dataclass(frozen=True)
+class ResolvedJob:
+    """What a request resolves to: its configuration, compute backend and duration."""
+
+    config: JobConfig
+    compute_backend: str
+    estimate: Estimate
+
+
+def finished_runs(db: Session, compute_backend: str) -> list[FinishedRun]:
+    """The work and wall-clock time of the service's latest succeeded jobs on
+    `compute_backend` (epochs restored from an earlier attempt not counted)."""
+    jobs = db.scalars(
+        select(Job)
+        .where(
+            Job.state == JobState.succeeded,
+            Job.compute_backend == compute_backend,
+            Job.started_at.is_not(None),
+            Job.finished_at.is_not(None),
+        )
+        .order_by(Job.finished_at.desc())
+        .limit(MEASURED_JOBS)
+    )
+    runs = []
+    for job in jobs:
+        version = db.get(DatasetVersion, job.dataset_version_id or "")
+        if version is None or not version.report or job.kind not in JOB_KINDS:
+            continue
+        try:
+            config = job_kind(job.kind).config_type.model_validate(job.params)
+        except ValidationError:
+            continue  # recorded by an older version
+        trained = sum(1 for row in job.epoch_rows if not row.data.get(RESTORED))
+        images = DataProfile.from_report(version.report).train_images
+        gflop = training_gflop(config, images, trained)
+        assert job.started_at is not None and job.finished_at is not None
+        seconds = (job.finished_at - job.started_at).total_seconds()
+        if gflop and trained and seconds > 0:
+            runs.append(FinishedRun(gflop, seconds))
+    return runs
+
+
 def resolve_job(
     db: Session,
     user: User,
@@ -70,8 +126,9 @@ def resolve_job(
     version: DatasetVersion,
     body: JobCreateBase,
     settings: Settings,
-) -> tuple[JobConfig, str]:
-    """The configuration the request resolves to from the data, and its compute backend."""
+) -> ResolvedJob:
+    """The configuration the request resolves to from the data, its compute backend and
+    how long it should take (mlcore.contract.estimate)."""
     dataset = db.get(Dataset, version.dataset_id)
     if dataset is None or dataset.project_id != project.id:
         raise JobRejected(
@@ -96,7 +153,9 @@ def resolve_job(
     kind = job_kind(body.kind)
     earlier = earlier_models(db, user, project, kind, body.params)
     profile = DataProfile.from_report(version.report)
-    return kind.resolve(body.params, profile, earlier, settings.service_facts), backend
+    config = kind.resolve(body.params, profile, earlier, settings.service_facts)
+    work = training_gflop(config, profile.train_images)
+    return ResolvedJob(config, backend, estimate_duration(work, finished_runs(db, backend)))
 
 
 def submit_job(
@@ -110,15 +169,17 @@ def submit_job(
 ) -> Job:
     """Check the request fits the data, record the job with its resolved configuration, and
     queue it."""
-    config, backend = resolve_job(db, user, project, version, body, settings)
+    resolved = resolve_job(db, user, project, version, body, settings)
     job = Job(
         owner_id=user.id,
         project_id=project.id,
         kind=body.kind,
         dataset_version_id=version.id,
-        params=config.model_dump(),
-        compute_backend=backend,
-        epochs=config.epochs,
+        params=resolved.config.model_dump(),
+        compute_backend=resolved.compute_backend,
+        epochs=resolved.config.epochs,
+        estimate_s=resolved.estimate.seconds,
+        estimate_basis=resolved.estimate.basis,
         max_attempts=settings.job_max_attempts,
         output_prefix="",
     )

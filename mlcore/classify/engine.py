@@ -14,6 +14,7 @@ from mlcore.contract.catalog import EngineRecipe
 from mlcore.contract.train import INIT_WEIGHTS, TrainConfig
 from mlcore.engines.base import Engine, EngineRequest, Evaluated, PackageInputs
 from mlcore.engines.device import pick_device
+from mlcore.engines.outputs import judge
 from mlcore.engines.registry import ENGINES
 
 HEADLINE = ("accuracy", "macro_f1", "val_loss")
@@ -34,8 +35,9 @@ def evaluate_classifier(
     classifier trained in plain PyTorch (this engine's and the NAS engine's)."""
     split = val_split(request, trained.classes, trained.spec)
     evaluation = evaluate(trained.model, split, trained.classes, batch_size, pick_device())
+    verdict = judge(evaluation, request.dataset_dir)
     figures = write_classification_report(
-        evaluation, trained.history, request.dataset_dir, request.output_dir
+        evaluation, trained.history, request.dataset_dir, request.output_dir, verdict
     )
     headline = {name: float(evaluation[name]) for name in HEADLINE}
     return Evaluated(evaluation, headline, figures, REPORT_FIGURES)
@@ -56,7 +58,8 @@ def classifier_package_inputs(
 
 @ENGINES.register("classifier")
 class ClassifierEngine(Engine[TrainConfig, TrainOutcome]):
-    """AdamW, warm-up + cosine, best-validation-accuracy weights (mlcore.classify.training)."""
+    """AdamW or Nesterov SGD, warm-up + cosine, best-validation-accuracy weights
+    (mlcore.classify.training)."""
 
     recipe = EngineRecipe(
         learning_rate=1e-3, warm_learning_rate=3e-4, label_smoothing=0.1, loss_weights=True
@@ -68,7 +71,7 @@ class ClassifierEngine(Engine[TrainConfig, TrainOutcome]):
             request.dataset_dir,
             request.resume_dir,
             request.report,
-            request.weights_dir,
+            request.weights,
             resume=request.resume,
             init_weights=request.inputs.get(INIT_WEIGHTS),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mlcore.contract.catalog import get_model_info
 from mlcore.contract.train import TrainConfig
 from mlcore.package.readme import ReadmeFacts
 
@@ -40,9 +41,10 @@ def torchvision_facts(params: TrainConfig, evaluation: dict[str, Any]) -> Readme
     size = params.image_size
     return ReadmeFacts(
         title=f"{params.model} image classifier ({len(classes)} classes)",
-        training=f"Trained by Konstruktor: torchvision `{params.model}` (Apache-2.0 code), "
-        f"{_origin(params)}, {params.epochs} epoch(s) at {size}x{size} px, batch size "
-        f"{params.batch_size}, seed {params.seed}.",
+        training=f"Trained by Konstruktor: torchvision `{params.model}` "
+        f"({get_model_info(params.model).licence}), {_origin(params)}, {params.epochs} "
+        f"epoch(s) at {size}x{size} px, batch size {params.batch_size}, {params.optimizer} "
+        f"at learning rate {params.learning_rate:.3g}, seed {params.seed}.",
         classes=classes,
         metrics=classification_metrics(evaluation),
         model_pt='`{"arch": {"name", "num_classes", "builder"}, "state_dict"}`; rebuild with '

@@ -8,6 +8,7 @@ from typing import Any
 from PIL import Image
 
 from mlcore.classify.evaluation import TOP_ERRORS, top_errors
+from mlcore.contract.verdict import Verdict
 from mlcore.package.plots import confusion_matrix_png, error_gallery_png, training_curves_png
 from mlcore.package.runtime.predict import load_image
 
@@ -55,9 +56,11 @@ def write_classification_report(
     history: list[dict[str, float]],
     dataset_dir: Path,
     out_dir: Path,
+    verdict: Verdict,
     top_k: int = TOP_ERRORS,
 ) -> dict[str, str]:
-    """Write the report's figures and thumbnails; return artifact name -> path in out_dir.
+    """Write the report's figures and thumbnails (the training curves with the verdict's
+    baseline and its warning); return artifact name -> path in out_dir.
 
     Sets `evaluation["top_errors"]` to the `top_k` most confident wrong predictions, each
     with "thumbnail": the artifact name of its JPEG (e.g. "error_0" -> "errors/00.jpg").
@@ -68,6 +71,6 @@ def write_classification_report(
     confusion_matrix_png(
         evaluation["confusion_matrix"], evaluation["classes"], out_dir / FIGURES["confusion_matrix"]
     )
-    training_curves_png(history, out_dir / FIGURES["training_curves"])
+    training_curves_png(history, out_dir / FIGURES["training_curves"], verdict)
     error_gallery_png(gallery, out_dir / FIGURES["errors"])
     return {**FIGURES, **thumbnails}

@@ -1,4 +1,4 @@
-"""Learning-rate schedule and class balancing for the classification trainer."""
+"""Optimizer, learning-rate schedule and class balancing for the classification trainer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
+from torch import nn
 from torch.utils.data import WeightedRandomSampler
+
+from mlcore.contract.train import TrainConfig
+
+MOMENTUM = 0.9
+
+
+def build_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    """AdamW, or SGD with Nesterov momentum, at the config's learning rate and weight decay."""
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(
+            model.parameters(),
+            lr=config.learning_rate,
+            momentum=MOMENTUM,
+            nesterov=True,
+            weight_decay=config.weight_decay,
+        )
+    return torch.optim.AdamW(
+        model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+    )
 
 
 def warmup_steps(warmup_epochs: float, steps_per_epoch: int, total_steps: int) -> int:

@@ -1,4 +1,5 @@
-"""Plain PyTorch classification trainer: AdamW, warm-up + cosine, best-val-accuracy weights.
+"""Plain PyTorch classification trainer: AdamW or Nesterov SGD, warm-up + cosine,
+best-val-accuracy weights.
 
 On a GPU it trains in bf16 autocast with channels_last tensors; the loss is read back
 from the device only when a progress event is due, so steps never wait on the host.
@@ -24,8 +25,15 @@ from mlcore.classify.checkpoints import load_meta, load_state, save_state
 from mlcore.classify.data import read_classes
 from mlcore.classify.evaluation import collect_logits
 from mlcore.classify.feeds import Batches, DataMode, build_feeds
-from mlcore.classify.schedule import EarlyStop, inverse_frequency, warmup_cosine, warmup_steps
+from mlcore.classify.schedule import (
+    EarlyStop,
+    build_optimizer,
+    inverse_frequency,
+    warmup_cosine,
+    warmup_steps,
+)
 from mlcore.contract.train import TrainConfig
+from mlcore.contract.weights import WeightsSource
 from mlcore.engines.base import Trained
 from mlcore.engines.device import pick_device, seed_everything
 from mlcore.engines.progress import Report, TrainingProgress
@@ -34,7 +42,6 @@ from mlcore.models.registry import arch_config, create_model, replace_head
 from mlcore.package.export import save_checkpoint
 from mlcore.package.preprocess import preprocess_spec
 
-WEIGHT_DECAY = 0.05
 PROGRESS_EVERY = 10  # steps between progress events
 
 Criterion = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -166,7 +173,7 @@ def train_classifier(
     dataset_dir: Path,
     out_dir: Path,
     report: Report,
-    weights_dir: Path | None = None,
+    weights_source: WeightsSource | None = None,
     resume: bool = False,
     init_weights: Path | None = None,
     data_mode: DataMode = "auto",
@@ -192,13 +199,11 @@ def train_classifier(
     )
     criterion = partial(F.cross_entropy, weight=weights, label_smoothing=config.label_smoothing)
 
-    model = create_model(config.model, len(classes), config.pretrained, weights_dir)
+    model = create_model(config.model, len(classes), config.pretrained, weights_source, report)
     if init_weights is not None:
         model = load_init_weights(model, init_weights, config.model, classes)
     model = model.to(device).to(memory_format=precision.memory_format)
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=config.learning_rate, weight_decay=WEIGHT_DECAY
-    )
+    optimizer = build_optimizer(model, config)
     steps = len(feeds.train)
     total_steps = config.epochs * steps
     warmup = warmup_steps(config.warmup_epochs, steps, total_steps)

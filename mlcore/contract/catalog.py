@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,8 +14,12 @@ from mlcore.contract.registry import UnknownName
 CATALOG_PATH = Path(__file__).with_name("catalog.json")
 
 
+Optimizer = Literal["adamw", "sgd"]
+
+
 class EngineRecipe(BaseModel):
-    """An engine's training defaults (`Engine.recipe`), copied into each of its models."""
+    """Training defaults of an engine (`Engine.recipe`) or of one architecture family that
+    trains differently (`Family.recipe`), copied into each of its models."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -22,6 +27,21 @@ class EngineRecipe(BaseModel):
     warm_learning_rate: float = Field(description="from pretrained or earlier weights")
     label_smoothing: float = Field(description="0 where the engine has none")
     loss_weights: bool = Field(description="whether it can weight the loss by class")
+    optimizer: Optimizer = "adamw"
+    weight_decay: float = 0.05
+    reference_batch: int | None = Field(
+        None,
+        description="the batch size the learning rates are for, scaled linearly to the job's "
+        "batch (SGD); null: used as they are",
+    )
+    warmup_share: float = Field(
+        0.1, description="share of the epochs spent warming up, from scratch"
+    )
+    smallest_image_share: float = Field(
+        0.5,
+        description="small images are upsampled to at least this share of the model's own "
+        "size (0: trained at their native size)",
+    )
 
 
 class ModelInfo(BaseModel):
@@ -39,7 +59,12 @@ class ModelInfo(BaseModel):
     default_image_size: int
     year: int
     licence: str
-    weights_file: str = Field(description="pretrained weights file an operator may pre-seed")
+    weights_file: str = Field(description="pretrained weights file as its publisher names it")
+    weights_url: str = Field(description="where the publisher serves the weights file")
+    weights_sha256_prefix: str | None = Field(
+        description="leading hex digits of the file's SHA-256 (in torchvision's file names); "
+        "null: none published, the file is checked as a loadable checkpoint"
+    )
     params: int
     gflops: float = Field(description="2 x multiply-adds for one image at default_image_size")
     depth: int = Field(description="convolution and linear layers")

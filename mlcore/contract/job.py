@@ -10,7 +10,7 @@ work from that declaration alone.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Literal, Self
 
@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, model_validat
 
 from mlcore.contract.profile import DataProfile
 from mlcore.contract.registry import Registry, UnknownName
+from mlcore.contract.weights import WeightsStatus
 
 SPEC_VERSION: Final = 1
 DATASET_INPUT = "dataset"  # every job's first input: the dataset version's zip
@@ -63,6 +64,8 @@ class ServiceFacts:
 
     llm_url: str | None = None  # an OpenAI-compatible endpoint for LLM-assisted search
     llm_model: str | None = None
+    # a catalog model's publisher weights: cached, fetchable or absent (None: not checked)
+    weights_status: Callable[[str], WeightsStatus] | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mlcore.contract.verdict import Verdict
+
 # The artifacts every engine leaves in its output folder, by name (JobResult.files keys).
 ARTIFACTS = {
     "package": "package.zip",
@@ -21,6 +23,7 @@ ARTIFACTS = {
 # ProgressEvent.details key of an epoch replayed from an earlier attempt's checkpoint (not
 # trained again), so a resumed job's charts stay whole
 RESTORED = "restored"
+ETA = "eta_s"  # ProgressEvent.metrics key: seconds of training left at the current pace
 
 
 class ProgressEvent(BaseModel):
@@ -51,6 +54,9 @@ class JobResult(BaseModel):
     onnx_opset: int
     parity: dict[str, Any]
     info: dict[str, Any] = Field(default_factory=dict, description="the engine's own facts")
+    verdict: Verdict | None = Field(
+        None, description="the model against the majority-class baseline (None: older results)"
+    )
     package_sha256: str | None = Field(None, description="set by the runner once packaged")
     package_size: int | None = None
 

@@ -7,13 +7,13 @@ a dataset folder instead. A user's explicit value always wins.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from math import inf
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mlcore.contract.catalog import ModelInfo, UnknownModel, get_model_info
+from mlcore.contract.catalog import ModelInfo, Optimizer, UnknownModel, get_model_info
 from mlcore.contract.job import (
     JOB_KINDS,
     EarlierModel,
@@ -24,6 +24,7 @@ from mlcore.contract.job import (
     ServiceFacts,
 )
 from mlcore.contract.profile import DataProfile, by_size
+from mlcore.contract.weights import WeightsStatus, pull_command
 
 Augmentation = Literal["none", "light", "strong"]
 ClassBalance = Literal["none", "loss_weights", "sampler"]
@@ -33,19 +34,27 @@ BatchSize = Annotated[int, Field(ge=1, le=1024)]
 LearningRate = Annotated[float, Field(gt=0, le=10)]
 WarmupEpochs = Annotated[float, Field(ge=0, le=100)]
 LabelSmoothing = Annotated[float, Field(ge=0, lt=1)]
+WeightDecay = Annotated[float, Field(ge=0, le=1)]
 Patience = Annotated[int, Field(ge=1)]
 
 INIT_WEIGHTS = "init_weights"  # the job input: model.pt of the earlier model to start from
 
 STRIDE = 32  # image sizes are multiples of the networks' largest stride
-SMALLEST_SHARE = 0.5  # never below half the model's own size: deep nets need pixels
 # (most training images, epochs from scratch, epochs when starting from weights)
 EPOCHS = ((500, 40, 20), (5_000, 30, 15), (20_000, 20, 10), (inf, 12, 6))
 # (largest image side, batch size)
-BATCH = ((64, 128), (160, 64), (320, 32), (640, 16), (inf, 8))
+BATCH = ((64, 256), (160, 64), (320, 32), (640, 16), (inf, 8))
 STRONG_AUGMENTATION_BELOW = 100  # training images per class
 IMBALANCE_FOR_LOSS_WEIGHTS = 3.0  # largest / smallest class
-EARLY_STOPPING_FROM_EPOCHS = 20
+EARLY_STOPPING_FROM_EPOCHS = 20  # fine-tuning runs this long stop early; scratch runs never
+# The model a blank `model` gets (docs/training.md and benchmarks/results/ say why):
+# by task, and for classification by whether publisher weights can be had.
+DEFAULT_MODELS = {
+    ("classify", True): "efficientnet_b0",
+    ("classify", False): "resnet18",
+    ("detect", True): "yolo11n",
+    ("detect", False): "yolo11n",
+}
 
 
 class TrainParams(BaseModel):
@@ -53,15 +62,22 @@ class TrainParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    model: str = Field(description="catalog model name, e.g. efficientnet_b0 or yolo11n")
+    model: str | None = Field(
+        None,
+        description="catalog model name, e.g. efficientnet_b0 or yolo11n; default: by task, "
+        "a fine-tuning model where publisher weights can be had, else one that trains fast "
+        "from scratch",
+    )
     epochs: Epochs | None = Field(None, description="default: by dataset size")
     image_size: ImageSize | None = Field(
         None,
         description="square input size in pixels; default: the model's, lowered for small images",
     )
     batch_size: BatchSize | None = Field(None, description="default: by data and size")
-    pretrained: bool = Field(
-        False, description="start from the publisher's weights in the operator's weights directory"
+    pretrained: bool | None = Field(
+        None,
+        description="start from the publisher's weights (fetched into the service's weights "
+        "cache on first use); default: whenever they can be had and no init_model_id is given",
     )
     init_model_id: str | None = Field(
         None,
@@ -74,7 +90,11 @@ class TrainParams(BaseModel):
         description="linear warm-up before the cosine decay; default: "
         "a tenth of the epochs, at most one",
     )
-    label_smoothing: LabelSmoothing | None = Field(None, description="default: 0.1")
+    label_smoothing: LabelSmoothing | None = Field(None, description="default: by model")
+    optimizer: Optimizer | None = Field(
+        None, description="adamw or sgd (Nesterov momentum 0.9); default: by model"
+    )
+    weight_decay: WeightDecay | None = Field(None, description="default: by model")
     augmentation: Augmentation | None = Field(
         None, description="augmentation preset; default: strong for few images per class"
     )
@@ -94,15 +114,22 @@ class TrainParams(BaseModel):
 class TrainConfig(TrainParams, JobConfig):
     """A resolved training run: every choice made, as the worker runs it."""
 
+    model: str
+    pretrained: bool = False
     epochs: Epochs
     image_size: ImageSize
     batch_size: BatchSize
     learning_rate: LearningRate
     warmup_epochs: WarmupEpochs
     label_smoothing: LabelSmoothing = 0.1
+    optimizer: Optimizer = "adamw"
+    weight_decay: WeightDecay = 0.05
     augmentation: Augmentation = "light"
     class_balance: ClassBalance = "none"
     early_stopping_patience: Patience | None = None  # None: never stops early
+    reasons: dict[str, str] = Field(
+        default_factory=dict, description="why Konstruktor chose each of `chosen`"
+    )
 
     @property
     def engine(self) -> str:
@@ -111,47 +138,127 @@ class TrainConfig(TrainParams, JobConfig):
 
 
 def default_image_size(info: ModelInfo, profile: DataProfile) -> int:
-    """The model's own size, lowered for small images, but not below about half of it.
+    """The model's own size, lowered for small images, but not below the share of it its
+    recipe sets (`smallest_image_share`), and always a multiple of 32.
 
-    A network that downsamples 32x leaves a 1x1 map of a 32 px image: CIFAR-sized data
-    learns far better upsampled to half the model's size (a multiple of 32).
+    EfficientNet learns CIFAR-sized data far better upsampled to half its size; ResNet-18
+    from scratch reaches more per second at the images' native size
+    (benchmarks/results/time-to-accuracy-cpu-*.json).
     """
     if not profile.median_side:  # sizes unknown
         return info.default_image_size
-    floor = max(STRIDE, int(info.default_image_size * SMALLEST_SHARE) // STRIDE * STRIDE)
+    share = info.recipe.smallest_image_share
+    floor = max(STRIDE, int(info.default_image_size * share) // STRIDE * STRIDE)
     wanted = -(-profile.median_side // STRIDE) * STRIDE
     return min(info.default_image_size, max(floor, wanted))
 
 
-def resolve(params: TrainParams, info: ModelInfo, profile: DataProfile) -> TrainConfig:
-    """A complete configuration: the user's values, and a data-driven choice for each blank."""
-    warm_start = params.pretrained or params.init_model_id is not None
+def default_batch(image_size: int, train_images: int) -> int:
+    """By image size (more images a step where they are small), leaving two steps an epoch."""
+    return max(1, min(int(by_size(BATCH, image_size)[1]), train_images // 2))
+
+
+def choose_start(
+    params: TrainParams, task: str, weights: Callable[[str], WeightsStatus] | None
+) -> tuple[TrainParams, dict[str, str]]:
+    """`params` with a blank model and pretrained filled in, and the reasons for each.
+
+    Pretrained fine-tuning wherever the publisher's weights are cached or answer now (as
+    every peer does); without them a model that trains fast from scratch.
+    """
+
+    def obtainable(name: str) -> bool:
+        return weights is not None and weights(name) != "absent"
+
+    transfer = params.init_model_id is not None
+    may_fine_tune = params.pretrained is not False and not transfer
+    reasons: dict[str, str] = {}
+    model = params.model
+    if model is None:
+        warm = may_fine_tune and obtainable(DEFAULT_MODELS[(task, True)])
+        model = DEFAULT_MODELS[(task, warm)]
+        reasons["model"] = (
+            "fine-tunes well from its publisher's weights, which are at hand"
+            if warm
+            else "trains fast from scratch (no publisher weights at hand)"
+        )
+    pretrained = params.pretrained
+    if pretrained is None:
+        pretrained = may_fine_tune and obtainable(model)
+        reasons["pretrained"] = (
+            "starts from your earlier model instead"
+            if transfer
+            else "its publisher's weights are cached or can be fetched"
+            if pretrained
+            else "no publisher weights at hand (offline, or their URL does not answer)"
+        )
+    return params.model_copy(update={"model": model, "pretrained": pretrained}), reasons
+
+
+def resolve(
+    params: TrainParams,
+    info: ModelInfo,
+    profile: DataProfile,
+    start_reasons: Mapping[str, str] | None = None,
+) -> TrainConfig:
+    """A complete configuration: the user's values, and a data-driven choice for each blank
+    with the reason for it (`start_reasons`: those of `choose_start`, which filled in the
+    model and pretrained; a blank pretrained here means from scratch)."""
+    warm_start = bool(params.pretrained) or params.init_model_id is not None
     recipe = info.recipe
     image_size = params.image_size or default_image_size(info, profile)
     _, scratch_epochs, warm_epochs = by_size(EPOCHS, profile.train_images)
     epochs = params.epochs or int(warm_epochs if warm_start else scratch_epochs)
-    batch = int(by_size(BATCH, image_size)[1])
-    batch = max(1, min(batch, profile.train_images // 2))  # at least two steps an epoch
+    batch = params.batch_size or default_batch(image_size, profile.train_images)
+    scale = batch / recipe.reference_batch if recipe.reference_batch else 1.0
     imbalanced = profile.imbalance_ratio > IMBALANCE_FOR_LOSS_WEIGHTS and recipe.loss_weights
     few = profile.images_per_class < STRONG_AUGMENTATION_BELOW
-    choices: dict[str, Any] = {
-        "image_size": image_size,
-        "epochs": epochs,
-        "batch_size": batch,
-        "learning_rate": recipe.warm_learning_rate if warm_start else recipe.learning_rate,
-        "warmup_epochs": min(1.0, epochs / 10),
-        "label_smoothing": recipe.label_smoothing,
-        "augmentation": "strong" if few else "light",
-        "class_balance": "loss_weights" if imbalanced else "none",
+    start = "fine-tuning" if warm_start else "from scratch"
+    choices: dict[str, tuple[Any, str]] = {
+        "image_size": (
+            image_size,
+            f"{info.name}'s own size"
+            if image_size == info.default_image_size
+            else f"the images' median side is {profile.median_side} px",
+        ),
+        "epochs": (epochs, f"{start} on {profile.train_images} training images"),
+        "batch_size": (batch, f"for {image_size} px images, at least two steps an epoch"),
+        "learning_rate": (
+            (recipe.warm_learning_rate if warm_start else recipe.learning_rate) * scale,
+            f"{info.name}'s recipe {start}"
+            + (f", scaled to a batch of {batch}" if recipe.reference_batch else ""),
+        ),
+        "warmup_epochs": (
+            min(1.0, epochs / 10) if warm_start else epochs * recipe.warmup_share,
+            f"{info.name}'s recipe {start}",
+        ),
+        "label_smoothing": (recipe.label_smoothing, f"{info.name}'s recipe"),
+        "optimizer": (recipe.optimizer, f"{info.name}'s recipe"),
+        "weight_decay": (recipe.weight_decay, f"{info.name}'s recipe"),
+        "augmentation": (
+            "strong" if few else "light",
+            f"{profile.images_per_class:.0f} training images per class",
+        ),
+        "class_balance": (
+            "loss_weights" if imbalanced else "none",
+            f"largest / smallest class = {profile.imbalance_ratio:.1f}",
+        ),
         "early_stopping_patience": (
-            max(5, epochs // 4) if epochs >= EARLY_STOPPING_FROM_EPOCHS else None
+            max(5, epochs // 4) if warm_start and epochs >= EARLY_STOPPING_FROM_EPOCHS else None,
+            "a fine-tuning run stops when it stops improving"
+            if warm_start
+            else "a run from scratch learns late: its schedule always runs to the end",
         ),
     }
     given = params.model_dump(exclude_none=True)
     chosen = sorted(k for k in choices if k not in given)
+    reasons = {k: choices[k][1] for k in chosen} | dict(start_reasons or {})
     if given.get("early_stopping_patience") == 0:  # the user's "never stop early"
         given["early_stopping_patience"] = None
-    return TrainConfig(**{**choices, **given, "chosen": chosen})
+    values = {k: value for k, (value, _why) in choices.items()}
+    return TrainConfig(
+        **{**values, **given, "chosen": sorted({*chosen, *reasons}), "reasons": reasons}
+    )
 
 
 @JOB_KINDS.register("train")
@@ -179,7 +286,12 @@ class TrainKind(JobKind):
         service: ServiceFacts,
     ) -> TrainConfig:
         """The model must exist, fit the dataset's task and, for transfer, match the
-        earlier model's architecture."""
+        earlier model's architecture (a blank model: by task and the weights at hand)."""
+        start = earlier.get(INIT_WEIGHTS)
+        if params.model is None and start is not None:  # transfer keeps the architecture
+            params = params.model_copy(update={"model": start.architecture})
+        params, start_reasons = choose_start(params, profile.task, service.weights_status)
+        assert params.model is not None
         try:
             info = get_model_info(params.model)
         except UnknownModel as exc:
@@ -189,10 +301,26 @@ class TrainKind(JobKind):
                 f"{info.name} is a {info.task} model and this dataset is for {profile.task}; "
                 f"pick a model whose task is {profile.task} (GET /api/v1/catalog)"
             )
-        start = earlier.get(INIT_WEIGHTS)
         if start is not None and start.architecture != info.name:
             raise JobRejected(
                 f"init_model_id {start.id} is a {start.architecture} model; transfer needs the "
                 f"same architecture, so train {start.architecture} or pick a {info.name} model"
             )
-        return resolve(params, info, profile)
+        if params.pretrained:
+            require_publisher_weights(info, service)
+        return resolve(params, info, profile, start_reasons)
+
+
+def require_publisher_weights(info: ModelInfo, service: ServiceFacts) -> None:
+    """Reject a pretrained start whose weights the service neither has nor may fetch."""
+    if service.weights_status is None or service.weights_status(info.name) != "absent":
+        return
+    raise JobRejected(
+        f"pretrained weights for {info.name} ({info.weights_file}) are not on this service "
+        "and it cannot fetch them (KONSTRUKTOR_WEIGHTS_OFFLINE is on, or their URL does not "
+        "answer); train with "
+        "pretrained=false, or ask the operator to run `make weights "
+        f"MODELS={info.name}` (or {pull_command(info.name, '$KONSTRUKTOR_WEIGHTS_DIR')}) "
+        "on the server, or to turn KONSTRUKTOR_WEIGHTS_OFFLINE off (with "
+        "KONSTRUKTOR_WEIGHTS_MIRROR set where the publishers are unreachable)"
+    )

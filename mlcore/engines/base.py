@@ -18,7 +18,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 from mlcore.contract.catalog import EngineRecipe
 from mlcore.contract.job import JobConfig
 from mlcore.contract.results import ARTIFACTS, JobResult, ProgressEvent
-from mlcore.engines.outputs import run_metrics, write_outputs
+from mlcore.contract.verdict import Verdict
+from mlcore.contract.weights import WeightsSource
+from mlcore.engines.outputs import VERDICT, run_metrics, write_outputs
 from mlcore.engines.progress import EXPORT_START, PACKAGED, TRAIN_SHARE, Report
 from mlcore.package.build import PackageSource, build_package
 from mlcore.package.readme import ReadmeFacts
@@ -38,7 +40,7 @@ class EngineRequest(Generic[C]):
     work_dir: Path
     report: Report
     inputs: Mapping[str, Path] = field(default_factory=dict)  # earlier models' files by input
-    weights_dir: Path | None = None  # the publisher weights a pretrained start loads
+    weights: WeightsSource = field(default_factory=WeightsSource)  # for a pretrained start
     resume: bool = False
     llm_api_key: str | None = None  # the LLM endpoint's key (searches with mutator llm)
 
@@ -74,7 +76,7 @@ class Trained:
 class Evaluated:
     """The evaluation on the validation split and the figures written for it."""
 
-    evaluation: dict[str, Any]  # evaluation.json, with "classes"
+    evaluation: dict[str, Any]  # evaluation.json, with "classes" and "verdict" (judge())
     headline: dict[str, float]  # the metrics a model is compared by
     figures: dict[str, str]  # artifact name -> file in output_dir
     report_figures: tuple[str, ...]  # figures joined side by side into the package's report
@@ -83,6 +85,11 @@ class Evaluated:
     def classes(self) -> list[str]:
         """Class names in output index order."""
         return list(self.evaluation["classes"])
+
+    @property
+    def verdict(self) -> Verdict:
+        """The model against the baseline, as `mlcore.engines.outputs.judge` recorded it."""
+        return Verdict.model_validate(self.evaluation[VERDICT])
 
 
 @dataclass(frozen=True)
@@ -105,7 +112,8 @@ class Engine(ABC, Generic[C, T]):
         trained = self.train(request)
         request.report(ProgressEvent(type="log", progress=TRAIN_SHARE, message="evaluating"))
         evaluated = self.evaluate(request, trained)
-        metrics = run_metrics(evaluated.headline, trained.history, trained.best_epoch)
+        verdict = evaluated.verdict
+        metrics = run_metrics(evaluated.headline, trained.history, trained.best_epoch, verdict)
         output = request.output_dir
         write_outputs(output, evaluated.evaluation, metrics, trained.history, trained.checkpoint)
 
@@ -119,6 +127,7 @@ class Engine(ABC, Generic[C, T]):
             labels=inputs.labels,
             figures=[output / evaluated.figures[name] for name in evaluated.report_figures],
             facts=inputs.facts,
+            verdict=verdict,
         )
         package = build_package(source, request.work_dir / "package", output / "package.zip")
         request.report(
@@ -134,6 +143,7 @@ class Engine(ABC, Generic[C, T]):
             onnx_opset=package.opset,
             parity=package.parity,
             info=self.info(request, trained, evaluated),
+            verdict=verdict,
         )
 
     @abstractmethod
@@ -142,7 +152,8 @@ class Engine(ABC, Generic[C, T]):
 
     @abstractmethod
     def evaluate(self, request: EngineRequest[C], trained: T) -> Evaluated:
-        """Evaluate on the validation split; write the figures into the output folder."""
+        """Evaluate on the validation split (judged by `mlcore.engines.outputs.judge`
+        before the figures are drawn); write the figures into the output folder."""
 
     @abstractmethod
     def package_inputs(

@@ -15,6 +15,14 @@ from mlcore.package.runtime.predict import IMAGE_EXTENSIONS
 SIZE_SAMPLE = 200  # images whose headers the folder profiler reads
 
 
+def class_counts(folder: Path, classes: list[str]) -> list[int]:
+    """Images in each class's subfolder of `folder`, in class order (0 where it has none)."""
+    return [
+        sum(1 for path in (folder / name).glob("*") if path.suffix.lower() in IMAGE_EXTENSIONS)
+        for name in classes
+    ]
+
+
 def profile_folder(dataset_dir: Path) -> DataProfile:
     """What `DataProfile.from_report` reads from a health report, measured on the folder."""
     manifest = json.loads((dataset_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -22,9 +30,7 @@ def profile_folder(dataset_dir: Path) -> DataProfile:
     task = manifest.get("task", "classify")
     root = dataset_dir / ("images/train" if task == "detect" else "train")
     files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS)
-    per_class = [
-        sum(1 for _ in (root / name).glob("*")) for name in classes if (root / name).is_dir()
-    ]
+    per_class = [count for count in class_counts(root, classes) if count]
     sides = []
     for path in files[:: max(len(files) // SIZE_SAMPLE, 1)]:
         with Image.open(path) as image:

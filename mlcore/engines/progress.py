@@ -6,12 +6,32 @@ import time
 from collections.abc import Callable
 from typing import Any, Literal
 
-from mlcore.contract.results import RESTORED, ProgressEvent
+from mlcore.contract.results import ETA, RESTORED, ProgressEvent
 
 Report = Callable[[ProgressEvent], None]
 TRAIN_SHARE = 0.9  # fraction of a job's progress spent training; the rest is eval + export
 EXPORT_START = 0.93
 PACKAGED = 0.97  # the rest is the caller's: uploading artifacts, recording the model
+
+
+class PaceEta:
+    """Seconds of training left at the pace since `start`, for engines that know the
+    fraction of the job done rather than its steps (the search engine)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.start(0.0)
+
+    def start(self, done: float) -> None:
+        """Measure the pace from now, at `done` of the job (after restored epochs, say)."""
+        self._began, self._done = self.clock(), done
+
+    def __call__(self, done: float) -> float | None:
+        """The ETA at `done` of the job; None before any progress since `start`."""
+        gained = done - self._done
+        if gained <= 0:
+            return None
+        return max(TRAIN_SHARE - done, 0.0) * (self.clock() - self._began) / gained
 
 
 class TrainingProgress:
@@ -82,7 +102,7 @@ class TrainingProgress:
         images_per_s = (self._images - self._mark_images) / elapsed
         eta = (self.total_steps - self.step) * elapsed / steps if steps else 0.0
         self._mark_time, self._mark_step, self._mark_images = now, self.step, self._images
-        return {"images_per_s": images_per_s, "eta_s": eta}
+        return {"images_per_s": images_per_s, ETA: eta}
 
     def emit(
         self,

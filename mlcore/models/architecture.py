@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from torch import nn
 
+from mlcore.contract.catalog import EngineRecipe
 from mlcore.contract.train import STRIDE
+from mlcore.contract.weights import PublisherWeights
 
 
 @dataclass(frozen=True)
@@ -22,13 +23,10 @@ class Family:
     licence: str
     source: str  # the library that defines the network
     engine: str  # the training engine that runs it (mlcore.engines.base)
+    recipe: EngineRecipe | None = None  # where the family trains unlike its engine's others
 
 
 IMAGENET_CLASSES = 1000
-
-
-class PretrainedWeightsMissing(FileNotFoundError):
-    """The operator has not placed the pretrained weights file in the weights directory."""
 
 
 class IncompatibleInitModel(ValueError):
@@ -60,7 +58,20 @@ class Architecture(ABC):
     @property
     @abstractmethod
     def weights_url(self) -> str:
-        """Where an operator downloads the pretrained weights from."""
+        """Where the publisher serves the pretrained weights."""
+
+    @property
+    def weights_sha256_prefix(self) -> str | None:
+        """The leading hex digits of the weights file's SHA-256, where the publisher names
+        them; None: the file is checked as a loadable checkpoint instead."""
+        return None
+
+    @property
+    def publisher_weights(self) -> PublisherWeights:
+        """The pretrained weights file, for `mlcore.models.weights.fetch_weights`."""
+        return PublisherWeights(
+            self.name, self.weights_file, self.weights_url, self.weights_sha256_prefix
+        )
 
     @abstractmethod
     def build(self, num_classes: int) -> nn.Module:
@@ -79,16 +90,3 @@ class Architecture(ABC):
     def published(self) -> dict[str, Any]:
         """Figures the publisher reports (not measurable here), e.g. ImageNet accuracy."""
         return {}
-
-    def weights_path(self, weights_dir: Path | None) -> Path:
-        """Where the pretrained weights must be; raises if they are not there."""
-        path = Path(weights_dir) / self.weights_file if weights_dir else None
-        if path is None or not path.is_file():
-            where = (
-                Path(weights_dir).resolve() if weights_dir else "a weights directory (none is set)"
-            )
-            raise PretrainedWeightsMissing(
-                f"pretrained weights for {self.name} not found: put {self.weights_file} "
-                f"(from {self.weights_url}) into {where}, or train with pretrained=false"
-            )
-        return path

@@ -14,7 +14,7 @@ from mlcore.models.registry import ARCHITECTURES
 def describe(arch: Architecture) -> dict[str, Any]:
     """Catalog entry of one architecture, measured on its published form."""
     family = arch.family
-    recipe = ENGINES.get(family.engine).recipe
+    recipe = family.recipe or ENGINES.get(family.engine).recipe
     if recipe is None:
         raise ValueError(f"engine {family.engine} trains no catalog model (it has no recipe)")
     return {
@@ -29,6 +29,8 @@ def describe(arch: Architecture) -> dict[str, Any]:
         "year": family.year,
         "licence": family.licence,
         "weights_file": arch.weights_file,
+        "weights_url": arch.weights_url,
+        "weights_sha256_prefix": arch.weights_sha256_prefix,
         **describe_module(arch.build(arch.published_classes), arch.default_image_size),
         **arch.published(),
     }

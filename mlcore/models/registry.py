@@ -7,7 +7,6 @@ them by name.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -15,7 +14,10 @@ from torch import nn
 
 from mlcore.contract.catalog import UnknownModel
 from mlcore.contract.registry import Registry, UnknownName
+from mlcore.contract.weights import WeightsSource
+from mlcore.engines.progress import Report
 from mlcore.models.architecture import IMAGENET_CLASSES, Architecture
+from mlcore.models.weights import fetch_weights, no_report
 
 ARCHITECTURES: Registry[Architecture] = Registry(
     "architecture", providers=("mlcore.models.torchvision_classifiers", "mlcore.yolo.architectures")
@@ -60,13 +62,19 @@ def replace_head(model: nn.Module, num_classes: int, fresh: bool = False) -> nn.
 
 
 def create_model(
-    name: str, num_classes: int, pretrained: bool = False, weights_dir: Path | None = None
+    name: str,
+    num_classes: int,
+    pretrained: bool = False,
+    weights: WeightsSource | None = None,
+    report: Report = no_report,
 ) -> nn.Module:
-    """Build catalog model `name` with `num_classes` outputs, optionally from ImageNet weights."""
+    """Build catalog model `name` with `num_classes` outputs, optionally from ImageNet weights
+    (fetched into `weights`' cache on first use, progress to `report`)."""
     arch = get_architecture(name)
     if not pretrained:
         return arch.build(num_classes)
     model = arch.build(IMAGENET_CLASSES)
-    state = torch.load(arch.weights_path(weights_dir), map_location="cpu", weights_only=True)
+    path = fetch_weights(arch.publisher_weights, weights or WeightsSource(), report)
+    state = torch.load(path, map_location="cpu", weights_only=True)
     model.load_state_dict(state)
     return replace_head(model, num_classes)

@@ -14,11 +14,11 @@ from typing import Any
 
 from mlcore.classify.engine import classifier_package_inputs, evaluate_classifier
 from mlcore.classify.training import TrainOutcome
-from mlcore.contract.results import RESTORED, ProgressEvent, write_json
+from mlcore.contract.results import ETA, RESTORED, ProgressEvent, write_json
 from mlcore.contract.search import FAMILY, SearchConfig
 from mlcore.engines.base import Engine, EngineRequest, Evaluated, PackageInputs
 from mlcore.engines.device import pick_device, seed_everything
-from mlcore.engines.progress import TRAIN_SHARE
+from mlcore.engines.progress import TRAIN_SHARE, PaceEta
 from mlcore.engines.registry import ENGINES
 from mlcore.nas.data import JobData, read_job_data, search_halves
 from mlcore.nas.evaluators.retrain import retrain
@@ -61,6 +61,7 @@ class Progress:
     def __init__(self, request: Request) -> None:
         self.report, self.config = request.report, request.params
         self.search_share = SEARCH_SHARE if self.config.search_steps else 0.0
+        self.eta = PaceEta()
 
     def search_epoch(self, epoch: int, metrics: dict[str, float], details: dict[str, Any]) -> None:
         share = TRAIN_SHARE * self.search_share * epoch / self.config.search_steps
@@ -92,6 +93,18 @@ class Progress:
                 details={"phase": phase, **details},
             )
         )
+        if details.get(RESTORED):
+            self.eta.start(share)
+        elif (eta := self.eta(share)) is not None:  # a step event, as the other engines send
+            self.report(
+                ProgressEvent(
+                    epoch=epoch,
+                    epochs=self.config.epochs,
+                    progress=share,
+                    message=phase,
+                    metrics={ETA: eta},
+                )
+            )
 
     def log(self, share: float, message: str) -> None:
         self.report(ProgressEvent(type="log", progress=share, message=message))

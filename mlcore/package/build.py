@@ -14,9 +14,10 @@ import numpy as np
 import torch
 
 from mlcore.contract.results import ARTIFACTS, write_json
+from mlcore.contract.verdict import Verdict
 from mlcore.package.export import OPSET, export_onnx, export_torchscript
 from mlcore.package.parity import Batch, Runner, check_fp32_parity, measure_parity
-from mlcore.package.plots import package_report_png
+from mlcore.package.plots import package_report_png, warning_text
 from mlcore.package.quantize import quantize_int8
 from mlcore.package.readme import ReadmeFacts, render_readme
 from mlcore.package.runtime.predict import (
@@ -63,6 +64,7 @@ class PackageSource:
     labels: list[int] | None  # their class indices (classification), None for detection
     figures: list[Path]  # joined side by side into report.png
     facts: ReadmeFacts
+    verdict: Verdict  # the model against the baseline: README and report.png say it first
 
 
 @dataclass(frozen=True)
@@ -170,13 +172,21 @@ def stage(source: PackageSource, staging: Path) -> dict[str, Any]:
 
 
 def example_run(staging: Path, source: PackageSource) -> str:
-    """The packaged predict.py's output for the first validation image, for the README."""
+    """The packaged predict.py's output for the first validation image, for the README;
+    shown as the output's format only, not as a result, when the model is no better than
+    the baseline."""
     image = source.images[0]
     predictor = Predictor(staging)
     lines = predictor.task.lines(predictor.predict(image))
     truth = "" if source.labels is None else f" (true class: {source.classes[source.labels[0]]})"
     output = "\n".join([f"$ python predict.py {image.name}", image.name, *lines])
-    return f"Example, on validation image `{image.name}`{truth}:\n\n```\n{output}\n```\n"
+    caption = (
+        f"Example, on validation image `{image.name}`{truth}:"
+        if source.verdict.better
+        else "The output's format only, not a result (this model is no better than the "
+        f"baseline, see the warning at the top; validation image `{image.name}`{truth}):"
+    )
+    return f"{caption}\n\n```\n{output}\n```\n"
 
 
 def zip_flat(staging: Path, zip_path: Path) -> Path:
@@ -195,7 +205,8 @@ def build_package(source: PackageSource, staging: Path, zip_path: Path) -> Packa
     write_json(zip_path.with_name(ARTIFACTS["parity"]), parity)  # a job output of its own
     for name, text in requirements(spec["checkpoint"]).items():
         (staging / name).write_text(text, encoding="utf-8")
-    package_report_png(source.figures, staging / "report.png")
-    readme = render_readme(source.facts, spec, parity, example_run(staging, source))
+    package_report_png(source.figures, staging / "report.png", warning_text(source.verdict))
+    example = example_run(staging, source)
+    readme = render_readme(source.facts, spec, parity, example, source.verdict)
     (staging / "README.md").write_text(readme, encoding="utf-8")
     return PackageInfo(zip_flat(staging, zip_path), OPSET, parity)

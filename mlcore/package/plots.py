@@ -7,15 +7,19 @@ no global state), use the DejaVu fonts bundled with matplotlib and never touch t
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
+
+from mlcore.contract.verdict import Verdict
 
 DPI = 100
 FONT = "DejaVu Sans"
@@ -25,6 +29,8 @@ RECALL_GRID = np.linspace(0.0, 1.0, 101)
 # (max classes, write counts in cells, tick label font size); beyond the last row: no labels.
 MATRIX_STYLES = ((12, True, 10.0), (25, True, 7.0), (60, False, 6.0))
 GALLERY_COLUMNS = 4
+BANNER_FONT_SIZE = 22
+BANNER_COLOUR = (180, 30, 30)
 
 
 def _is_loss(key: str) -> bool:
@@ -80,8 +86,17 @@ def _series(history: Sequence[dict[str, float]], key: str) -> tuple[list[float],
     return [x for x, _ in points], [y for _, y in points]
 
 
-def training_curves_png(history: list[dict[str, float]], path: Path) -> None:
-    """Per-epoch curves: losses, quality metrics (0-1) and learning rate, one panel each."""
+def warning_text(verdict: Verdict) -> str | None:
+    """The warning a figure shows when the model is no better than the baseline."""
+    return None if verdict.better else f"WARNING, no better than the baseline: {verdict.reason}"
+
+
+def training_curves_png(
+    history: list[dict[str, float]], path: Path, verdict: Verdict | None = None
+) -> None:
+    """Per-epoch curves: losses, quality metrics (0-1) and learning rate, one panel each.
+    With a `verdict`, the quality panel draws a classifier's majority-class baseline and
+    the figure carries its warning when the model is no better."""
     keys = sorted({key for row in history for key in row if key != "epoch"})
     panels = [
         (title, limits, [key for key in keys if wanted(key)])
@@ -99,6 +114,9 @@ def training_curves_png(history: list[dict[str, float]], path: Path) -> None:
     ):
         for key in panel_keys:
             axes.plot(*_series(history, key), marker="o", markersize=3, label=key)
+        if verdict and verdict.metric == "accuracy" and limits:
+            label = f"baseline: always {verdict.baseline_class} ({verdict.baseline:.2f})"
+            axes.axhline(verdict.baseline, color="0.35", linestyle="--", label=label)
         axes.set_title(title, family=FONT)
         axes.set_xlabel("epoch", family=FONT)
         axes.set_xlim(min(epochs) - pad, max(epochs) + pad)
@@ -107,6 +125,9 @@ def training_curves_png(history: list[dict[str, float]], path: Path) -> None:
             axes.set_ylim(*limits)
         axes.grid(alpha=0.3)
         axes.legend(fontsize=7)
+    warning = warning_text(verdict) if verdict else None
+    if warning:
+        figure.suptitle(warning, color="tab:red", fontsize=9, family=FONT, wrap=True)
     _save(figure, path)
 
 
@@ -236,17 +257,36 @@ def error_gallery_png(items: list[tuple[Image.Image, str]], path: Path) -> None:
     _save(figure, path)
 
 
-def package_report_png(figures: Sequence[Path], path: Path) -> None:
-    """The PNG `figures` (e.g. training curves, confusion matrix) side by side in one PNG."""
+def _banner(text: str, width: int) -> Image.Image:
+    """White-on-red lines of `text` across `width` pixels."""
+    font = ImageFont.truetype(font_manager.findfont(FONT), BANNER_FONT_SIZE)
+    per_line = max(width // (BANNER_FONT_SIZE * 6 // 10), 20)
+    lines = textwrap.wrap(text, per_line)
+    line_height = BANNER_FONT_SIZE + 6
+    banner = Image.new("RGB", (width, line_height * len(lines) + 12), BANNER_COLOUR)
+    pen = ImageDraw.Draw(banner)
+    for index, line in enumerate(lines):
+        pen.text((10, 6 + index * line_height), line, fill="white", font=font)
+    return banner
+
+
+def package_report_png(figures: Sequence[Path], path: Path, warning: str | None = None) -> None:
+    """The PNG `figures` (e.g. training curves, confusion matrix) side by side in one PNG,
+    under a red banner when there is a `warning`."""
     panels = []
     for figure in figures:
         with Image.open(figure) as file:
             panels.append(file.convert("RGB"))
+    width = sum(panel.width for panel in panels)
+    banner = _banner(warning, width) if warning else None
+    top = banner.height if banner else 0
     height = max(panel.height for panel in panels)
-    report = Image.new("RGB", (sum(panel.width for panel in panels), height), "white")
+    report = Image.new("RGB", (width, top + height), "white")
+    if banner:
+        report.paste(banner, (0, 0))
     left = 0
     for panel in panels:
-        report.paste(panel, (left, (height - panel.height) // 2))
+        report.paste(panel, (left, top + (height - panel.height) // 2))
         left += panel.width
     path.parent.mkdir(parents=True, exist_ok=True)
     report.save(path, format="PNG")

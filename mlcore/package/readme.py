@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mlcore.contract.verdict import Verdict
+
 
 @dataclass(frozen=True)
 class ReadmeFacts:
@@ -138,10 +140,30 @@ def parity_table(docs: TaskDocs, parity: dict[str, Any]) -> str:
     return "\n".join([header, "|---" * (len(columns) + 1) + "|", *rows])
 
 
+def verdict_text(verdict: Verdict) -> tuple[str, str]:
+    """(the warning at the top, empty for a model clearly better than the baseline; the
+    baseline line of the metrics)."""
+    baseline = f"- compared with the baseline: {verdict.reason}"
+    if verdict.better:
+        return "", baseline
+    warning = (
+        "> **Warning: this model is no better than a trivial baseline; do not use its "
+        f"predictions.** {verdict.reason[0].upper()}{verdict.reason[1:]}. Add more or "
+        "clearer images per class, train longer or start from pretrained weights, then "
+        "train again.\n\n"
+    )
+    return warning, baseline
+
+
 def render_readme(
-    facts: ReadmeFacts, spec: dict[str, Any], parity: dict[str, Any], example: str
+    facts: ReadmeFacts,
+    spec: dict[str, Any],
+    parity: dict[str, Any],
+    example: str,
+    verdict: Verdict,
 ) -> str:
-    """Markdown: what the model is, its classes and metrics, how to run it, its preprocessing."""
+    """Markdown: what the model is (first a warning when it is no better than the baseline),
+    its classes and metrics, how to run it, its preprocessing."""
     docs = TASK_DOCS[spec["task"]]
     size = spec["input_size"]
     accuracy = (
@@ -151,13 +173,16 @@ def render_readme(
     )
     rule = docs.parity_rule.format(min=parity["min_fp32_agreement"], **parity)
     quantization = parity["formats"]["onnx_int8"]["quantization"] or "not produced"
+    warning, baseline = verdict_text(verdict)
     return f"""# {facts.title}
 
-{facts.training}
+{warning}{facts.training}
 
 Classes (output index order, also in `labels.json`): {", ".join(facts.classes)}
 
 ## Validation metrics
+
+{baseline}
 
 {facts.metrics}
 

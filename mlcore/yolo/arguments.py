@@ -62,6 +62,9 @@ def not_applied(config: TrainConfig, task: str) -> list[str]:
     return skipped
 
 
+ULTRALYTICS_OPTIMIZERS = {"adamw": "AdamW", "sgd": "SGD"}  # ultralytics' SGD is Nesterov
+
+
 def ultralytics_device(device: torch.device) -> str:
     """Ultralytics' device argument for a torch device: the GPU's index, or "cpu"."""
     return str(device.index or 0) if device.type == "cuda" else "cpu"
@@ -98,7 +101,8 @@ def train_arguments(
         "nbs": config.batch_size,
         "seed": config.seed,
         "deterministic": True,
-        "optimizer": "AdamW",
+        "optimizer": ULTRALYTICS_OPTIMIZERS[config.optimizer],
+        "weight_decay": config.weight_decay,
         "lr0": config.learning_rate,
         "warmup_epochs": config.warmup_epochs,
         "cos_lr": True,

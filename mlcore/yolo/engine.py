@@ -10,6 +10,7 @@ from mlcore.contract.catalog import EngineRecipe
 from mlcore.contract.train import INIT_WEIGHTS, TrainConfig
 from mlcore.engines.base import Engine, EngineRequest, Evaluated, PackageInputs
 from mlcore.engines.device import pick_device
+from mlcore.engines.outputs import judge
 from mlcore.engines.registry import ENGINES
 from mlcore.models.registry import get_architecture
 from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
@@ -35,8 +36,9 @@ def classify_evaluation(request: Request, run: TrainedRun, device: str) -> Evalu
     evaluation = evaluate_classifier(
         run.checkpoint, request.dataset_dir, run.image_size, request.params.batch_size, device
     )
+    verdict = judge(evaluation, request.dataset_dir)
     figures = write_classification_report(
-        evaluation, run.history, request.dataset_dir, request.output_dir
+        evaluation, run.history, request.dataset_dir, request.output_dir, verdict
     )
     return evaluation, figures
 
@@ -51,7 +53,8 @@ def detect_evaluation(request: Request, run: TrainedRun, device: str) -> Evaluat
         device,
         run.run_dir.parent / "eval",
     )
-    return evaluation, write_detection_report(evaluation, run.history, request.output_dir)
+    verdict = judge(evaluation, request.dataset_dir)
+    return evaluation, write_detection_report(evaluation, run.history, request.output_dir, verdict)
 
 
 EVALUATIONS: dict[str, Callable[[Request, TrainedRun, str], Evaluation]] = {
@@ -87,7 +90,11 @@ class UltralyticsEngine(Engine[TrainConfig, TrainedRun]):
     """Ultralytics' own trainer, validator and predictor behind Konstruktor's outputs."""
 
     recipe = EngineRecipe(
-        learning_rate=1e-3, warm_learning_rate=5e-4, label_smoothing=0.0, loss_weights=False
+        learning_rate=1e-3,
+        warm_learning_rate=5e-4,
+        label_smoothing=0.0,
+        loss_weights=False,
+        weight_decay=5e-4,  # ultralytics' own default
     )
 
     def train(self, request: Request) -> TrainedRun:

@@ -16,6 +16,7 @@ from mlcore.contract.train import INIT_WEIGHTS, TrainConfig
 from mlcore.engines.base import EngineRequest, Trained
 from mlcore.engines.progress import TRAIN_SHARE
 from mlcore.models.architecture import Architecture, IncompatibleInitModel
+from mlcore.models.weights import fetch_weights
 from mlcore.yolo import offline  # noqa: F401  (configures ultralytics before its import)
 
 # isort: split
@@ -106,7 +107,7 @@ def start_weights(request: Request, arch: Architecture) -> Path | None:
             return init_weights
         return without_class_head(checkpoint, request.work_dir / "init-new-classes.pt")
     if request.params.pretrained:
-        return arch.weights_path(request.weights_dir)
+        return fetch_weights(arch.publisher_weights, request.weights, request.report)
     return None
 
 

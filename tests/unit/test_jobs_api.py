@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from mlcore.contract.estimate import FIXED_S
 from tests.support.api import API, train_body
 from tests.support.env import configure, reset_caches
 from tests.support.services import closed_port
@@ -113,3 +114,25 @@ def test_a_preview_resolves_the_settings_without_creating_a_job(
     elsewhere = {**body, "compute_backend": "mars"}
     refused = client.post(f"{API}/projects/{project}/jobs", json=elsewhere, headers=headers)
     assert refused.status_code == 422 and "choose one of local" in refused.json()["detail"]
+
+
+def test_a_preview_estimates_the_duration_and_the_job_keeps_it(
+    sqlite_service: Path, client: TestClient, project_with_data: tuple[dict[str, str], str, str]
+) -> None:
+    headers, project, version = project_with_data
+
+    def body(epochs: int) -> dict[str, object]:
+        params = {"model": "efficientnet_b0", "epochs": epochs}
+        return {"dataset_version_id": version, "params": params}
+
+    previews = [
+        client.post(f"{API}/projects/{project}/jobs/preview", json=body(n), headers=headers).json()
+        for n in (2, 4)
+    ]
+    short, long = (p["estimate_s"] for p in previews)
+    assert 0 < short < long
+    assert long - FIXED_S == pytest.approx(2 * (short - FIXED_S))  # the work doubles
+    assert previews[0]["estimate_basis"].startswith("default pace for cpu")
+    job = client.post(f"{API}/projects/{project}/jobs", json=body(2), headers=headers).json()
+    assert (job["estimate_s"], job["estimate_basis"]) == (short, previews[0]["estimate_basis"])
+    assert job["eta_s"] is None

@@ -20,6 +20,7 @@ from backend.settings import Settings, get_settings
 from backend.storage import create_storage
 from mlcore.contract.job import JobSpec
 from mlcore.contract.results import JobResult, ProgressEvent
+from mlcore.contract.weights import WeightsSource
 from mlcore.engines.base import RESUME_DIR
 from worker.compute.base import (
     COMPUTE_BACKENDS,
@@ -119,6 +120,16 @@ def runner_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+def weights_arguments(source: WeightsSource) -> list[str]:
+    """The runner's options for the service's publisher weights cache, mirror and switch."""
+    arguments = ["--weights-dir", str(source.folder)]
+    if source.mirror:
+        arguments += ["--weights-mirror", source.mirror]
+    if source.offline:
+        arguments.append("--offline")
+    return arguments
+
+
 @COMPUTE_BACKENDS.register("local")
 class LocalBackend(ComputeBackend):
     """`python -m worker.runner SPEC` as a child process of the worker."""
@@ -141,8 +152,7 @@ class LocalBackend(ComputeBackend):
                         storage.url,
                         "--work-dir",
                         str(Path(tmp) / "work"),
-                        "--weights-dir",
-                        str(settings.resolved_weights_dir.resolve()),
+                        *weights_arguments(settings.weights_source),
                         "--resume",
                     ],
                     stdout=subprocess.PIPE,

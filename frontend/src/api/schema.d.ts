@@ -117,7 +117,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Models that can be trained, with their metadata */
+        /** Models that can be trained, with their metadata and publisher weights' status */
         get: operations["catalog_api_v1_catalog_get"];
         put?: never;
         post?: never;
@@ -690,6 +690,92 @@ export interface components {
              */
             files: string[];
         };
+        /**
+         * CatalogModelOut
+         * @description A catalog model and whether this service can start it from its publisher's weights.
+         */
+        CatalogModelOut: {
+            /** Builder */
+            builder: string;
+            /**
+             * Concat Connections
+             * @description feature-map concatenations
+             */
+            concat_connections: number;
+            /** Default Image Size */
+            default_image_size: number;
+            /**
+             * Depth
+             * @description convolution and linear layers
+             */
+            depth: number;
+            /**
+             * Engine
+             * @description the Konstruktor training engine that runs it
+             */
+            engine: string;
+            /** Family */
+            family: string;
+            /**
+             * Gflops
+             * @description 2 x multiply-adds for one image at default_image_size
+             */
+            gflops: number;
+            /** Imagenet Top1 */
+            imagenet_top1?: number | null;
+            /** Licence */
+            licence: string;
+            /** Name */
+            name: string;
+            /** Normalisation */
+            normalisation: string[];
+            /** Params */
+            params: number;
+            /** Pretrained Weights */
+            pretrained_weights?: string | null;
+            /** @description the engine's training defaults */
+            recipe: components["schemas"]["EngineRecipe"];
+            /**
+             * Residual Connections
+             * @description same-shape feature-map additions
+             */
+            residual_connections: number;
+            /**
+             * Source
+             * @description the library that defines the network
+             */
+            source: string;
+            /** Task */
+            task: string;
+            /**
+             * Weights
+             * @description the publisher's weights: cached (on this service), fetchable (on first use) or absent (pretrained: true is refused)
+             * @enum {string}
+             */
+            weights: "cached" | "fetchable" | "absent";
+            /**
+             * Weights File
+             * @description pretrained weights file as its publisher names it
+             */
+            weights_file: string;
+            /**
+             * Weights Sha256 Prefix
+             * @description leading hex digits of the file's SHA-256 (in torchvision's file names); null: none published, the file is checked as a loadable checkpoint
+             */
+            weights_sha256_prefix: string | null;
+            /**
+             * Weights Url
+             * @description where the publisher serves the weights file
+             */
+            weights_url: string;
+            /**
+             * Width
+             * @description most channels of any convolution
+             */
+            width: number;
+            /** Year */
+            year: number;
+        };
         /** Credentials */
         Credentials: {
             /**
@@ -819,7 +905,8 @@ export interface components {
         };
         /**
          * EngineRecipe
-         * @description An engine's training defaults (`Engine.recipe`), copied into each of its models.
+         * @description Training defaults of an engine (`Engine.recipe`) or of one architecture family that
+         *     trains differently (`Family.recipe`), copied into each of its models.
          */
         EngineRecipe: {
             /**
@@ -838,10 +925,38 @@ export interface components {
              */
             loss_weights: boolean;
             /**
+             * Optimizer
+             * @default adamw
+             * @enum {string}
+             */
+            optimizer?: "adamw" | "sgd";
+            /**
+             * Reference Batch
+             * @description the batch size the learning rates are for, scaled linearly to the job's batch (SGD); null: used as they are
+             */
+            reference_batch?: number | null;
+            /**
+             * Smallest Image Share
+             * @description small images are upsampled to at least this share of the model's own size (0: trained at their native size)
+             * @default 0.5
+             */
+            smallest_image_share?: number;
+            /**
              * Warm Learning Rate
              * @description from pretrained or earlier weights
              */
             warm_learning_rate: number;
+            /**
+             * Warmup Share
+             * @description share of the epochs spent warming up, from scratch
+             * @default 0.1
+             */
+            warmup_share?: number;
+            /**
+             * Weight Decay
+             * @default 0.05
+             */
+            weight_decay?: number;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -879,6 +994,21 @@ export interface components {
             epochs: number;
             /** Error */
             error: string | null;
+            /**
+             * Estimate Basis
+             * @description how that was estimated
+             */
+            estimate_basis: string | null;
+            /**
+             * Estimate S
+             * @description the duration expected when it was submitted
+             */
+            estimate_s: number | null;
+            /**
+             * Eta S
+             * @description seconds of training left, as last reported
+             */
+            eta_s: number | null;
             /** Finished At */
             finished_at: string | null;
             /** Id */
@@ -922,6 +1052,16 @@ export interface components {
             compute_backend: string;
             /** Epochs */
             epochs: number;
+            /**
+             * Estimate Basis
+             * @description how the duration was estimated
+             */
+            estimate_basis: string;
+            /**
+             * Estimate S
+             * @description expected duration in seconds (null: no estimate for this kind of job)
+             */
+            estimate_s: number | null;
             /** Kind */
             kind: string;
             /**
@@ -938,76 +1078,6 @@ export interface components {
             media_type: string;
             /** Name */
             name: string;
-        };
-        /**
-         * ModelInfo
-         * @description Metadata of one catalog model; regenerate with `python -m mlcore catalog --write`.
-         */
-        ModelInfo: {
-            /** Builder */
-            builder: string;
-            /**
-             * Concat Connections
-             * @description feature-map concatenations
-             */
-            concat_connections: number;
-            /** Default Image Size */
-            default_image_size: number;
-            /**
-             * Depth
-             * @description convolution and linear layers
-             */
-            depth: number;
-            /**
-             * Engine
-             * @description the Konstruktor training engine that runs it
-             */
-            engine: string;
-            /** Family */
-            family: string;
-            /**
-             * Gflops
-             * @description 2 x multiply-adds for one image at default_image_size
-             */
-            gflops: number;
-            /** Imagenet Top1 */
-            imagenet_top1?: number | null;
-            /** Licence */
-            licence: string;
-            /** Name */
-            name: string;
-            /** Normalisation */
-            normalisation: string[];
-            /** Params */
-            params: number;
-            /** Pretrained Weights */
-            pretrained_weights?: string | null;
-            /** @description the engine's training defaults */
-            recipe: components["schemas"]["EngineRecipe"];
-            /**
-             * Residual Connections
-             * @description same-shape feature-map additions
-             */
-            residual_connections: number;
-            /**
-             * Source
-             * @description the library that defines the network
-             */
-            source: string;
-            /** Task */
-            task: string;
-            /**
-             * Weights File
-             * @description pretrained weights file an operator may pre-seed
-             */
-            weights_file: string;
-            /**
-             * Width
-             * @description most channels of any convolution
-             */
-            width: number;
-            /** Year */
-            year: number;
         };
         /** ModelOut */
         ModelOut: {
@@ -1046,6 +1116,8 @@ export interface components {
              * @description classify | detect: the catalog model's task; searched networks classify
              */
             readonly task: string;
+            /** @description whether the model is clearly better than the majority-class baseline (null: trained before verdicts were recorded) */
+            verdict: components["schemas"]["Verdict"] | null;
         };
         /** PackageFileOut */
         PackageFileOut: {
@@ -1278,7 +1350,7 @@ export interface components {
              */
             kind?: "train";
             /** @description the job's parameters */
-            params: components["schemas"]["TrainParams"];
+            params?: components["schemas"]["TrainParams"];
         };
         /**
          * TrainParams
@@ -1322,7 +1394,7 @@ export interface components {
             init_model_id?: string | null;
             /**
              * Label Smoothing
-             * @description default: 0.1
+             * @description default: by model
              */
             label_smoothing?: number | null;
             /**
@@ -1332,15 +1404,19 @@ export interface components {
             learning_rate?: number | null;
             /**
              * Model
-             * @description catalog model name, e.g. efficientnet_b0 or yolo11n
+             * @description catalog model name, e.g. efficientnet_b0 or yolo11n; default: by task, a fine-tuning model where publisher weights can be had, else one that trains fast from scratch
              */
-            model: string;
+            model?: string | null;
+            /**
+             * Optimizer
+             * @description adamw or sgd (Nesterov momentum 0.9); default: by model
+             */
+            optimizer?: ("adamw" | "sgd") | null;
             /**
              * Pretrained
-             * @description start from the publisher's weights in the operator's weights directory
-             * @default false
+             * @description start from the publisher's weights (fetched into the service's weights cache on first use); default: whenever they can be had and no init_model_id is given
              */
-            pretrained?: boolean;
+            pretrained?: boolean | null;
             /**
              * Seed
              * @default 0
@@ -1351,6 +1427,11 @@ export interface components {
              * @description linear warm-up before the cosine decay; default: a tenth of the epochs, at most one
              */
             warmup_epochs?: number | null;
+            /**
+             * Weight Decay
+             * @description default: by model
+             */
+            weight_decay?: number | null;
         };
         /** UserOut */
         UserOut: {
@@ -1376,6 +1457,50 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /**
+         * Verdict
+         * @description A model against the majority-class baseline, with the reason in plain words.
+         */
+        Verdict: {
+            /**
+             * Baseline
+             * @description classify: val accuracy of always answering the most frequent training class; detect: 0 (a detector that finds nothing)
+             */
+            baseline: number;
+            /**
+             * Baseline Class
+             * @description the most frequent training class
+             */
+            baseline_class?: string | null;
+            /**
+             * Better
+             * @description whether the model is clearly better than the baseline
+             */
+            better: boolean;
+            /**
+             * Metric
+             * @description what is compared
+             * @enum {string}
+             */
+            metric: "accuracy" | "map50";
+            /**
+             * Predicted Classes
+             * @description classify: how many classes the model answered on the val images
+             */
+            predicted_classes?: number | null;
+            /** Reason */
+            reason: string;
+            /**
+             * Required
+             * @description the least score counted as clearly better
+             */
+            required: number;
+            /**
+             * Score
+             * @description the model's value of `metric` on the validation split
+             */
+            score: number;
         };
     };
     responses: never;
@@ -1629,7 +1754,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ModelInfo"][];
+                    "application/json": components["schemas"]["CatalogModelOut"][];
                 };
             };
         };

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from mlcore.contract.catalog import get_model_info
 from mlcore.contract.profile import DataProfile
-from mlcore.contract.train import TrainParams, default_image_size, resolve
+from mlcore.contract.train import TrainParams, choose_start, default_image_size, resolve
+from mlcore.contract.weights import WeightsStatus
 from mlcore.engines.data_profile import profile_folder
 
 B0 = get_model_info("efficientnet_b0")
 YOLO = get_model_info("yolo11n")
+RESNET18 = get_model_info("resnet18")
 
 
 def profile(**overrides: object) -> DataProfile:
@@ -38,7 +41,8 @@ def test_few_shot_data_gets_strong_augmentation_and_more_epochs() -> None:
     many = resolve(TrainParams(model="efficientnet_b0"), B0, profile(train_images=50_000))
     assert (few.augmentation, many.augmentation) == ("strong", "light")
     assert few.epochs > many.epochs
-    assert few.early_stopping_patience is not None and few.warmup_epochs == 1.0
+    assert few.early_stopping_patience is None  # from scratch: the schedule runs to its end
+    assert few.warmup_epochs == pytest.approx(few.epochs * 0.1)
 
 
 def test_warm_starts_train_shorter_and_gentler() -> None:
@@ -72,14 +76,18 @@ def test_given_values_win_and_chosen_lists_the_rest() -> None:
     )
     config = resolve(params, B0, profile(train_images=1000))
     assert (config.epochs, config.image_size, config.augmentation) == (7, 64, "none")
-    assert config.learning_rate == 0.05 and config.batch_size == 128  # chosen for 64 px
+    assert config.learning_rate == 0.05 and config.batch_size == 256  # chosen for 64 px
     assert set(config.chosen) == {
         "batch_size",
         "warmup_epochs",
         "label_smoothing",
+        "optimizer",
+        "weight_decay",
         "class_balance",
         "early_stopping_patience",
     }
+    assert set(config.reasons) == set(config.chosen)
+    assert config.reasons["batch_size"] == "for 64 px images, at least two steps an epoch"
 
 
 def test_folder_and_report_profiles_agree(flowers_dir: Path) -> None:
@@ -93,8 +101,56 @@ def test_folder_and_report_profiles_agree(flowers_dir: Path) -> None:
     assert from_dir == DataProfile.from_report(report)
 
 
-def test_early_stopping_is_on_for_long_runs_unless_the_user_says_never() -> None:
-    long = TrainParams(model="efficientnet_b0", epochs=40)
+def test_early_stopping_is_on_for_long_fine_tuning_unless_the_user_says_never() -> None:
+    long = TrainParams(model="efficientnet_b0", epochs=40, pretrained=True)
     assert resolve(long, B0, profile()).early_stopping_patience == 10
     never = resolve(long.model_copy(update={"early_stopping_patience": 0}), B0, profile())
     assert never.early_stopping_patience is None and "early_stopping_patience" not in never.chosen
+
+
+def status(cached: set[str]) -> Callable[[str], WeightsStatus]:
+    return lambda name: "cached" if name in cached else "absent"
+
+
+@pytest.mark.parametrize(
+    ("task", "weights", "model", "pretrained"),
+    [
+        ("classify", status({"efficientnet_b0"}), "efficientnet_b0", True),
+        ("classify", status(set()), "resnet18", False),
+        ("classify", None, "resnet18", False),  # nothing known about weights: from scratch
+        ("detect", status({"yolo11n"}), "yolo11n", True),
+        ("detect", status(set()), "yolo11n", False),
+    ],
+)
+def test_a_blank_model_fine_tunes_where_weights_are_at_hand_else_trains_from_scratch(
+    task: str, weights: Callable[[str], WeightsStatus] | None, model: str, pretrained: bool
+) -> None:
+    params, reasons = choose_start(TrainParams(), task, weights)
+    assert (params.model, params.pretrained) == (model, pretrained)
+    assert set(reasons) == {"model", "pretrained"}
+
+
+def test_the_users_start_wins_and_transfer_never_loads_publisher_weights() -> None:
+    everything = status({"efficientnet_b0", "resnet18"})
+    params, reasons = choose_start(TrainParams(pretrained=False), "classify", everything)
+    assert (params.model, params.pretrained) == ("resnet18", False) and "pretrained" not in reasons
+    params, reasons = choose_start(TrainParams(model="resnet18"), "classify", everything)
+    assert params.pretrained is True and set(reasons) == {"pretrained"}
+    transfer = TrainParams(model="efficientnet_b0", init_model_id="m1")
+    params, reasons = choose_start(transfer, "classify", everything)
+    assert params.pretrained is False and "earlier model" in reasons["pretrained"]
+
+
+def test_resnet_from_scratch_trains_small_images_at_their_size_with_sgd() -> None:
+    params, reasons = choose_start(TrainParams(), "classify", None)
+    cifar = profile(train_images=10_000, classes=10, median_side=32)
+    config = resolve(params, RESNET18, cifar, reasons)
+    assert (config.model, config.image_size, config.batch_size) == ("resnet18", 32, 256)
+    assert config.optimizer == "sgd" and config.weight_decay == 5e-4
+    assert config.learning_rate == pytest.approx(0.2 * 256 / 512)  # scaled to the batch
+    assert config.warmup_epochs == pytest.approx(config.epochs / 4)
+    assert config.early_stopping_patience is None
+    assert {"model", "pretrained", "image_size", "optimizer"} <= set(config.chosen)
+    assert "median side is 32 px" in config.reasons["image_size"]
+    flowers = resolve(params, RESNET18, profile(), reasons)
+    assert flowers.image_size == 224 and flowers.batch_size == 32

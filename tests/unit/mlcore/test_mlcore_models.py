@@ -1,4 +1,4 @@
-"""create_model: scratch, pretrained from the weights directory, missing weights."""
+"""create_model: scratch, pretrained from the weights cache, missing weights offline."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 import torch
 from torch import nn
 
-from mlcore.models.architecture import PretrainedWeightsMissing
+from mlcore.contract.weights import WeightsSource
 from mlcore.models.registry import create_model, get_architecture
+from mlcore.models.weights import WeightsUnavailable
 
 WEIGHTS_FILE = "efficientnet_b0_rwightman-7f5810bc.pth"
 
@@ -30,7 +31,7 @@ def test_pretrained_loads_weights_then_replaces_head(tmp_path: Path) -> None:
     imagenet = create_model("efficientnet_b0", num_classes=1000)
     torch.save(imagenet.state_dict(), tmp_path / WEIGHTS_FILE)
 
-    model = create_model("efficientnet_b0", 5, pretrained=True, weights_dir=tmp_path)
+    model = create_model("efficientnet_b0", 5, pretrained=True, weights=WeightsSource(tmp_path))
 
     assert last_linear(model).out_features == 5
     saved, loaded = imagenet.state_dict(), model.state_dict()
@@ -39,12 +40,9 @@ def test_pretrained_loads_weights_then_replaces_head(tmp_path: Path) -> None:
     assert set(loaded) == set(create_model("efficientnet_b0", 5).state_dict())
 
 
-@pytest.mark.parametrize("configured", [True, False])
-def test_missing_pretrained_weights_say_what_to_put_where(tmp_path: Path, configured: bool) -> None:
-    weights_dir = tmp_path if configured else None
-    with pytest.raises(PretrainedWeightsMissing) as caught:
-        create_model("efficientnet_b0", 5, pretrained=True, weights_dir=weights_dir)
+def test_missing_pretrained_weights_offline_say_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(WeightsUnavailable) as caught:
+        create_model("efficientnet_b0", 5, True, WeightsSource(tmp_path, offline=True))
     message = str(caught.value)
     assert WEIGHTS_FILE in message and "pretrained=false" in message
-    if configured:
-        assert str(tmp_path.resolve()) in message
+    assert str(tmp_path.resolve()) in message and "weights pull efficientnet_b0" in message

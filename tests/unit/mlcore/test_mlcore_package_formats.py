@@ -17,6 +17,7 @@ from mlcore.classify.evaluation import evaluate
 from mlcore.classify.readme import torchvision_facts
 from mlcore.classify.report import write_classification_report
 from mlcore.classify.transforms import EvalTransform
+from mlcore.engines.outputs import judge
 from mlcore.models.registry import arch_config
 from mlcore.package import build as packaging
 from mlcore.package.build import PackageInfo, PackageSource, build_package
@@ -57,7 +58,8 @@ def built(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
     save_checkpoint(model, arch_config(PARAMS.model, classes), checkpoint)
     val = ImageFolderSplit(flowers_dir, "val", classes, EvalTransform(spec))
     evaluation = evaluate(model, val, classes, 4, torch.device("cpu"))
-    figures = write_classification_report(evaluation, [], flowers_dir, work)
+    verdict = judge(evaluation, flowers_dir)
+    figures = write_classification_report(evaluation, [], flowers_dir, work, verdict)
     source = PackageSource(
         checkpoint=checkpoint,
         classes=classes,
@@ -66,6 +68,7 @@ def built(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
         labels=[label for _, label in val.samples],
         figures=[work / figures["training_curves"], work / figures["confusion_matrix"]],
         facts=torchvision_facts(PARAMS, evaluation),
+        verdict=verdict,
     )
     info = build_package(source, work / "pkg", work / "package.zip")
     return Built(model, classes, source, evaluation, info, unzip(info.path, work / "unzipped"))

@@ -20,6 +20,7 @@ from mlcore.classify.evaluation import (
     top_errors,
 )
 from mlcore.classify.report import THUMBNAIL_SIDE, write_classification_report
+from mlcore.engines.outputs import judge
 
 CLASSES = ["red", "green", "blue"]
 COLOURS = {"red": (220, 20, 20), "green": (20, 220, 20), "blue": (20, 20, 220)}
@@ -128,7 +129,8 @@ def test_evaluate_reports_top_errors_and_confused_pairs(tmp_path: Path) -> None:
 def test_report_writes_figures_and_thumbnails(tmp_path: Path) -> None:
     dataset_dir, out_dir = make_dataset(tmp_path / "data"), tmp_path / "out"
     evaluation = run_evaluation(dataset_dir)
-    files = write_classification_report(evaluation, HISTORY, dataset_dir, out_dir, top_k=3)
+    verdict = judge(evaluation, dataset_dir)
+    files = write_classification_report(evaluation, HISTORY, dataset_dir, out_dir, verdict, top_k=3)
 
     assert files == {
         "confusion_matrix": "confusion_matrix.png",
@@ -158,7 +160,8 @@ def test_report_without_errors_still_has_an_errors_figure(tmp_path: Path) -> Non
         "confusion_matrix": [[2, 0], [0, 1]],
         "predictions": [prediction("a", "a", 0.9), prediction("b", "b", 0.8)],
     }
-    files = write_classification_report(evaluation, [], tmp_path, tmp_path / "out")
+    verdict = judge(evaluation, tmp_path)
+    files = write_classification_report(evaluation, [], tmp_path, tmp_path / "out", verdict)
     assert set(files) == {"confusion_matrix", "training_curves", "errors"}
     assert evaluation["top_errors"] == []
     assert all((tmp_path / "out" / relative).is_file() for relative in files.values())

@@ -18,6 +18,7 @@ import torch
 import torchvision
 from PIL import Image
 
+from mlcore.contract.verdict import detection_verdict
 from mlcore.package import build as packaging
 from mlcore.package.build import PackageInfo, PackageSource, build_package
 from mlcore.package.export import ExportMismatch
@@ -72,7 +73,8 @@ def detector(detect_job: Job, coco_dir: Path, tmp_path_factory: pytest.TempPathF
     curves = detect_job.output / "training_curves.png"
     facts = ReadmeFacts("boosted yolo11n detector", "class scores raised", classes, "", "")
     spec = PREPROCESS["detect"](64)
-    source = PackageSource(weights, classes, spec, images, labels, [curves], facts)
+    verdict = detection_verdict(map50=0.5, found_boxes=True)
+    source = PackageSource(weights, classes, spec, images, labels, [curves], facts, verdict)
     info = build_package(source, root / "staging", root / "package.zip")
     with zipfile.ZipFile(info.path) as archive:
         archive.extractall(root / "package")

@@ -9,9 +9,11 @@ import pytest
 import torch
 
 from mlcore.contract.train import INIT_WEIGHTS, TrainConfig
+from mlcore.contract.weights import WeightsSource
 from mlcore.engines.base import EngineRequest
 from mlcore.engines.registry import run_job as run_engine
-from mlcore.models.architecture import IncompatibleInitModel, PretrainedWeightsMissing
+from mlcore.models.architecture import IncompatibleInitModel
+from mlcore.models.weights import WeightsUnavailable
 from mlcore.yolo.arguments import train_arguments
 from mlcore.yolo.datasets import training_data
 from mlcore.yolo.engine import yolo_architecture
@@ -42,11 +44,13 @@ def request_for(
     config: TrainConfig,
     dataset: Path,
     work: Path,
-    weights_dir: Path | None = None,
+    weights: WeightsSource | None = None,
     init_weights: Path | None = None,
 ) -> EngineRequest[TrainConfig]:
     inputs = {} if init_weights is None else {INIT_WEIGHTS: init_weights}
-    return EngineRequest(config, dataset, work, lambda event: None, inputs, weights_dir)
+    return EngineRequest(
+        config, dataset, work, lambda event: None, inputs, weights or WeightsSource(work / "w")
+    )
 
 
 def first_weights(
@@ -71,17 +75,17 @@ def first_weights(
 
 def test_missing_publisher_weights_name_the_file(two_classes: Path, tmp_path: Path) -> None:
     config = tiny_config("yolo11n-cls", pretrained=True)
-    for weights_dir in (tmp_path / "weights", None):
-        request = request_for(config, two_classes, tmp_path / "work", weights_dir=weights_dir)
-        with pytest.raises(PretrainedWeightsMissing, match=r"yolo11n-cls\.pt") as caught:
-            run_engine(request)
-        assert "ultralytics/assets" in str(caught.value)
+    offline = WeightsSource(tmp_path / "weights", offline=True)
+    request = request_for(config, two_classes, tmp_path / "work", weights=offline)
+    with pytest.raises(WeightsUnavailable, match=r"yolo11n-cls\.pt") as caught:
+        run_engine(request)
+    assert "weights pull yolo11n-cls" in str(caught.value)
 
 
 def test_publisher_weights_are_taken_from_the_weights_directory(tmp_path: Path) -> None:
     (tmp_path / "yolo11n.pt").write_bytes(b"weights")
     request = request_for(
-        tiny_config("yolo11n", pretrained=True), tmp_path, tmp_path, weights_dir=tmp_path
+        tiny_config("yolo11n", pretrained=True), tmp_path, tmp_path, WeightsSource(tmp_path)
     )
     assert start_weights(request, yolo_architecture("yolo11n")) == tmp_path / "yolo11n.pt"
 
