@@ -11,6 +11,9 @@ one run on one device.
 4. `flowers-default`: the flowers set, every setting left to Konstruktor (the README example).
 5. with `--compare-image-size N`: job 1 again with only its image size changed to N px.
 
+`--flowers-sizes 32 64` runs 3 and 4 at those image sizes instead of the default's;
+`--skip-plain` leaves out 2.
+
 Each epoch's validation accuracy is recorded with its wall time, so the result shows how soon
 each threshold is reached, and `at_equal_time` compares 1 and 2 at the shorter run's end.
 
@@ -128,47 +131,60 @@ def plain_loop(dataset: Path, budget_s: float, epochs: int | None) -> dict[str, 
     }
 
 
+def flowers_jobs(root: Path, model: str, sizes: list[int | None]) -> list[dict[str, Any]]:
+    """Flowers from the CIFAR model (transfer) and with every default, at each size (None:
+    the default's)."""
+    flowers = unpack_image_folder("flowers12_fewshot.zip", root / "flowers")
+    weights = root / "job-cifar" / "output" / "model.pt"
+    jobs = []
+    for size in sizes:
+        tag = f"-{size}px" if size else ""
+        transfer = TrainParams(model=model, init_model_id="cifar10-default", image_size=size)
+        work = root / f"job-transfer{tag}"
+        jobs.append(timed_job(f"flowers-from-cifar{tag}", transfer, flowers, work, init=weights))
+        scratch = TrainParams(image_size=size)
+        jobs.append(
+            timed_job(f"flowers-default{tag}", scratch, flowers, root / f"job-flowers{tag}")
+        )
+    return jobs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--plain-epochs", type=int, default=None)
+    parser.add_argument("--skip-plain", action="store_true", help="no reference loop")
     parser.add_argument("--skip-flowers", action="store_true")
+    parser.add_argument(
+        "--flowers-sizes", type=int, nargs="*", default=[], help="flowers jobs at these sizes"
+    )
     parser.add_argument("--compare-image-size", type=int, default=None)
+    parser.add_argument("--name", default="time-to-accuracy", help="the result file's name")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args()
+    result: dict[str, Any] = environment()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         cifar = unpack_image_folder("cifar10_small.zip", root / "cifar")
         default = timed_job("cifar10-default", TrainParams(), cifar, root / "job-cifar")
-        plain = plain_loop(cifar, default["train_seconds"], args.plain_epochs)
-        equal = min(default["train_seconds"], plain["train_seconds"])
-        jobs = [default, plain]
+        jobs = [default]
+        if not args.skip_plain:
+            plain = plain_loop(cifar, default["train_seconds"], args.plain_epochs)
+            equal = min(default["train_seconds"], plain["train_seconds"])
+            jobs.append(plain)
+            result["at_equal_time"] = {
+                "seconds": equal,
+                "default_val_accuracy": best_by(default["curve"], equal),
+                "plain_val_accuracy": best_by(plain["curve"], equal),
+            }
         if not args.skip_flowers:
-            flowers = unpack_image_folder("flowers12_fewshot.zip", root / "flowers")
-            weights = root / "job-cifar" / "output" / "model.pt"
-            jobs.append(
-                timed_job(
-                    "flowers-from-cifar",
-                    TrainParams(model=default["config"]["model"], init_model_id="cifar10-default"),
-                    flowers,
-                    root / "job-transfer",
-                    init=weights,
-                )
-            )
-            jobs.append(timed_job("flowers-default", TrainParams(), flowers, root / "job-flowers"))
+            sizes: list[int | None] = args.flowers_sizes or [None]  # None: the default's
+            jobs += flowers_jobs(root, default["config"]["model"], sizes)
         if args.compare_image_size:
             size = args.compare_image_size
             params = TrainParams(image_size=size)
             jobs.append(timed_job(f"cifar10-default-{size}px", params, cifar, root / "job-size"))
-    result = {
-        **environment(),
-        "at_equal_time": {
-            "seconds": equal,
-            "default_val_accuracy": best_by(default["curve"], equal),
-            "plain_val_accuracy": best_by(plain["curve"], equal),
-        },
-        "jobs": jobs,
-    }
-    print(write_result(args.out, "time-to-accuracy", result))
+    result["jobs"] = jobs
+    print(write_result(args.out, args.name, result))
 
 
 if __name__ == "__main__":

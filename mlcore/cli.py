@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import Literal, get_args, get_origin
 
 from mlcore.contract.catalog import CATALOG_PATH, UnknownModel, get_model_info, load_catalog
-from mlcore.contract.estimate import estimate_duration, format_duration, training_gflop
+from mlcore.contract.estimate import (
+    estimate_duration,
+    format_duration,
+    model_family,
+    training_gflop,
+)
 from mlcore.contract.imagefolder import DatasetError
 from mlcore.contract.results import ProgressEvent
 from mlcore.contract.train import TrainParams
@@ -54,7 +59,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"dataset: {dataset}", flush=True)
     print(f"configuration: {config.model_dump_json()}", flush=True)
     work = training_gflop(config, profile.train_images)
-    estimate = estimate_duration(work, [], pick_device().type)
+    estimate = estimate_duration(work, [], pick_device().type, model_family(config))
     print(f"estimate: {format_duration(estimate.seconds)} ({estimate.basis})", flush=True)
     inputs = {} if args.init_weights is None else {INIT_WEIGHTS: args.init_weights}
     request = EngineRequest(

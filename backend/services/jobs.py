@@ -24,7 +24,13 @@ from backend.queue import JobDispatcher
 from backend.schemas import JobCreateBase
 from backend.settings import Settings
 from backend.storage_keys import job_prefix
-from mlcore.contract.estimate import Estimate, FinishedRun, estimate_duration, training_gflop
+from mlcore.contract.estimate import (
+    Estimate,
+    FinishedRun,
+    estimate_duration,
+    model_family,
+    training_gflop,
+)
 from mlcore.contract.job import (
     JOB_KINDS,
     EarlierModel,
@@ -115,7 +121,7 @@ def finished_runs(db: Session, compute_backend: str) -> list[FinishedRun]:
         assert job.started_at is not None and job.finished_at is not None
         seconds = (job.finished_at - job.started_at).total_seconds()
         if gflop and trained and seconds > 0:
-            runs.append(FinishedRun(gflop, seconds))
+            runs.append(FinishedRun(gflop, seconds, model_family(config)))
     return runs
 
 
@@ -155,7 +161,9 @@ def resolve_job(
     profile = DataProfile.from_report(version.report)
     config = kind.resolve(body.params, profile, earlier, settings.service_facts)
     work = training_gflop(config, profile.train_images)
-    return ResolvedJob(config, backend, estimate_duration(work, finished_runs(db, backend)))
+    runs = finished_runs(db, backend)
+    estimate = estimate_duration(work, runs, family=model_family(config))
+    return ResolvedJob(config, backend, estimate)
 
 
 def submit_job(

@@ -38,7 +38,7 @@ test("a detector from a YOLO dataset: health, training, results, boxes on a trie
   await expect(page.getByText("object detection")).toBeVisible();
   await expect(page.getByText("mAP50", { exact: true }).first()).toBeVisible();
   // one epoch from scratch finds nothing yet, and the page says so rather than showing 0 % quietly
-  await expect(page.getByRole("note").first()).toContainText("Finds almost nothing");
+  await expect(page.getByRole("note").first()).toContainText("Finds (almost) no objects");
   await checkScreen(page, "24-detect-results");
 
   // try it: a one-epoch detector from scratch is unsure of everything, so at threshold 0 it

@@ -38,6 +38,7 @@ function entry(name: string, family: string, task: string, params: number, gflop
     year,
     licence: family === "efficientnet" ? "Apache-2.0" : "AGPL-3.0",
     weights_file: `${name}.pt`,
+    weights: "fetchable",
   };
 }
 
@@ -58,13 +59,49 @@ const SERVICE = {
   import_s3_endpoints: [],
 };
 
+type Params = { [key: string]: unknown };
+
+/** The service's answer to a training job that names no model: by task, fine-tuning where
+ * the publisher's weights are at hand (mlcore/contract/train.py `choose_start`). */
+function autoPreview(task: string, weights: boolean) {
+  const model = task === "detect" ? "yolo11n" : weights ? "efficientnet_b0" : "resnet18";
+  return {
+    kind: "train",
+    epochs: weights ? 20 : 40,
+    compute_backend: "local",
+    estimate_s: 600,
+    estimate_basis: "default pace for cpu",
+    params: {
+      model,
+      pretrained: weights,
+      epochs: weights ? 20 : 40,
+      chosen: ["epochs", "model", "pretrained"],
+      reasons: {
+        epochs: "from scratch on 500 training images",
+        model: weights
+          ? "fine-tunes well from its publisher's weights, which are at hand"
+          : "trains fast from scratch (no publisher weights at hand)",
+        pretrained: weights
+          ? "its publisher's weights are cached or can be fetched"
+          : "no publisher weights at hand (offline, or their URL does not answer)",
+      },
+    },
+  };
+}
+
 function handlers({
   task = "classify",
   train = { cat: 300, dog: 200 },
   service = SERVICE,
   models = [] as unknown[],
+  weights = true,
+  previews = [] as Params[],
 } = {}) {
   return [
+    http.post("/api/v1/projects/p1/jobs/preview", async ({ request }) => {
+      previews.push((await request.json()) as Params);
+      return HttpResponse.json(autoPreview(task, weights));
+    }),
     http.get("/api/v1/auth/me", () => HttpResponse.json(ME)),
     http.get("/api/v1/dataset-versions/v1", () => HttpResponse.json(version(task, train))),
     http.get("/api/v1/datasets/d1", () => HttpResponse.json({ ...DATASET, task })),
@@ -353,4 +390,63 @@ test("moving one component of s rescales the others proportionally", () => {
   expect(next[1]).toBeCloseTo(0.12);
   expect(next[2]).toBeCloseTo(0.08);
   expect(rescaleSimplex([1, 0, 0], 0, 0.4)).toEqual([0.4, 0.3, 0.3]);
+});
+
+test("“Let Konstruktor choose” shows the model the service would train, and why, and continues with it", async () => {
+  const previews: Params[] = [];
+  server.use(...handlers({ previews }));
+  const user = userEvent.setup();
+  renderChoose();
+  const auto = await screen.findByRole("region", { name: "Let Konstruktor choose" });
+  // it comes before the ways to choose a model yourself
+  const tabs = screen.getByRole("tablist", { name: "Ways to choose a model" });
+  expect(auto.compareDocumentPosition(tabs) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  const next = await within(auto).findByRole("link", { name: "Use Konstruktor's choice: efficientnet_b0" });
+  expect(previews).toEqual([{ kind: "train", dataset_version_id: "v1", params: {} }]);
+  expect(within(auto).getByText("efficientnet_b0")).toBeInTheDocument();
+  expect(within(auto).getByText("Why: fine-tunes well from its publisher's weights, which are at hand.")).toBeInTheDocument();
+  expect(within(auto).getByText(/the publisher's weights \(fine-tuning\)/)).toBeInTheDocument();
+  expect(within(auto).getByText("Why: its publisher's weights are cached or can be fetched.")).toBeInTheDocument();
+  // the service's other choices are for the settings screen
+  expect(within(auto).queryByText(/500 training images/)).not.toBeInTheDocument();
+
+  expect(next).toHaveAttribute("href", "/versions/v1/settings?model=efficientnet_b0");
+  next.focus();
+  await user.keyboard("{Enter}");
+  expect(await screen.findByText("now at /versions/v1/settings?model=efficientnet_b0")).toBeInTheDocument();
+});
+
+test("without publisher weights a detection dataset is offered its detector from scratch, in Russian too", async () => {
+  localStorage.setItem("konstruktor.lang", "ru");
+  server.use(...handlers({ task: "detect", weights: false }));
+  renderChoose();
+  const auto = await screen.findByRole("region", { name: "Пусть выберет Konstruktor" });
+  expect(await within(auto).findByRole("link", { name: "Взять выбор Konstruktor: yolo11n" })).toHaveAttribute(
+    "href",
+    "/versions/v1/settings?model=yolo11n",
+  );
+  expect(within(auto).getByText(/с нуля/)).toBeInTheDocument();
+  expect(
+    within(auto).getByText("Почему: no publisher weights at hand (offline, or their URL does not answer)."),
+  ).toBeInTheDocument();
+});
+
+test("the service's refusal of its own choice shows with a way to ask again", async () => {
+  let answers = 0;
+  server.use(
+    http.post("/api/v1/projects/p1/jobs/preview", () => {
+      answers += 1;
+      return answers === 1
+        ? HttpResponse.json({ detail: "dataset version v1 cannot train: add a val/ folder" }, { status: 422 })
+        : HttpResponse.json(autoPreview("classify", false));
+    }),
+    ...handlers(),
+  );
+  const user = userEvent.setup();
+  renderChoose();
+  const auto = await screen.findByRole("region", { name: "Let Konstruktor choose" });
+  expect(await within(auto).findByRole("alert")).toHaveTextContent("add a val/ folder");
+  await user.click(within(auto).getByRole("button", { name: "Try again" }));
+  expect(await within(auto).findByRole("link", { name: "Use Konstruktor's choice: resnet18" })).toBeInTheDocument();
+  expect(within(auto).getByText("Why: trains fast from scratch (no publisher weights at hand).")).toBeInTheDocument();
 });

@@ -315,3 +315,99 @@ test("a black-box search shows its candidate stream", async () => {
   expect(screen.getByText("This job was cancelled.")).toBeInTheDocument();
   expect(screen.getByRole("button", { name: "Resume the job" })).toBeInTheDocument();
 });
+
+test("the service's baseline verdict decides the warning, not the client's chance guess", async () => {
+  const done = { ...RUNNING, state: "succeeded", progress: 1, epoch: 10, model_id: "m1", finished_at: "2026-12-05T08:10:00Z" };
+  const verdict = (better: boolean) => ({
+    better,
+    metric: "accuracy",
+    score: 0.9,
+    baseline: 0.9,
+    baseline_class: "ants",
+    required: 0.92,
+    predicted_classes: better ? 2 : 1,
+    reason: "…",
+  });
+  // 90 % looks far above chance for two classes, but it is what always answering "ants" scores
+  let model = { id: "m1", architecture: "efficientnet_b0", class_names: ["ants", "bees"], metrics: { accuracy: 0.9 }, verdict: verdict(false) };
+  server.use(
+    http.get("/api/v1/auth/me", () => HttpResponse.json(ME)),
+    http.get("/api/v1/jobs/j1", () => HttpResponse.json(done)),
+    http.get("/api/v1/jobs/j1/events", () => sse(events([done]))),
+    http.get("/api/v1/models/m1", () => HttpResponse.json(model)),
+  );
+  const first = renderAt(<JobPage />, AT);
+  expect(await screen.findByRole("note")).toHaveTextContent("No better than always answering “ants”, the most frequent class (90 %)");
+  first.unmount();
+
+  // 26 % of four classes is near chance by the client's guess; the service judged it better
+  model = { ...model, class_names: ["a", "b", "c", "d"], metrics: { accuracy: 0.26 }, verdict: verdict(true) };
+  renderAt(<JobPage />, AT);
+  expect(await screen.findByRole("link", { name: "See the results" })).toBeInTheDocument();
+  await new Promise((settle) => setTimeout(settle, 100)); // the model rendered
+  expect(screen.queryByRole("note")).not.toBeInTheDocument();
+});
+
+test("a running job shows the trainer's time left and the duration expected before it started", async () => {
+  const running = {
+    ...RUNNING,
+    eta_s: 125,
+    estimate_s: 6000,
+    estimate_basis: "default pace for cpu, 4 GFLOP/s",
+  };
+  server.use(
+    http.get("/api/v1/auth/me", () => HttpResponse.json(ME)),
+    http.get("/api/v1/jobs/j1", () => HttpResponse.json(running)),
+    http.get("/api/v1/jobs/j1/events", () => sse(events([running], new Promise(() => undefined), [], false))),
+  );
+  renderAt(<JobPage />, AT);
+  expect(await screen.findByText("about 1 h 40 min (default pace for cpu, 4 GFLOP/s)")).toBeInTheDocument();
+  expect(screen.getByText("Expected duration")).toBeInTheDocument();
+  const bar = await screen.findByRole("progressbar");
+  await waitFor(() => expect(bar.getAttribute("aria-valuetext")).toMatch(/Epoch 2\/10 · about 2 min 5 s of training left/));
+});
+
+test("the configuration lists every parameter, and says why Konstruktor chose the ones it chose", async () => {
+  const configured = {
+    ...RUNNING,
+    params: {
+      model: "resnet18",
+      pretrained: false,
+      image_size: 32,
+      learning_rate: 0.0003,
+      optimizer: "sgd",
+      early_stopping_patience: null,
+      seed: 7,
+      chosen: ["early_stopping_patience", "image_size", "model", "pretrained"],
+      reasons: {
+        early_stopping_patience: "a run from scratch learns late: its schedule always runs to the end",
+        image_size: "the images' median side is 32 px",
+        model: "trains fast from scratch (no publisher weights at hand)",
+        pretrained: "no publisher weights at hand (offline, or their URL does not answer)",
+      },
+    },
+  };
+  server.use(
+    http.get("/api/v1/auth/me", () => HttpResponse.json(ME)),
+    http.get("/api/v1/jobs/j1", () => HttpResponse.json(configured)),
+    http.get("/api/v1/jobs/j1/events", () => sse(events([], new Promise(() => undefined), [], false))),
+  );
+  const user = userEvent.setup();
+  renderAt(<JobPage />, AT);
+  const summary = await screen.findByText("Configuration", { selector: "summary" });
+  await user.click(summary);
+  const details = summary.closest("details") as HTMLElement;
+  expect(details).toHaveAttribute("open");
+  const value = (name: string) => within(details).getByText(name, { selector: "dt" }).nextElementSibling as HTMLElement;
+  expect(value("image_size")).toHaveTextContent("32(chosen: the images' median side is 32 px)");
+  expect(value("model")).toHaveTextContent("resnet18(chosen: trains fast from scratch (no publisher weights at hand))");
+  expect(value("pretrained")).toHaveTextContent(/^no\(chosen: no publisher weights at hand/);
+  expect(value("early_stopping_patience")).toHaveTextContent("—(chosen: a run from scratch learns late: its schedule always runs to the end)");
+  // the user's own values carry no reason
+  expect(value("learning_rate")).toHaveTextContent(/^0\.0003$/);
+  expect(value("optimizer")).toHaveTextContent(/^sgd$/);
+  expect(value("seed")).toHaveTextContent(/^7$/);
+  // the bookkeeping is not listed as a parameter
+  expect(within(details).queryByText("chosen", { selector: "dt" })).not.toBeInTheDocument();
+  expect(within(details).queryByText("reasons", { selector: "dt" })).not.toBeInTheDocument();
+});

@@ -33,6 +33,7 @@ const CATALOG = [
     year: 2019,
     licence: "Apache-2.0",
     weights_file: "efficientnet_b0_rwightman-7f5810bc.pth",
+    weights: "cached",
   },
   {
     name: "yolo11n",
@@ -44,6 +45,7 @@ const CATALOG = [
     year: 2024,
     licence: "AGPL-3.0",
     weights_file: "yolo11n.pt",
+    weights: "fetchable",
   },
 ];
 const SERVICE = {
@@ -73,31 +75,50 @@ function model(id: string, architecture: string) {
 
 type Params = { [key: string]: unknown };
 
-/** The service's resolution, as mlcore/contract/train.py does it for 500 training images. */
-function resolve(params: Params) {
-  const warm = params["pretrained"] === true || typeof params["init_model_id"] === "string";
+/** The service's resolution, as mlcore/contract/train.py does it for 500 training images of
+ * 32 px: each blank chosen, with its reason; a blank pretrained is `weightsAtHand`. */
+function resolve(params: Params, weightsAtHand = false) {
+  const given = typeof params["pretrained"] === "boolean";
+  const pretrained = given ? params["pretrained"] : weightsAtHand;
+  const warm = pretrained === true || typeof params["init_model_id"] === "string";
+  const start = warm ? "fine-tuning" : "from scratch";
   const epochs = (params["epochs"] as number | undefined) ?? (warm ? 20 : 40);
-  const choices: Params = {
-    image_size: 224,
-    epochs,
-    batch_size: 32,
-    learning_rate: warm ? 0.0003 : 0.001,
-    warmup_epochs: Math.min(1, epochs / 10),
-    label_smoothing: 0.1,
-    augmentation: "strong",
-    class_balance: "none",
-    early_stopping_patience: epochs >= 20 ? Math.max(5, Math.floor(epochs / 4)) : null,
+  const choices: { [name: string]: [unknown, string] } = {
+    image_size: [224, "the images' median side is 32 px"],
+    epochs: [epochs, `${start} on 500 training images`],
+    batch_size: [32, "for 224 px images, at least two steps an epoch"],
+    learning_rate: [warm ? 0.0003 : 0.001, `efficientnet_b0's recipe ${start}`],
+    warmup_epochs: [Math.min(1, epochs / 10), `efficientnet_b0's recipe ${start}`],
+    label_smoothing: [0.1, "efficientnet_b0's recipe"],
+    optimizer: ["adamw", "efficientnet_b0's recipe"],
+    weight_decay: [0.05, "efficientnet_b0's recipe"],
+    augmentation: ["strong", "250 training images per class"],
+    class_balance: ["none", "largest / smallest class = 1.5"],
+    early_stopping_patience: [epochs >= 20 ? Math.max(5, Math.floor(epochs / 4)) : null, "a quarter of the epochs from 20 epochs up"],
   };
   const chosen = Object.keys(choices).filter((name) => !(name in params));
+  const reasons: { [name: string]: string } = Object.fromEntries(chosen.map((name) => [name, choices[name]![1]]));
+  if (!given) reasons["pretrained"] = pretrained ? "its publisher's weights are cached or can be fetched" : "no publisher weights at hand";
+  const values = Object.fromEntries(Object.entries(choices).map(([name, [value]]) => [name, value]));
   return {
     kind: "train",
-    params: { pretrained: false, init_model_id: null, seed: 0, ...choices, ...params, chosen },
+    params: {
+      init_model_id: null,
+      seed: 0,
+      ...values,
+      ...params,
+      pretrained,
+      chosen: [...chosen, ...(given ? [] : ["pretrained"])].sort(),
+      reasons,
+    },
     epochs,
     compute_backend: "local",
+    estimate_s: null,
+    estimate_basis: "",
   };
 }
 
-function handlers({ service = SERVICE, models = [] as unknown[] } = {}) {
+function handlers({ service = SERVICE, models = [] as unknown[], weightsAtHand = false } = {}) {
   const previews: Params[] = [];
   const list = [
     http.get("/api/v1/auth/me", () => HttpResponse.json(ME)),
@@ -116,7 +137,7 @@ function handlers({ service = SERVICE, models = [] as unknown[] } = {}) {
           { status: 422 },
         );
       }
-      return HttpResponse.json(resolve(body.params));
+      return HttpResponse.json(resolve(body.params, weightsAtHand));
     }),
   ];
   return { list, previews };
@@ -261,4 +282,74 @@ test("a detector for a classification dataset leads back to choosing", async () 
     await screen.findByText("yolo11n is a detection model, and this dataset is for classification."),
   ).toBeInTheDocument();
   expect(screen.getByRole("link", { name: "Go back and choose a model" })).toBeInTheDocument();
+});
+
+test("each automatic choice says why the service made it, in the field's description", async () => {
+  const { list } = handlers();
+  server.use(...list);
+  const user = userEvent.setup();
+  renderSettings();
+  const size = await screen.findByLabelText("Image size (px)");
+  expect(size).toHaveAccessibleDescription(/chosen automatically.*Why: the images' median side is 32 px\./);
+  expect(screen.getByText("Why: the images' median side is 32 px.")).toBeInTheDocument();
+  expect(screen.getByLabelText("Early stopping: epochs without improvement")).toHaveAccessibleDescription(
+    /Why: a quarter of the epochs from 20 epochs up\./,
+  );
+  expect(screen.getByLabelText("Start from the publisher's weights")).toHaveAccessibleDescription(
+    /chosen automatically.*Why: no publisher weights at hand\./,
+  );
+  // a field the user set has no reason: it is theirs
+  await user.clear(size);
+  await user.type(size, "64");
+  expect(size).toHaveAccessibleDescription(/your value/);
+  expect(size).not.toHaveAccessibleDescription(/Why:/);
+  expect(screen.queryByText("Why: the images' median side is 32 px.")).not.toBeInTheDocument();
+  // the seed is not chosen, so it has no reason either
+  expect(screen.getByLabelText("Random seed")).not.toHaveAccessibleDescription(/Why:/);
+});
+
+test("the optimizer and weight decay start at the model's recipe and are sent only when changed, like pretrained", async () => {
+  const { list, previews } = handlers({ weightsAtHand: true });
+  let posted: unknown = null;
+  server.use(
+    ...list,
+    http.post("/api/v1/projects/p1/jobs", async ({ request }) => {
+      posted = await request.json();
+      return HttpResponse.json({ id: "j3" }, { status: 201 });
+    }),
+  );
+  const user = userEvent.setup();
+  renderSettings();
+  const optimizer = await screen.findByLabelText("Optimizer");
+  expect(optimizer).toHaveValue("adamw");
+  expect(within(optimizer).getAllByRole("option").map((o) => o.textContent)).toEqual(["AdamW", "SGD with Nesterov momentum (0.9)"]);
+  expect(optimizer).toHaveAccessibleDescription(/chosen automatically.*Why: efficientnet_b0's recipe\./);
+  const decay = screen.getByLabelText("Weight decay");
+  expect(decay).toHaveValue(0.05);
+  expect(decay).toHaveAttribute("min", "0");
+  expect(decay).toHaveAttribute("max", "1");
+  expect(decay).toHaveAttribute("step", "any");
+  // the weights are at hand: the untouched checkbox shows the service's choice, unsent
+  expect(screen.getByLabelText("Start from the publisher's weights")).toBeChecked();
+  expect(previews[0]).toEqual({ kind: "train", dataset_version_id: "v1", params: { model: "efficientnet_b0" } });
+
+  await user.selectOptions(optimizer, "sgd");
+  expect(optimizer).toHaveAccessibleDescription(/your value/);
+  await waitFor(() => expect(previews.at(-1)?.["params"]).toEqual({ model: "efficientnet_b0", optimizer: "sgd" }));
+  expect(screen.getByLabelText("Start from the publisher's weights")).toBeChecked();
+  await user.click(screen.getByRole("button", { name: "Start training" }));
+  await waitFor(() =>
+    expect(posted).toEqual({ kind: "train", dataset_version_id: "v1", params: { model: "efficientnet_b0", optimizer: "sgd" } }),
+  );
+});
+
+test("the new fields have Russian labels and reasons", async () => {
+  localStorage.setItem("konstruktor.lang", "ru");
+  const { list } = handlers();
+  server.use(...list);
+  renderSettings();
+  const optimizer = await screen.findByLabelText("Оптимизатор");
+  expect(within(optimizer).getByRole("option", { name: "SGD с моментом Нестерова (0,9)" })).toBeInTheDocument();
+  expect(optimizer).toHaveAccessibleDescription(/выбрано автоматически.*Почему: efficientnet_b0's recipe\./);
+  expect(screen.getByLabelText("Затухание весов (weight decay)")).toHaveValue(0.05);
 });

@@ -22,6 +22,9 @@ TRAIN_PASSES = 3.0  # a training step costs about three forward passes (forward 
 # Conservative training paces in GFLOP/s; a defaults-only efficientnet_b0 job on ~250
 # images ran at about 4 GFLOP/s on a CPU (40 epochs in ~100 minutes)
 DEFAULT_GFLOPS_PER_S = {"cpu": 4.0, "mps": 20.0, "cuda": 300.0}
+# Whole-job CPU paces measured per family (2 cores; time-to-accuracy-cpu-2026-12-05.json:
+# resnet18 ran its CIFAR job at 126 and its flowers job at 154 GFLOP/s)
+FAMILY_CPU_GFLOPS_PER_S = {"resnet": 120.0}
 FIXED_S = 60.0  # evaluation, export and packaging, with the default paces
 
 
@@ -31,6 +34,7 @@ class FinishedRun:
 
     gflop: float
     seconds: float
+    family: str | None = None  # the trained model's family: paces differ by family
 
 
 class Estimate(BaseModel):
@@ -50,14 +54,25 @@ def training_gflop(config: JobConfig, train_images: int, epochs: int | None = No
     return (epochs or config.epochs) * train_images * per_image * TRAIN_PASSES
 
 
+def model_family(config: JobConfig) -> str | None:
+    """The catalog family of the model a job trains (None for an architecture search)."""
+    return get_model_info(config.model).family if isinstance(config, TrainConfig) else None
+
+
 def estimate_duration(
-    gflop: float | None, finished: Sequence[FinishedRun], device: str = "cpu"
+    gflop: float | None,
+    finished: Sequence[FinishedRun],
+    device: str = "cpu",
+    family: str | None = None,
 ) -> Estimate:
     """The expected duration of `gflop` of training: at the measured pace of `finished`
-    runs when there are any, else at the default pace of `device` (cpu, mps or cuda;
-    others count as cpu)."""
+    runs when there are any (those of the same model `family` where there are such: a
+    FLOP of EfficientNet costs several of ResNet's), else at the pace measured for the
+    family on a CPU where there is one, else at the default pace of `device` (cpu, mps or
+    cuda; others count as cpu)."""
     if gflop is None:
         return Estimate(seconds=None, basis="no estimate for this kind of job")
+    finished = [run for run in finished if run.family == family] or finished
     seconds = sum(run.seconds for run in finished)
     if finished and seconds > 0:
         pace = sum(run.gflop for run in finished) / seconds
@@ -65,6 +80,13 @@ def estimate_duration(
             seconds=gflop / pace,
             basis=f"measured: {len(finished)} finished job(s) on this service ran at "
             f"{pace:.3g} GFLOP/s",
+        )
+    measured = FAMILY_CPU_GFLOPS_PER_S.get(family or "") if device == "cpu" else None
+    if measured:
+        return Estimate(
+            seconds=FIXED_S + gflop / measured,
+            basis=f"{family} on a 2-core CPU ran at {measured:g} GFLOP/s in Konstruktor's "
+            "benchmark (no finished job measured here yet)",
         )
     pace = DEFAULT_GFLOPS_PER_S.get(device, DEFAULT_GFLOPS_PER_S["cpu"])
     return Estimate(

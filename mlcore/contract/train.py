@@ -290,9 +290,9 @@ class TrainKind(JobKind):
         start = earlier.get(INIT_WEIGHTS)
         if params.model is None and start is not None:  # transfer keeps the architecture
             params = params.model_copy(update={"model": start.architecture})
-        params, start_reasons = choose_start(params, profile.task, service.weights_status)
-        assert params.model is not None
         try:
+            params, start_reasons = choose_start(params, profile.task, service.weights_status)
+            assert params.model is not None
             info = get_model_info(params.model)
         except UnknownModel as exc:
             raise JobRejected(str(exc)) from exc

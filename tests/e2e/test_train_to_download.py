@@ -206,13 +206,27 @@ def test_cancel_then_resume_from_the_last_epoch(
     assert not (service.var_dir / "jobs" / job["id"]).exists()  # scratch folder gone
 
 
-def test_missing_pretrained_weights_fail_the_job_clearly(
+def test_pretrained_weights_that_cannot_be_had_are_refused_at_submission(
     client: httpx.Client, flowers: tuple[str, str]
 ) -> None:
-    job = submit(client, flowers, epochs=1, pretrained=True)
-    final = wait_for(client, job["id"], lambda j: j["state"] in ("failed", "succeeded"), 300)
-    assert final["state"] == "failed"
-    assert "efficientnet_b0_rwightman" in final["error"] and "pretrained" in final["error"]
+    """No internet here and no mirror: the service says so before any job exists, naming
+    the file and the commands that fetch it; a blank pretrained trains from scratch."""
+    project, version = flowers
+    params = {"model": "efficientnet_b0", "pretrained": True, "epochs": 1}
+    r = client.post(
+        f"/projects/{project}/jobs", json={"dataset_version_id": version, "params": params}
+    )
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert "efficientnet_b0_rwightman-7f5810bc.pth" in detail
+    assert "make weights MODELS=efficientnet_b0" in detail and "pretrained=false" in detail
+    preview = client.post(
+        f"/projects/{project}/jobs/preview",
+        json={"dataset_version_id": version, "params": {"model": "efficientnet_b0"}},
+    )
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["params"]["pretrained"] is False
+    assert "no publisher weights" in preview.json()["params"]["reasons"]["pretrained"]
 
 
 def test_a_killed_worker_is_restarted_and_its_job_requeued(tmp_path: Path) -> None:

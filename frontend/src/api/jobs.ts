@@ -35,3 +35,15 @@ function defaultError(result: { error?: unknown; response: Response }): Error {
   }
   return new Error(`the service answered ${result.response.status}`);
 }
+
+/** A resolved configuration's (a job preview's or a job's `params`) automatic choices: the
+ * fields Konstruktor chose (`chosen`) and, for each, its reason in plain words (`reasons`). */
+export function automaticChoices(params: { [key: string]: unknown }): { chosen: Set<string>; reasons: Map<string, string> } {
+  const chosen = new Set(Array.isArray(params["chosen"]) ? params["chosen"].map(String) : []);
+  const given = params["reasons"];
+  const reasons = new Map<string, string>();
+  if (given && typeof given === "object" && !Array.isArray(given)) {
+    for (const [name, reason] of Object.entries(given)) if (typeof reason === "string" && reason) reasons.set(name, reason);
+  }
+  return { chosen, reasons };
+}

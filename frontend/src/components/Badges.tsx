@@ -1,10 +1,18 @@
-// Short, colour-and-text states: a dataset version's verdict, a job's state.
-import { useText } from "../i18n";
+// Short, colour-and-text states: a dataset version's verdict, a job's state, a model that
+// learnt nothing.
+import type { Schemas } from "../api/client";
+import { formatPercent } from "../format";
+import { useLang, useText } from "../i18n";
+
+export type ModelVerdict = Schemas["Verdict"];
 
 const TEXT = {
   en: {
     chance: (chance: string) => `No better than chance (${chance}): this model has not learnt to tell the classes apart`,
     noObjects: "Finds almost nothing (mAP50 under 1 %): this model has not learnt to find the objects",
+    baseline: (name: string, share: string) =>
+      `No better than always answering “${name}”, the most frequent class (${share}): this model has not learnt to tell the classes apart`,
+    noBoxes: (map50: string) => `Finds (almost) no objects (mAP50 ${map50}): this model has not learnt to find them`,
     ready: "Ready",
     warnings: "Ready, with warnings",
     blocked: "Blocked",
@@ -17,6 +25,9 @@ const TEXT = {
   ru: {
     chance: (chance: string) => `Не лучше случайного угадывания (${chance}): модель не научилась различать классы`,
     noObjects: "Почти ничего не находит (mAP50 меньше 1 %): модель не научилась находить объекты",
+    baseline: (name: string, share: string) =>
+      `Не лучше, чем всегда отвечать «${name}», самый частый класс (${share}): модель не научилась различать классы`,
+    noBoxes: (map50: string) => `(Почти) ничего не находит (mAP50 ${map50}): модель не научилась находить объекты`,
     ready: "Готов",
     warnings: "Готов, есть замечания",
     blocked: "Не готов",
@@ -63,9 +74,19 @@ export function chanceLevel(classes: number): number {
 /** mAP50 a detector must pass to count as having learnt anything. */
 const DETECTOR_FLOOR = 0.01;
 
-/** Whether a model learnt nothing: a classifier no better than answering at random (within
- * 10 %), a detector with mAP50 under 1 %. */
-export function nearChance(metrics: { [key: string]: unknown }, classes: number): boolean {
+/** The service's verdict: given, or the one an evaluation.json carries. */
+function verdictFrom(metrics: { [key: string]: unknown }, verdict?: ModelVerdict | null): ModelVerdict | null {
+  if (verdict) return verdict;
+  const recorded = metrics["verdict"];
+  return recorded && typeof recorded === "object" && "better" in recorded ? (recorded as ModelVerdict) : null;
+}
+
+/** Whether a model learnt nothing: the service's verdict (not clearly better than the
+ * majority-class baseline) when it gave one; for older models, a classifier no better than
+ * answering at random (within 10 %), a detector with mAP50 under 1 %. */
+export function nearChance(metrics: { [key: string]: unknown }, classes: number, verdict?: ModelVerdict | null): boolean {
+  const judged = verdictFrom(metrics, verdict);
+  if (judged) return !judged.better;
   const accuracy = metrics["accuracy"];
   const map50 = metrics["map50"];
   if (typeof map50 === "number") return map50 < DETECTOR_FLOOR;
@@ -73,12 +94,27 @@ export function nearChance(metrics: { [key: string]: unknown }, classes: number)
 }
 
 /** A warning when a model learnt nothing (see nearChance). */
-export function ChanceWarning({ metrics, classes }: { metrics: { [key: string]: unknown }; classes: number }) {
+export function ChanceWarning({
+  metrics,
+  classes,
+  verdict,
+}: {
+  metrics: { [key: string]: unknown };
+  classes: number;
+  verdict?: ModelVerdict | null;
+}) {
   const t = useText(TEXT);
-  if (!nearChance(metrics, classes)) return null;
+  const { lang } = useLang();
+  if (!nearChance(metrics, classes, verdict)) return null;
+  const judged = verdictFrom(metrics, verdict);
+  let text: string;
+  if (judged?.metric === "map50") text = t.noBoxes(formatPercent(judged.score, lang));
+  else if (judged) text = t.baseline(judged.baseline_class ?? "", formatPercent(judged.baseline, lang));
+  else if (typeof metrics["map50"] === "number") text = t.noObjects;
+  else text = t.chance(`${Math.round(chanceLevel(classes) * 100)} %`);
   return (
     <span role="note" className="badge badge-blocked">
-      {typeof metrics["map50"] === "number" ? t.noObjects : t.chance(`${Math.round(chanceLevel(classes) * 100)} %`)}
+      {text}
     </span>
   );
 }

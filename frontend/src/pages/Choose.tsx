@@ -1,10 +1,12 @@
-// Step 3: choose what to train. A catalog model of the dataset's task (a sortable, filterable
+// Step 3: choose what to train. Konstruktor's own choice for the data (what a job with no
+// model would train, and why), a catalog model of the dataset's task (a sortable, filterable
 // table with one pre-selected), or, for classification, an architecture search: a new one, or
 // a member of an earlier search's family picked on its accuracy/cost front.
+import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router-dom";
-import { type DatasetOut, type DatasetVersionOut, type Schemas } from "../api/client";
-import { useStartJob } from "../api/jobs";
+import { api, ok, type DatasetOut, type DatasetVersionOut, type Schemas } from "../api/client";
+import { automaticChoices, useStartJob, type JobBody } from "../api/jobs";
 import { useCatalog, useDataset, useModels, useService, useVersion } from "../api/queries";
 import { ChanceWarning, nearChance, verdictOf } from "../components/Badges";
 import { ErrorNotice, Loading, Notice } from "../components/Notice";
@@ -51,7 +53,7 @@ const SHARED_TEXT = {
 };
 
 /** A catalog entry (GET /api/v1/catalog). */
-export type CatalogModel = Schemas["ModelInfo"];
+export type CatalogModel = Schemas["CatalogModelOut"];
 
 /** The catalog's loading and error states (an error with a retry), or null once it is here. */
 export function CatalogPending({ catalog }: { catalog: ReturnType<typeof useCatalog> }) {
@@ -197,6 +199,17 @@ const TEXT = {
     hiddenSelection: "It is hidden by the filters above.",
     continueWith: (name: string) => `Continue with ${name}`,
     pickOne: "Choose a model in the table to continue.",
+    auto: "Let Konstruktor choose",
+    autoIntro:
+      "Konstruktor picks the model for this dataset's task and every setting from your data and the weights at hand; the next screen shows each choice and lets you change it.",
+    autoLoading: "Asking Konstruktor what it would train…",
+    autoModel: "Model",
+    autoStart: "Starts from",
+    autoPretrained: "the publisher's weights (fine-tuning)",
+    autoScratch: "scratch (random weights)",
+    why: (reason: string) => `Why: ${reason}.`,
+    autoContinue: (name: string) => `Use Konstruktor's choice: ${name}`,
+    yourself: "Or choose yourself",
   },
   ru: {
     tabs: "Способы выбрать модель",
@@ -230,6 +243,17 @@ const TEXT = {
     hiddenSelection: "Она скрыта фильтрами выше.",
     continueWith: (name: string) => `Продолжить с моделью ${name}`,
     pickOne: "Выберите модель в таблице, чтобы продолжить.",
+    auto: "Пусть выберет Konstruktor",
+    autoIntro:
+      "Konstruktor подберёт модель для задачи этого набора данных и все настройки по вашим данным и доступным весам; на следующем экране видно каждое решение, и его можно изменить.",
+    autoLoading: "Спрашиваем Konstruktor, что он будет обучать…",
+    autoModel: "Модель",
+    autoStart: "Начинает",
+    autoPretrained: "с весов издателя (дообучение)",
+    autoScratch: "с нуля (случайные веса)",
+    why: (reason: string) => `Почему: ${reason}.`,
+    autoContinue: (name: string) => `Взять выбор Konstruktor: ${name}`,
+    yourself: "Или выберите сами",
   },
 };
 
@@ -248,16 +272,97 @@ export default function ChoosePage() {
       <PageTitle title={title}>{title}</PageTitle>
       <VersionGate versionId={versionId}>
         {(loaded, dataset) => (
-          <Tabs
-            label={t.tabs}
-            tabs={[
-              { id: "catalog", label: t.catalog, content: () => <CatalogTab version={loaded} dataset={dataset} /> },
-              { id: "search", label: t.search, content: () => <SearchTab version={loaded} dataset={dataset} /> },
-            ]}
-          />
+          <>
+            <AutoChoice version={loaded} dataset={dataset} />
+            <h2>{t.yourself}</h2>
+            <Tabs
+              label={t.tabs}
+              tabs={[
+                { id: "catalog", label: t.catalog, content: () => <CatalogTab version={loaded} dataset={dataset} /> },
+                { id: "search", label: t.search, content: () => <SearchTab version={loaded} dataset={dataset} /> },
+              ]}
+            />
+          </>
         )}
       </VersionGate>
     </>
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Konstruktor's choice: a preview of a training job that names no model
+
+const AUTO_TASKS = new Set(["classify", "detect"]);
+
+/** What the service would train for this version with nothing chosen (its model, whether it
+ * starts from the publisher's weights, and why), and the way on to its settings. */
+function AutoChoice({ version, dataset }: { version: DatasetVersionOut; dataset: DatasetOut }) {
+  const t = useText(TEXT);
+  const shared = useText(SHARED_TEXT);
+  const task = taskOf(version, dataset);
+  const shown = AUTO_TASKS.has(task) && verdictOf(version).status !== "blocked";
+  const body: JobBody = { kind: "train", dataset_version_id: version.id, params: {} };
+  const preview = useQuery({
+    queryKey: ["jobPreview", dataset.project_id, JSON.stringify(body)],
+    queryFn: async () =>
+      ok(
+        await api.POST("/api/v1/projects/{project_id}/jobs/preview", {
+          params: { path: { project_id: dataset.project_id } },
+          body,
+        }),
+      ),
+    enabled: shown,
+    retry: false,
+  });
+  if (!shown) return null;
+  const params = preview.data?.params;
+  const model = typeof params?.["model"] === "string" ? params["model"] : null;
+  const { reasons } = automaticChoices(params ?? {});
+  const why = (name: string) => {
+    const reason = reasons.get(name);
+    return reason ? (
+      <small className="hint" style={{ display: "block" }}>
+        {t.why(reason)}
+      </small>
+    ) : null;
+  };
+  return (
+    <section aria-labelledby="auto-heading">
+      <h2 id="auto-heading">{t.auto}</h2>
+      <p className="hint">{t.autoIntro}</p>
+      {preview.isPending && <Loading label={t.autoLoading} />}
+      <ErrorNotice
+        error={preview.error}
+        action={
+          <button type="button" className="button-secondary" onClick={() => void preview.refetch()}>
+            {shared.retry}
+          </button>
+        }
+      />
+      {model && (
+        <>
+          <dl className="fields">
+            <div>
+              <dt>{t.autoModel}</dt>
+              <dd>
+                <strong className="mono">{model}</strong> {why("model")}
+              </dd>
+            </div>
+            <div>
+              <dt>{t.autoStart}</dt>
+              <dd>
+                {params?.["pretrained"] === true ? t.autoPretrained : t.autoScratch} {why("pretrained")}
+              </dd>
+            </div>
+          </dl>
+          <div className="actions">
+            <Link className="button" to={`/versions/${version.id}/settings?model=${encodeURIComponent(model)}`}>
+              {t.autoContinue(model)}
+            </Link>
+          </div>
+        </>
+      )}
+    </section>
   );
 }
 
@@ -894,13 +999,13 @@ function EarlierSearches({ versionId, projectId }: { versionId: string; projectI
                     {t.option(
                       new Date(m.created_at).toLocaleString(lang),
                       typeof accuracy === "number" ? formatPercent(accuracy, lang) : "",
-                      nearChance(m.metrics, m.class_names.length),
+                      nearChance(m.metrics, m.class_names.length, m.verdict),
                     )}
                   </option>
                 );
               })}
             </select>
-            <ChanceWarning metrics={current.metrics} classes={current.class_names.length} />
+            <ChanceWarning metrics={current.metrics} classes={current.class_names.length} verdict={current.verdict} />
           </div>
           <FamilyView key={current.id} model={current} versionId={versionId} />
         </>

@@ -1,11 +1,13 @@
 // One job as it runs: its history over REST first, then every change from its event stream
-// (polling when the stream drops), progress with an estimate of the time left, charts of its
-// epochs (each with a table), its log, cancel / resume, and the way on to its model.
+// (polling when the stream drops), progress with an estimate of the time left, its configuration
+// (with the reasons for Konstruktor's choices), charts of its epochs (each with a table), its
+// log, cancel / resume, and the way on to its model.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api, ok, type JobOut } from "../api/client";
 import { followJob } from "../api/events";
+import { automaticChoices } from "../api/jobs";
 import { keys, useJob, useModel } from "../api/queries";
 import { ChanceWarning, StateBadge } from "../components/Badges";
 import { LineChart, type Series } from "../components/LineChart";
@@ -43,6 +45,9 @@ const TEXT = {
     waiting: "Waiting for a worker to start the job…",
     status: (k: number, n: number) => `Epoch ${k}/${n}`,
     left: (time: string) => `about ${time} left (an estimate from the progress so far)`,
+    trainingLeft: (time: string) => `about ${time} of training left, then evaluation and export (the trainer's measured pace)`,
+    expected: "Expected duration",
+    expectedValue: (time: string, basis: string) => `about ${time} (${basis})`,
     done: "Finished",
     live: "Live: updates arrive as the job runs.",
     connecting: "Connecting to the job's live updates…",
@@ -120,6 +125,12 @@ const TEXT = {
     searching: "searching",
     retraining: "retraining",
     log: "Log",
+    configuration: "Configuration",
+    configurationIntro: "Every parameter the job runs with; Konstruktor chose the ones marked “chosen”, from your data.",
+    yes: "yes",
+    no: "no",
+    chosen: "chosen",
+    chosenBecause: (reason: string) => `chosen: ${reason}`,
     noLog: "No log lines yet.",
   },
   ru: {
@@ -142,6 +153,9 @@ const TEXT = {
     waiting: "Ждём, пока обработчик возьмёт задание…",
     status: (k: number, n: number) => `Эпоха ${k}/${n}`,
     left: (time: string) => `осталось примерно ${time} (оценка по уже пройденному)`,
+    trainingLeft: (time: string) => `обучения осталось примерно ${time}, затем проверка и экспорт (по скорости обучения)`,
+    expected: "Ожидаемая длительность",
+    expectedValue: (time: string, basis: string) => `около ${time} (${basis})`,
     done: "Завершено",
     live: "Обновления приходят по мере выполнения задания.",
     connecting: "Подключаемся к обновлениям задания…",
@@ -220,6 +234,12 @@ const TEXT = {
     searching: "поиск",
     retraining: "дообучение",
     log: "Журнал",
+    configuration: "Конфигурация",
+    configurationIntro: "Все параметры, с которыми выполняется задание; отмеченные «выбрано» Konstruktor подобрал по вашим данным.",
+    yes: "да",
+    no: "нет",
+    chosen: "выбрано",
+    chosenBecause: (reason: string) => `выбрано: ${reason}`,
     noLog: "Записей в журнале пока нет.",
   },
 };
@@ -361,6 +381,12 @@ function Facts({ job }: { job: JobOut }) {
         <dt>{t.backend}</dt>
         <dd>{job.compute_backend}</dd>
       </div>
+      {typeof job.estimate_s === "number" && (
+        <div>
+          <dt>{t.expected}</dt>
+          <dd>{t.expectedValue(formatDuration(job.estimate_s, lang), job.estimate_basis ?? "")}</dd>
+        </div>
+      )}
       {job.attempts > 1 && (
         <div>
           <dt>{t.attempt}</dt>
@@ -371,13 +397,63 @@ function Facts({ job }: { job: JobOut }) {
   );
 }
 
-/** "Epoch k/N · about X left": X = (now − started_at) × (1 − p) / p. A resumed attempt
+const NOT_PARAMS = new Set(["chosen", "reasons"]);
+
+/** A parameter's value as people read it: numbers in the page's language, yes/no, lists. */
+function paramText(value: unknown, t: Text, lang: Lang): string {
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value === "boolean") return value ? t.yes : t.no;
+  if (typeof value === "number") return value.toLocaleString(lang, { maximumFractionDigits: 10, useGrouping: false });
+  if (Array.isArray(value)) return value.map((item) => paramText(item, t, lang)).join(", ");
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/** The job's resolved configuration, each parameter with the reason Konstruktor chose it
+ * (for the ones it chose). */
+function Configuration({ job }: { job: JobOut }) {
+  const t = useText(TEXT);
+  const { lang } = useLang();
+  const { chosen, reasons } = automaticChoices(job.params);
+  const names = Object.keys(job.params).filter((name) => !NOT_PARAMS.has(name));
+  if (names.length === 0) return null;
+  return (
+    <details>
+      <summary>{t.configuration}</summary>
+      <p className="hint">{t.configurationIntro}</p>
+      <dl className="fields">
+        {names.map((name) => {
+          const reason = reasons.get(name);
+          return (
+            <div key={name}>
+              <dt className="mono">{name}</dt>
+              <dd>
+                <span style={{ overflowWrap: "anywhere" }}>{paramText(job.params[name], t, lang)}</span>
+                {(reason || chosen.has(name)) && (
+                  <small className="hint" style={{ display: "block" }}>
+                    ({reason ? t.chosenBecause(reason) : t.chosen})
+                  </small>
+                )}
+              </dd>
+            </div>
+          );
+        })}
+      </dl>
+    </details>
+  );
+}
+
+/** "Epoch k/N · about X left": while it trains, X is the training time left that the
+ * engine reported (eta_s); else X = (now − started_at) × (1 − p) / p. A resumed attempt
  * starts (started_at) with its restored epochs already done: their share of the progress
  * (about 0.9 × restored / N, the engines' training share) is not counted as this attempt's. */
 function statusText(job: JobOut, rows: Row[], t: Text, lang: Lang, now: number): string {
   if (job.state === "queued") return t.waiting;
   const epoch = job.epochs ? t.status(job.epoch, job.epochs) : "";
   if (!ACTIVE.has(job.state)) return [t.done, epoch].filter(Boolean).join(" · ");
+  if (typeof job.eta_s === "number" && job.progress < TRAIN_SHARE) {
+    return [epoch, t.trainingLeft(formatDuration(job.eta_s, lang))].filter(Boolean).join(" · ");
+  }
   const restored = rows.reduce((last, row) => (field(row, "restored") === true ? Math.max(last, epochOf(row)) : last), 0);
   const p0 = job.epochs ? Math.min(TRAIN_SHARE * (restored / job.epochs), job.progress) : 0;
   const p = job.progress;
@@ -753,7 +829,7 @@ function Results({ job }: { job: JobOut }) {
   return (
     <Notice kind="success">
       <p>{t.succeeded}</p>
-      {model.data && <ChanceWarning metrics={model.data.metrics} classes={model.data.class_names.length} />}
+      {model.data && <ChanceWarning metrics={model.data.metrics} classes={model.data.class_names.length} verdict={model.data.verdict} />}
       {job.model_id ? (
         <p>
           <Link ref={link} className="button" to={`/models/${job.model_id}`} style={{ fontSize: "1.1rem" }}>
@@ -845,6 +921,7 @@ export default function JobPage() {
           <section aria-labelledby="job-heading">
             <h2 id="job-heading">{name}</h2>
             <Facts job={job} />
+            <Configuration job={job} />
             <ProgressBar value={job.progress} label={t.progress} status={status} />
             {job.message && active && (
               <p>

@@ -712,7 +712,7 @@ function ResultsTab({ model }: { model: ModelOut }) {
       <>
         <ErrorNotice error={evaluation.error} action={<p>{t.evaluationMissing}</p>} />
         <MetricList metrics={model.metrics} names={isDetector(model) ? DETECT_METRICS : CLASSIFY_METRICS} />
-        <ChanceWarning metrics={model.metrics} classes={model.class_names.length} />
+        <ChanceWarning metrics={model.metrics} classes={model.class_names.length} verdict={model.verdict} />
       </>
     );
   return isDetector(model) ? (
@@ -1296,7 +1296,7 @@ function Header({ model }: { model: ModelOut }) {
         </div>
       </dl>
       <MetricList metrics={model.metrics} names={detector ? DETECT_METRICS : CLASSIFY_METRICS} />
-      <ChanceWarning metrics={model.metrics} classes={model.class_names.length} />
+      <ChanceWarning metrics={model.metrics} classes={model.class_names.length} verdict={model.verdict} />
     </section>
   );
 }

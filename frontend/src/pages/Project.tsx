@@ -138,7 +138,7 @@ export function ProjectPage() {
                   {figure ? `${figure[0]} ${formatPercent(figure[1], lang)}` : ""} ·{" "}
                   {new Date(model.created_at).toLocaleString(lang)}
                 </span>
-                <ChanceWarning metrics={model.metrics} classes={model.class_names.length} />
+                <ChanceWarning metrics={model.metrics} classes={model.class_names.length} verdict={model.verdict} />
               </li>
             );
           })}

@@ -1,18 +1,18 @@
 // Step 4: the training settings of the chosen catalog model. Every field starts at the
-// service's own data-driven choice (a job preview) and says so; a change previews again, so
+// service's own data-driven choice (a job preview) and says so, and why; a change previews again, so
 // the defaults that depend on it follow and the service's objections show at once. Only the
 // fields the user changed are sent: the service keeps choosing the rest.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, ApiError, detailText, type DatasetOut, type DatasetVersionOut, type Schemas } from "../api/client";
-import { useStartJob, type JobBody } from "../api/jobs";
+import { automaticChoices, useStartJob, type JobBody } from "../api/jobs";
 import { useCatalog, useModels } from "../api/queries";
 import { nearChance } from "../components/Badges";
 import { ErrorNotice, Loading, Notice } from "../components/Notice";
 import { PageTitle } from "../components/PageTitle";
 import { Stepper, useStepLabel } from "../components/Stepper";
-import { formatPercent } from "../format";
+import { formatDuration, formatPercent } from "../format";
 import { useLang, useText } from "../i18n";
 import {
   CatalogPending,
@@ -23,6 +23,8 @@ import {
   VersionGate,
   type CatalogModel,
 } from "./Choose";
+
+type WeightsStatus = CatalogModel["weights"];
 
 /** The Russian form of a count's noun: 1 эпоху, 2 эпохи, 5 эпох. */
 function plural(n: number, one: string, few: string, many: string): string {
@@ -48,10 +50,12 @@ const TEXT = {
     upToDate: "The automatic choices are up to date.",
     plan: (epochs: number, backend: string) =>
       `The service will train for ${epochs} ${epochs === 1 ? "epoch" : "epochs"} on ${backend}.`,
+    estimate: (time: string, basis: string) => `Expected to take about ${time} (${basis}).`,
     local: "the local worker",
     intro:
       "Every setting is already chosen from your data. Change any of them: the ones that depend on it follow, and only what you change is sent.",
     chosen: "chosen automatically",
+    why: (reason: string) => `Why: ${reason}.`,
     yours: "your value",
     reset: "Use the automatic value",
     resetOf: (label: string) => `Use the automatic value for ${label}`,
@@ -64,10 +68,22 @@ const TEXT = {
     batchSize: "Batch size",
     batchSizeHint: "Images per training step (1 to 1,024).",
     pretrained: "Start from the publisher's weights",
-    pretrainedHint: (file: string) =>
-      `Loads ${file} from the operator's weights folder; nothing is downloaded. If the file is missing, the job stops and names it.`,
+    pretrainedHint: (file: string, weights: WeightsStatus) =>
+      ({
+        cached: `Loads ${file} from the service's weights folder.`,
+        fetchable: `Downloads ${file} from its publisher on first use (the job shows the progress) and keeps it on the service.`,
+        absent: `${file} is not on this service, which downloads no weights: ask the operator to fetch it (make weights), or train from scratch.`,
+      })[weights],
     learningRate: "Learning rate",
-    learningRateHint: "AdamW's step size (above 0, at most 10).",
+    learningRateHint: "The optimizer's step size (above 0, at most 10).",
+    optimizer: "Optimizer",
+    optimizerHint: "How the weights follow the gradient at each step.",
+    optimizers: {
+      adamw: "AdamW",
+      sgd: "SGD with Nesterov momentum (0.9)",
+    },
+    weightDecay: "Weight decay",
+    weightDecayHint: "Pulls the weights towards zero a little at each step, against overfitting (0 to 1; 0: none).",
     warmup: "Warm-up epochs",
     warmupHint: "Linear warm-up before the cosine decay.",
     smoothing: "Label smoothing",
@@ -111,10 +127,12 @@ const TEXT = {
     updating: "Обновляем автоматически выбранные значения…",
     upToDate: "Автоматически выбранные значения актуальны.",
     plan: (epochs: number, backend: string) => `Сервис проведёт ${epochs} ${plural(epochs, "эпоху", "эпохи", "эпох")} обучения; где: ${backend}.`,
+    estimate: (time: string, basis: string) => `Займёт около ${time} (${basis}).`,
     local: "локальный исполнитель",
     intro:
       "Все настройки уже подобраны по вашим данным. Измените любую — зависящие от неё значения пересчитаются, а отправлено будет только то, что вы изменили.",
     chosen: "выбрано автоматически",
+    why: (reason: string) => `Почему: ${reason}.`,
     yours: "ваше значение",
     reset: "Вернуть автоматическое",
     resetOf: (label: string) => `Вернуть автоматическое значение: ${label}`,
@@ -127,10 +145,22 @@ const TEXT = {
     batchSize: "Размер батча",
     batchSizeHint: "Изображений на один шаг обучения (от 1 до 1024).",
     pretrained: "Начать с весов издателя модели",
-    pretrainedHint: (file: string) =>
-      `Загружает ${file} из папки весов администратора; ничего не скачивается. Если файла нет, задание остановится и назовёт его.`,
+    pretrainedHint: (file: string, weights: WeightsStatus) =>
+      ({
+        cached: `Загружает ${file} из папки весов сервиса.`,
+        fetchable: `Скачивает ${file} у издателя при первом запуске (задание показывает ход загрузки) и хранит на сервисе.`,
+        absent: `${file} нет на сервисе, а веса он не скачивает: попросите администратора загрузить файл (make weights) или обучайте с нуля.`,
+      })[weights],
     learningRate: "Скорость обучения",
-    learningRateHint: "Шаг оптимизатора AdamW (больше 0, не больше 10).",
+    learningRateHint: "Шаг оптимизатора (больше 0, не больше 10).",
+    optimizer: "Оптимизатор",
+    optimizerHint: "Как веса следуют за градиентом на каждом шаге.",
+    optimizers: {
+      adamw: "AdamW",
+      sgd: "SGD с моментом Нестерова (0,9)",
+    },
+    weightDecay: "Затухание весов (weight decay)",
+    weightDecayHint: "На каждом шаге немного тянет веса к нулю, против переобучения (от 0 до 1; 0 — без затухания).",
     warmup: "Эпохи разогрева",
     warmupHint: "Линейный разогрев перед косинусным затуханием.",
     smoothing: "Сглаживание меток",
@@ -170,6 +200,8 @@ type Field =
   | "learning_rate"
   | "warmup_epochs"
   | "label_smoothing"
+  | "optimizer"
+  | "weight_decay"
   | "augmentation"
   | "class_balance"
   | "early_stopping_patience"
@@ -184,6 +216,8 @@ const FIELDS: Field[] = [
   "learning_rate",
   "warmup_epochs",
   "label_smoothing",
+  "optimizer",
+  "weight_decay",
   "augmentation",
   "class_balance",
   "early_stopping_patience",
@@ -197,6 +231,7 @@ const NUMERIC: Field[] = [
   "learning_rate",
   "warmup_epochs",
   "label_smoothing",
+  "weight_decay",
   "early_stopping_patience",
   "seed",
 ];
@@ -339,7 +374,7 @@ function SettingsForm({ info, version, projectId }: { info: CatalogModel; versio
     return <Loading label={t.resolving} />;
   }
 
-  const chosen = new Set(Array.isArray(resolved.params["chosen"]) ? resolved.params["chosen"].map(String) : []);
+  const { chosen, reasons } = automaticChoices(resolved.params);
   const previewError = preview.error instanceof FieldErrors ? preview.error : null;
   const startError = start.error instanceof FieldErrors ? start.error : null;
   const fieldErrors: Partial<Record<Field, string>> = { ...previewError?.fields, ...startError?.fields };
@@ -366,6 +401,7 @@ function SettingsForm({ info, version, projectId }: { info: CatalogModel; versio
       label={label}
       hint={hint}
       chosen={!(name in edits) && chosen.has(name)}
+      reason={reasons.get(name)}
       edited={name in edits}
       error={fieldErrors[name]}
       onReset={() => reset(name)}
@@ -386,8 +422,8 @@ function SettingsForm({ info, version, projectId }: { info: CatalogModel; versio
         onBlur={(event) => event.target.value === "" && reset(name)}
       />
     ));
-  const choice = (name: Field, label: string, options: { [value: string]: string }) =>
-    shell(name, label, null, (describedBy) => (
+  const choice = (name: Field, label: string, options: { [value: string]: string }, hint: string | null = null) =>
+    shell(name, label, hint, (describedBy) => (
       <select
         id={`setting-${name}`}
         value={text(name)}
@@ -429,7 +465,7 @@ function SettingsForm({ info, version, projectId }: { info: CatalogModel; versio
             {number("image_size", t.imageSize, t.imageSizeHint, { min: 16, max: 1280, step: 1 })}
             {number("batch_size", t.batchSize, t.batchSizeHint, { min: 1, max: 1024, step: 1 })}
           </div>
-          {shell("pretrained", t.pretrained, t.pretrainedHint(info.weights_file), (describedBy) => (
+          {shell("pretrained", t.pretrained, t.pretrainedHint(info.weights_file, info.weights), (describedBy) => (
             <input
               id="setting-pretrained"
               type="checkbox"
@@ -457,7 +493,7 @@ function SettingsForm({ info, version, projectId }: { info: CatalogModel; versio
                     <option key={m.id} value={m.id}>
                       {m.architecture} · {new Date(m.created_at).toLocaleString(lang)}
                       {typeof accuracy === "number" ? ` · ${formatPercent(accuracy, lang)}` : ""}
-                      {nearChance(m.metrics, m.class_names.length) ? ` (${t.chance})` : ""}
+                      {nearChance(m.metrics, m.class_names.length, m.verdict) ? ` (${t.chance})` : ""}
                     </option>
                   );
                 })}
@@ -472,6 +508,8 @@ function SettingsForm({ info, version, projectId }: { info: CatalogModel; versio
             {number("learning_rate", t.learningRate, t.learningRateHint, { min: 0, max: 10, step: "any" })}
             {number("warmup_epochs", t.warmup, t.warmupHint, { min: 0, max: 100, step: "any" })}
             {number("label_smoothing", t.smoothing, t.smoothingHint, { min: 0, max: 0.99, step: "any" })}
+            {choice("optimizer", t.optimizer, t.optimizers, t.optimizerHint)}
+            {number("weight_decay", t.weightDecay, t.weightDecayHint, { min: 0, max: 1, step: "any" })}
             {choice("augmentation", t.augmentation, t.augmentations)}
             {choice("class_balance", t.balance, t.balances)}
             {number("early_stopping_patience", t.patience, t.patienceHint, { min: 0, step: 1 })}
@@ -479,7 +517,17 @@ function SettingsForm({ info, version, projectId }: { info: CatalogModel; versio
           </div>
         </details>
         <p role="status" className="hint">
-          {busy ? t.updating : `${t.upToDate} ${t.plan(resolved.epochs, backend)}`}
+          {busy
+            ? t.updating
+            : [
+                t.upToDate,
+                t.plan(resolved.epochs, backend),
+                typeof resolved.estimate_s === "number"
+                  ? t.estimate(formatDuration(resolved.estimate_s, lang), resolved.estimate_basis)
+                  : "",
+              ]
+                .filter(Boolean)
+                .join(" ")}
         </p>
         <ErrorNotice error={start.error ?? preview.error} />
         <div className="actions">
@@ -497,6 +545,7 @@ function SettingField({
   label,
   hint,
   chosen,
+  reason,
   edited,
   error,
   onReset,
@@ -506,6 +555,8 @@ function SettingField({
   label: string;
   hint: ReactNode;
   chosen: boolean;
+  /** why the service chose the value (shown while it is the service's choice) */
+  reason: string | undefined;
   edited: boolean;
   error: string | undefined;
   onReset: () => void;
@@ -513,7 +564,13 @@ function SettingField({
 }) {
   const t = useText(TEXT);
   const id = `setting-${name}`;
-  const describedBy = [chosen || edited ? `${id}-tag` : "", hint ? `${id}-hint` : "", error ? `${id}-error` : ""]
+  const why = chosen && reason ? reason : null;
+  const describedBy = [
+    chosen || edited ? `${id}-tag` : "",
+    why ? `${id}-reason` : "",
+    hint ? `${id}-hint` : "",
+    error ? `${id}-error` : "",
+  ]
     .filter(Boolean)
     .join(" ");
   const checkbox = name === "pretrained";
@@ -542,6 +599,7 @@ function SettingField({
           </button>
         </span>
       )}
+      {why && <small id={`${id}-reason`}>{t.why(why)}</small>}
       {hint && <small id={`${id}-hint`}>{hint}</small>}
       {error && (
         <small id={`${id}-error`} className="notice-error">

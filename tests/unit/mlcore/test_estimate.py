@@ -7,6 +7,7 @@ import pytest
 from mlcore.contract.catalog import get_model_info
 from mlcore.contract.estimate import (
     DEFAULT_GFLOPS_PER_S,
+    FAMILY_CPU_GFLOPS_PER_S,
     FIXED_S,
     TRAIN_PASSES,
     FinishedRun,
@@ -63,3 +64,22 @@ def test_durations_read_as_words() -> None:
     assert format_duration(20) == "under a minute"
     assert format_duration(300) == "about 5 min"
     assert format_duration(6000) == "about 1 h 40 min"
+
+
+def test_runs_of_the_same_family_set_the_pace_where_there_are_any() -> None:
+    runs = [
+        FinishedRun(gflop=1000.0, seconds=100.0, family="efficientnet"),  # 10 GFLOP/s
+        FinishedRun(gflop=8000.0, seconds=100.0, family="resnet"),  # 80 GFLOP/s
+    ]
+    assert estimate_duration(800.0, runs, family="resnet").seconds == pytest.approx(10.0)
+    assert estimate_duration(800.0, runs, family="efficientnet").seconds == pytest.approx(80.0)
+    assert estimate_duration(900.0, runs, family="yolo11").seconds == pytest.approx(20.0)
+
+
+def test_a_family_measured_on_a_cpu_starts_from_its_measured_pace() -> None:
+    resnet = estimate_duration(12_000.0, [], "cpu", family="resnet")
+    assert resnet.seconds == pytest.approx(FIXED_S + 12_000.0 / FAMILY_CPU_GFLOPS_PER_S["resnet"])
+    assert "resnet" in resnet.basis and "benchmark" in resnet.basis
+    other = estimate_duration(12_000.0, [], "cpu", family="efficientnet")
+    assert other.seconds is not None and resnet.seconds is not None
+    assert resnet.seconds < other.seconds

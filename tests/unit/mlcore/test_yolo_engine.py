@@ -33,7 +33,9 @@ def check_common_outputs(job: Job, headline: set[str]) -> None:
         if file.endswith(".png"):
             assert (job.output / file).read_bytes()[:8] == PNG_MAGIC, name
     metrics = job.result.metrics
-    assert set(metrics) == headline | {"epochs_run", "best_epoch"}
+    (baseline,) = [name for name in metrics if name.startswith("baseline_")]
+    assert set(metrics) == headline | {"epochs_run", "best_epoch", baseline, "better_than_baseline"}
+    assert 0.0 <= metrics[baseline] <= 1.0 and metrics["better_than_baseline"] in (0.0, 1.0)
     assert metrics["epochs_run"] == 2
     assert 1 <= metrics["best_epoch"] <= 2
     for name in headline - {"val_loss"}:
