@@ -9,6 +9,8 @@ one run on one device.
    many epochs as fit job 1's training time at the loop's measured speed (equal wall time).
 3. `flowers-from-cifar`: the flowers set (12 classes, 20 images each) from job 1's model.
 4. `flowers-default`: the flowers set, every setting left to Konstruktor (the README example).
+   Then `flowers-from-cifar-scratch-schedule`: 3 with 4's epochs, learning rate and warm-up
+   and no early stopping.
 5. with `--compare-image-size N`: job 1 again with only its image size changed to N px.
 
 `--flowers-sizes 32 64` runs 3 and 4 at those image sizes instead of the default's;
@@ -42,6 +44,7 @@ from mlcore.engines.data_profile import profile_folder
 from mlcore.engines.device import pick_device
 from mlcore.engines.registry import run_job
 
+SCRATCH_SCHEDULE = ("epochs", "learning_rate", "warmup_epochs")  # what a transfer may borrow
 THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 
@@ -132,8 +135,9 @@ def plain_loop(dataset: Path, budget_s: float, epochs: int | None) -> dict[str, 
 
 
 def flowers_jobs(root: Path, model: str, sizes: list[int | None]) -> list[dict[str, Any]]:
-    """Flowers from the CIFAR model (transfer) and with every default, at each size (None:
-    the default's)."""
+    """Flowers from the CIFAR model (transfer) with the fine-tuning defaults, with every
+    default (from scratch), and from the CIFAR model with the from-scratch job's schedule,
+    at each size (None: the default's)."""
     flowers = unpack_image_folder("flowers12_fewshot.zip", root / "flowers")
     weights = root / "job-cifar" / "output" / "model.pt"
     jobs = []
@@ -142,10 +146,13 @@ def flowers_jobs(root: Path, model: str, sizes: list[int | None]) -> list[dict[s
         transfer = TrainParams(model=model, init_model_id="cifar10-default", image_size=size)
         work = root / f"job-transfer{tag}"
         jobs.append(timed_job(f"flowers-from-cifar{tag}", transfer, flowers, work, init=weights))
-        scratch = TrainParams(image_size=size)
-        jobs.append(
-            timed_job(f"flowers-default{tag}", scratch, flowers, root / f"job-flowers{tag}")
-        )
+        scratch, work = TrainParams(image_size=size), root / f"job-flowers{tag}"
+        jobs.append(timed_job(f"flowers-default{tag}", scratch, flowers, work))
+        schedule = {k: jobs[-1]["config"][k] for k in SCRATCH_SCHEDULE}
+        transfer = transfer.model_copy(update={**schedule, "early_stopping_patience": 0})
+        work = root / f"job-transfer-schedule{tag}"
+        name = f"flowers-from-cifar-scratch-schedule{tag}"
+        jobs.append(timed_job(name, transfer, flowers, work, init=weights))
     return jobs
 
 

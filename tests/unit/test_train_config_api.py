@@ -76,7 +76,8 @@ def test_transfer_start_must_be_your_own_model_of_the_same_architecture(
     job = submit(client, headers, project, version, init_model_id=mine)
     params = job["params"]
     assert isinstance(params, dict) and params["init_model_id"] == mine
-    assert params["learning_rate"] == pytest.approx(3e-4)  # fine-tuning rate
+    assert params["learning_rate"] == pytest.approx(1e-3)  # the from-scratch schedule
+    assert params["pretrained"] is False and "earlier model" in params["reasons"]["epochs"]
 
 
 def test_only_failed_or_cancelled_jobs_resume(

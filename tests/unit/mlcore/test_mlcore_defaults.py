@@ -45,12 +45,17 @@ def test_few_shot_data_gets_strong_augmentation_and_more_epochs() -> None:
     assert few.warmup_epochs == pytest.approx(few.epochs * 0.1)
 
 
-def test_warm_starts_train_shorter_and_gentler() -> None:
+def test_publisher_weights_fine_tune_shorter_and_gentler_own_models_on_the_scratch_schedule() -> (
+    None
+):
     scratch = resolve(TrainParams(model="efficientnet_b0"), B0, profile())
     tuned = resolve(TrainParams(model="efficientnet_b0", pretrained=True), B0, profile())
     transfer = resolve(TrainParams(model="efficientnet_b0", init_model_id="m1"), B0, profile())
     assert tuned.epochs < scratch.epochs and tuned.learning_rate < scratch.learning_rate
-    assert transfer.epochs == tuned.epochs and transfer.learning_rate == tuned.learning_rate
+    assert (tuned.epochs, tuned.early_stopping_patience) == (20, 5)
+    schedule = ("epochs", "learning_rate", "warmup_epochs", "early_stopping_patience")
+    assert [getattr(transfer, k) for k in schedule] == [getattr(scratch, k) for k in schedule]
+    assert "earlier model" in transfer.reasons["epochs"]
 
 
 def test_imbalance_weights_the_loss_for_classifiers_only() -> None:
