@@ -42,18 +42,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     from mlcore.engines.registry import run_job
 
     given = {name: getattr(args, name) for name in TrainParams.model_fields if name in args}
-    if args.init_weights is not None:  # a warm start: fine-tuning defaults, README says so
+    if args.init_weights is not None:  # a transfer: the README says where it started
         given["init_model_id"] = args.init_weights.name
     params = TrainParams(**{k: v for k, v in given.items() if v is not None})
-    if params.model is None and args.init_weights is not None:  # transfer keeps the network
-        params = params.model_copy(update={"model": earlier_architecture(args.init_weights)})
     try:
         dataset = prepare_dataset(args.dataset_dir, args.out_dir / "dataset")
     except DatasetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     profile = profile_folder(dataset)
-    params, reasons = choose_start(params, profile.task, weights_source(args).status_of)
+    before = None if args.init_weights is None else earlier_architecture(args.init_weights)
+    params, reasons = choose_start(params, profile.task, weights_source(args).status_of, before)
     assert params.model is not None
     config = resolve(params, get_model_info(params.model), profile, reasons)
     print(f"dataset: {dataset}", flush=True)

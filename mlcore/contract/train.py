@@ -159,13 +159,19 @@ def default_batch(image_size: int, train_images: int) -> int:
 
 
 def choose_start(
-    params: TrainParams, task: str, weights: Callable[[str], WeightsStatus] | None
+    params: TrainParams,
+    task: str,
+    weights: Callable[[str], WeightsStatus] | None,
+    earlier_architecture: str | None = None,
 ) -> tuple[TrainParams, dict[str, str]]:
     """`params` with a blank model and pretrained filled in, and the reasons for each.
 
-    Pretrained fine-tuning wherever the publisher's weights are cached or answer now (as
-    every peer does); without them a model that trains fast from scratch.
+    A transfer keeps its earlier model's architecture (`earlier_architecture`); otherwise
+    pretrained fine-tuning wherever the publisher's weights are cached or answer now (as
+    every peer does), and without them a model that trains fast from scratch.
     """
+    if params.model is None and earlier_architecture is not None:
+        params = params.model_copy(update={"model": earlier_architecture})
 
     def obtainable(name: str) -> bool:
         return weights is not None and weights(name) != "absent"
@@ -300,10 +306,11 @@ class TrainKind(JobKind):
         """The model must exist, fit the dataset's task and, for transfer, match the
         earlier model's architecture (a blank model: by task and the weights at hand)."""
         start = earlier.get(INIT_WEIGHTS)
-        if params.model is None and start is not None:  # transfer keeps the architecture
-            params = params.model_copy(update={"model": start.architecture})
+        before = start.architecture if start is not None else None
         try:
-            params, start_reasons = choose_start(params, profile.task, service.weights_status)
+            params, start_reasons = choose_start(
+                params, profile.task, service.weights_status, before
+            )
             assert params.model is not None
             info = get_model_info(params.model)
         except UnknownModel as exc:
