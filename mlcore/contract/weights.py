@@ -25,6 +25,7 @@ PULL_COMMAND = "python -m mlcore weights pull"
 PROBE_TIMEOUT_S = 3.0
 PROBE_TTL_S = 300.0  # how long a probe's answer stands
 _probes: dict[str, tuple[float, bool]] = {}  # url -> (monotonic time, reachable)
+_silent_hosts: dict[str, float] = {}  # host -> monotonic time it did not answer
 
 
 def hash_prefix(file: str) -> str | None:
@@ -36,20 +37,27 @@ def hash_prefix(file: str) -> str | None:
 
 def reachable(url: str) -> bool:
     """Whether `url` answers a HEAD request with success now (a file: URL, whether the file
-    exists); remembered for PROBE_TTL_S so a catalog listing probes each file once."""
-    if urlsplit(url).scheme == "file":
-        return Path(urllib.request.url2pathname(urlsplit(url).path)).is_file()
+    exists); remembered for PROBE_TTL_S so a catalog listing probes each file once, and a
+    host that did not answer at all is not asked about its other files meanwhile."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return Path(urllib.request.url2pathname(parts.path)).is_file()
     now = time.monotonic()
     known = _probes.get(url)
     if known is not None and now - known[0] < PROBE_TTL_S:
         return known[1]
+    if now - _silent_hosts.get(parts.netloc, -PROBE_TTL_S) < PROBE_TTL_S:
+        return False
     try:
         with urllib.request.urlopen(
             urllib.request.Request(url, method="HEAD"), timeout=PROBE_TIMEOUT_S
         ):
             answer = True
-    except (OSError, ValueError):  # URLError and HTTPError are OSErrors
+    except urllib.error.HTTPError:  # the host answered: not this file
         answer = False
+    except (OSError, ValueError):  # no answer (URLError, timeouts) or a malformed URL
+        answer = False
+        _silent_hosts[parts.netloc] = now
     _probes[url] = (now, answer)
     return answer
 
