@@ -1,7 +1,8 @@
 """`make run`: migrate, bootstrap, then the API and one worker at one local address.
 
 The worker is supervised: if it dies it is started again, and the new worker's reaper
-requeues the job the dead one was running.
+requeues the job the dead one was running. If the launcher dies, even killed, its worker
+stops too (a cold shutdown: its training run stops; the job resumes on the next start).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import uvicorn
 
+from backend.child_processes import dies_with_parent
 from backend.cli import bootstrap
 from backend.migrations import upgrade_to_head
 from backend.settings import get_settings
@@ -59,7 +61,11 @@ class WorkerSupervisor:
             with self._lock:
                 if self.stopping.is_set():
                     return
-                proc = self.proc = subprocess.Popen(WORKER_COMMAND, start_new_session=True)
+                proc = self.proc = subprocess.Popen(
+                    WORKER_COMMAND,
+                    start_new_session=True,
+                    preexec_fn=dies_with_parent(signal.SIGQUIT),  # Celery's cold shutdown
+                )
                 self.pid_file.write_text(str(proc.pid))
             code = proc.wait()
             if not self.stopping.is_set():

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, Request, status
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
+import anyio.to_thread
+from fastapi import FastAPI, status
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi_offline import FastAPIOffline
 
-from backend.api import auth, datasets, jobs, models, projects, service
-from storage import StorageError
+from backend.api import auth, datasets, errors, jobs, models, projects, service
+from backend.services.uploads import sweep_tmp
+from backend.settings import get_settings
 
 API_PREFIX = "/api/v1"
 FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
@@ -21,38 +22,28 @@ NOT_BUILT = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Konst
 (or <code>make frontend</code>). The REST API is at <a href="/docs">/docs</a>.</p></html>"""
 
 
-def json_safe(value: Any) -> Any:
-    """`value` if strict JSON can hold it, else its repr."""
-    try:
-        json.dumps(jsonable_encoder(value), allow_nan=False)
-    except ValueError:
-        return repr(value)
-    return value
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    """At start-up, size the threadpool (see backend.api.deps.get_session_slots) and remove
+    what crashed API processes left in var/tmp."""
+    settings = get_settings()
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+    sweep_tmp(settings.var_dir)
+    yield
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc from the service itself, not a CDN
+        lifespan=lifespan,
         title="Konstruktor",
         version="0.1.0",
         description="Upload an image dataset, train a model, download it with inference code.",
+        swagger_ui_parameters={"validatorUrl": None},  # no badge from swagger.io's validator
     )
     for module in (service, auth, projects, datasets, jobs, models):
         app.include_router(module.router, prefix=API_PREFIX)
 
-    @app.exception_handler(StorageError)
-    async def storage_error(_request: Request, exc: StorageError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": f"storage unavailable: {exc}"}, status.HTTP_503_SERVICE_UNAVAILABLE
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        """FastAPI's 422; an input that JSON cannot carry (a NaN or infinity the client sent)
-        is given as text, or the error itself could not be sent (a 500)."""
-        errors = [{**error, "input": json_safe(error.get("input"))} for error in exc.errors()]
-        return JSONResponse(
-            {"detail": jsonable_encoder(errors)}, status.HTTP_422_UNPROCESSABLE_CONTENT
-        )
+    errors.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
@@ -63,7 +54,7 @@ def create_app() -> FastAPI:
         """The single-page app: its built files, else index.html for every page URL (the
         app routes itself, so reloads and deep links work)."""
         if path.startswith(("api/", "docs", "openapi.json")):
-            return JSONResponse({"detail": "Not Found"}, status.HTTP_404_NOT_FOUND)
+            return errors.error_response(status.HTTP_404_NOT_FOUND, "Not Found")
         file = (FRONTEND_DIST / path).resolve()
         if path and file.is_file() and file.is_relative_to(FRONTEND_DIST):
             cache = (

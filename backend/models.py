@@ -104,6 +104,7 @@ class DatasetVersion(OwnedMixin, Base):
     dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    upload_sha256: Mapped[str | None] = mapped_column(String(64), index=True)  # the bytes sent
     storage_key: Mapped[str] = mapped_column(String(500))
     class_names: Mapped[list[Any]]
     split_source: Mapped[str] = mapped_column(String(16))

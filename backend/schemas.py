@@ -25,6 +25,23 @@ from mlcore.contract.verdict import Verdict
 from mlcore.contract.weights import WeightsStatus
 
 
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(
+        description="where: `body`, `query`, `path` or `header`, then the field's path"
+    )
+    msg: str = Field(description="what is wrong with it")
+    type: str = Field(description="the kind of problem, e.g. `missing`, `string_too_long`")
+
+
+class ErrorOut(BaseModel):
+    """The body of every error the API answers with."""
+
+    detail: str = Field(description="what went wrong and, where it can, what to do instead")
+    errors: list[FieldError] | None = Field(
+        None, description="422 for an invalid request: each field that is wrong"
+    )
+
+
 class Credentials(BaseModel):
     email: EmailStr
     password: str = Field(min_length=8, max_length=200)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, model_validator
+from limits import parse as parse_limit
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mlcore.contract.job import ServiceFacts
@@ -43,6 +44,39 @@ class Settings(BaseSettings):
     )
     ingest_memory_mb: int = Field(2048, validation_alias=_env("KONSTRUKTOR_INGEST_MEMORY_MB"))
     ingest_timeout_s: int = Field(1800, validation_alias=_env("KONSTRUKTOR_INGEST_TIMEOUT_S"))
+    ingest_concurrency: int = Field(
+        1,
+        ge=1,
+        validation_alias=_env("KONSTRUKTOR_INGEST_CONCURRENCY"),
+        description="uploads an API process checks at the same time (the others wait in line)",
+    )
+    ingest_queue: int = Field(
+        100,
+        ge=0,
+        validation_alias=_env("KONSTRUKTOR_INGEST_QUEUE"),
+        description="uploads that may wait for a check; beyond, an upload gets 503 + Retry-After",
+    )
+    db_pool_size: int = Field(
+        10, ge=1, validation_alias=_env("KONSTRUKTOR_DB_POOL_SIZE"), description="PostgreSQL"
+    )
+    db_pool_overflow: int = Field(
+        30,
+        ge=0,
+        validation_alias=_env("KONSTRUKTOR_DB_POOL_OVERFLOW"),
+        description="connections opened beyond the pool under load (PostgreSQL)",
+    )
+    api_threads: int = Field(
+        20,
+        ge=1,
+        validation_alias=_env("KONSTRUKTOR_API_THREADS"),
+        description="threads an API process runs its blocking work in (fewer than connections)",
+    )
+    db_pool_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        validation_alias=_env("KONSTRUKTOR_DB_POOL_TIMEOUT_S"),
+        description="how long a request waits for a connection before a 503 + Retry-After",
+    )
     weights_dir: Path | None = Field(None, validation_alias=_env("KONSTRUKTOR_WEIGHTS_DIR"))
     weights_mirror: str | None = Field(
         None,
@@ -75,11 +109,25 @@ class Settings(BaseSettings):
     nas_llm_api_key: str | None = Field(
         None, validation_alias=_env("KONSTRUKTOR_NAS_LLM_API_KEY"), repr=False
     )
-    job_heartbeat_timeout_s: int = Field(
-        300, validation_alias=_env("KONSTRUKTOR_JOB_HEARTBEAT_TIMEOUT_S")
+    job_heartbeat_interval_s: float = Field(
+        10.0,
+        gt=0,
+        validation_alias=_env("KONSTRUKTOR_JOB_HEARTBEAT_INTERVAL_S"),
+        description="how often a worker tells the database its job is alive",
+    )
+    job_heartbeat_timeout_s: float = Field(
+        40.0,
+        gt=0,
+        validation_alias=_env("KONSTRUKTOR_JOB_HEARTBEAT_TIMEOUT_S"),
+        description="a running job whose worker has been silent this long is requeued",
     )
     job_max_attempts: int = Field(2, validation_alias=_env("KONSTRUKTOR_JOB_MAX_ATTEMPTS"))
-    reaper_interval_s: float = Field(60.0, validation_alias=_env("KONSTRUKTOR_REAPER_INTERVAL_S"))
+    reaper_interval_s: float = Field(
+        15.0,
+        gt=0,
+        validation_alias=_env("KONSTRUKTOR_REAPER_INTERVAL_S"),
+        description="how often a worker looks for stale running jobs and lost queued ones",
+    )
     download_url_ttl_s: int = Field(
         300,
         ge=1,
@@ -91,6 +139,38 @@ class Settings(BaseSettings):
         validation_alias=_env("KONSTRUKTOR_CHECKPOINT_RETENTION_DAYS"),
         description="how long a failed or cancelled job stays resumable",
     )
+    # Accounts: who may create one, and how often sign-in may be tried (docs/auth.md).
+    registration: Literal["open", "closed"] = Field(
+        "open",
+        validation_alias=_env("KONSTRUKTOR_REGISTRATION"),
+        description="open: anyone may create an account; closed: only the operator, with "
+        "`python -m backend.cli create-user EMAIL`",
+    )
+    login_account_limit: str = Field(
+        "5 per 15 minutes",
+        validation_alias=_env("KONSTRUKTOR_LOGIN_ACCOUNT_LIMIT"),
+        description="failed sign-ins (or wrong current passwords) one account may have in a "
+        "moving window before even its right password gets 429 + Retry-After",
+    )
+    login_client_limit: str = Field(
+        "30 per minute",
+        validation_alias=_env("KONSTRUKTOR_LOGIN_CLIENT_LIMIT"),
+        description="sign-in and password-change attempts one client address may make",
+    )
+    registration_limit: str = Field(
+        "20 per hour",
+        validation_alias=_env("KONSTRUKTOR_REGISTRATION_LIMIT"),
+        description="account creations one client address may try",
+    )
+
+    @field_validator("login_account_limit", "login_client_limit", "registration_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        try:
+            parse_limit(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is no rate limit; write e.g. '5 per 15 minutes'") from exc
+        return value
 
     @property
     def compute_backends(self) -> list[str]:
@@ -114,6 +194,16 @@ class Settings(BaseSettings):
                 raise ValueError(
                     "KONSTRUKTOR_NAS_LLM_URL is set but KONSTRUKTOR_NAS_LLM_MODEL is not"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _connections_beyond_threads(self) -> Self:
+        if self.db_pool_size + self.db_pool_overflow <= self.api_threads:
+            raise ValueError(
+                "KONSTRUKTOR_DB_POOL_SIZE + KONSTRUKTOR_DB_POOL_OVERFLOW must exceed "
+                f"KONSTRUKTOR_API_THREADS ({self.api_threads}): requests hold sessions in "
+                "the connections beyond the threads' (see backend/api/deps.py)"
+            )
         return self
 
     @model_validator(mode="after")

@@ -30,7 +30,7 @@ CLASSES = 10
 SIDE = 96
 
 
-def synthetic_archive(path: Path, images: int, seed: int = 0) -> None:
+def synthetic_archive(path: Path, images: int, seed: int = 0, classes: int = CLASSES) -> None:
     """Distinct JPEGs (smooth colour fields plus noise) in CLASS/ folders."""
     rng = np.random.default_rng(seed)
     ramp = np.linspace(0, 1, SIDE, dtype=np.float32)
@@ -42,7 +42,7 @@ def synthetic_archive(path: Path, images: int, seed: int = 0) -> None:
             pixels = np.clip(noisy, 0, 255).astype(np.uint8)
             buf = io.BytesIO()
             Image.fromarray(pixels).save(buf, "JPEG", quality=85)
-            zf.writestr(f"class_{i % CLASSES}/{i:06d}.jpg", buf.getvalue())
+            zf.writestr(f"class_{i % classes}/{i:06d}.jpg", buf.getvalue())
 
 
 def measure_one(archive: Path) -> dict[str, float]:

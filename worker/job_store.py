@@ -6,11 +6,14 @@ requeued a job, an old attempt that is still alive can no longer change it.
 
 from __future__ import annotations
 
+import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
+from types import TracebackType
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from backend.db import session_scope
@@ -19,6 +22,8 @@ from backend.models import DatasetVersion, Job, JobEpoch, JobLog, JobState, Mode
 from backend.settings import get_settings
 from mlcore.contract.job import DATASET_INPUT, JobSpec, job_kind
 from mlcore.contract.results import ETA, JobResult, ProgressEvent
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -137,6 +142,49 @@ class JobHooks:
             session.add_all(
                 JobLog(job_id=job.id, message=e.message) for e in events if e.type == "log"
             )
+
+
+class Heartbeat:
+    """Tells the database every `interval_s` that this attempt of the job is alive, from a
+    thread of its own, whatever the job is doing (training, evaluating, exporting): the reaper
+    requeues a job whose heartbeat is older than KONSTRUKTOR_JOB_HEARTBEAT_TIMEOUT_S."""
+
+    def __init__(self, job_id: str, attempt: int, interval_s: float) -> None:
+        self.job_id, self.attempt, self.interval_s = job_id, attempt, interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
+
+    def beat(self) -> bool:
+        """Write the heartbeat; whether this attempt still runs the job."""
+        with session_scope() as session:
+            moved = session.execute(
+                update(Job)
+                .where(
+                    Job.id == self.job_id,
+                    Job.state == JobState.running,
+                    Job.attempts == self.attempt,
+                )
+                .values(heartbeat_at=utcnow())
+            )
+            return bool(getattr(moved, "rowcount", 0))
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                if not self.beat():
+                    return
+            except Exception:  # the database is briefly away: the next beat tries again
+                log.warning("heartbeat of job %s failed", self.job_id, exc_info=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def _finish(job_id: str, attempt: int, state: JobState, error: str | None = None) -> bool:

@@ -1,4 +1,6 @@
-"""Jobs whose worker died are not left running forever: requeue them or fail them.
+"""The database is the source of truth for jobs, and this keeps the rest in line with it:
+a running job whose worker died is requeued (or failed after its last attempt); a queued job
+whose broker message is gone (a broker restarted without persistence) is sent again.
 Checkpoints kept for resuming do not pile up forever either: they expire."""
 
 from __future__ import annotations
@@ -62,6 +64,29 @@ def reap_stale_jobs(dispatcher: JobDispatcher, timeout_s: float) -> list[str]:
     return touched
 
 
+class LostJobs:
+    """Re-sends queued jobs the broker no longer holds. A job must be missing in two passes
+    in a row (a message being delivered is briefly in neither place); a job sent twice runs
+    once, as a worker claims only a queued job (`worker.job_store.claim`)."""
+
+    def __init__(self, dispatcher: JobDispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.missing: set[str] = set()
+
+    def requeue(self) -> list[str]:
+        """One pass; the jobs sent again."""
+        with session_scope() as session:
+            queued = set(session.scalars(select(Job.id).where(Job.state == JobState.queued)))
+        missing = queued - self.dispatcher.pending_job_ids()
+        lost, self.missing = sorted(missing & self.missing), missing
+        for job_id in lost:
+            self.dispatcher.enqueue(job_id)
+        if lost:
+            log.warning("re-sent queued jobs whose broker message was gone: %s", lost)
+            self.missing -= set(lost)
+        return lost
+
+
 def purge_old_checkpoints(jobs_dir: Path, retention_s: float) -> list[str]:
     """Delete the kept checkpoints of failed or cancelled jobs untouched for retention_s
     (and of jobs that no longer exist); those jobs can then no longer resume."""
@@ -87,12 +112,14 @@ def start_reaper_thread() -> threading.Thread:
     """Reap now and then every `reaper_interval_s` in a daemon thread of the worker process."""
     settings = get_settings()
     dispatcher = JobDispatcher(make_celery(settings))
+    lost = LostJobs(dispatcher)
 
     def loop() -> None:
         stop = threading.Event()
         while True:
             try:
                 reap_stale_jobs(dispatcher, settings.job_heartbeat_timeout_s)
+                lost.requeue()
                 purge_old_checkpoints(
                     settings.var_dir / "jobs", settings.checkpoint_retention_days * 86400
                 )

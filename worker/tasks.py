@@ -7,10 +7,12 @@ import logging
 from backend.db import session_scope
 from backend.models import Job
 from backend.queue import RUN_JOB_TASK
+from backend.settings import get_settings
 from backend.storage import create_storage
 from worker.celery_app import app
 from worker.compute.base import JobCancelled, get_backend
 from worker.job_store import (
+    Heartbeat,
     JobHooks,
     claim,
     fail_unclaimed,
@@ -39,7 +41,8 @@ def run_job(job_id: str) -> None:
         backend_name = job.compute_backend if job else "local"
     hooks = JobHooks(job_id, claimed.attempt)
     try:
-        result = get_backend(backend_name).run(claimed.spec, hooks)
+        with Heartbeat(job_id, claimed.attempt, get_settings().job_heartbeat_interval_s):
+            result = get_backend(backend_name).run(claimed.spec, hooks)
     except JobCancelled:
         hooks.flush()
         closed = finish_cancelled(job_id, claimed.attempt)

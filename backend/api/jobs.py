@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.api.deps import DB, CurrentUser, DispatcherDep, SettingsDep, get_owned
+from backend.api.errors import responses
 from backend.db import get_sessionmaker
 from backend.job_states import TERMINAL, transition
 from backend.models import DatasetVersion, Job, JobState, ModelArtifact, Project, utcnow
@@ -46,7 +47,10 @@ def job_out(db: Session, job: Job) -> JobOut:
 
 
 @router.post(
-    "/projects/{project_id}/jobs", response_model=JobOut, status_code=status.HTTP_201_CREATED
+    "/projects/{project_id}/jobs",
+    response_model=JobOut,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(400, 401, 404, 422, 503),
 )
 def create_job(
     project_id: str,
@@ -68,6 +72,7 @@ def create_job(
     response_model=JobPreview,
     summary="What a job request would run: its configuration resolved from the data; "
     "nothing is created",
+    responses=responses(400, 401, 404, 422, 503),
 )
 def preview_job(
     project_id: str, body: JobCreate, user: CurrentUser, db: DB, settings: SettingsDep
@@ -86,7 +91,7 @@ def preview_job(
     )
 
 
-@router.get("/jobs", response_model=list[JobOut])
+@router.get("/jobs", response_model=list[JobOut], responses=responses(401, 422, 503))
 def list_jobs(user: CurrentUser, db: DB, project_id: str | None = None) -> list[JobOut]:
     query = select(Job).where(Job.owner_id == user.id).order_by(Job.created_at.desc())
     if project_id:
@@ -94,12 +99,14 @@ def list_jobs(user: CurrentUser, db: DB, project_id: str | None = None) -> list[
     return [job_out(db, j) for j in db.scalars(query)]
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut)
+@router.get("/jobs/{job_id}", response_model=JobOut, responses=responses(401, 404, 422, 503))
 def get_job(job_id: str, user: CurrentUser, db: DB) -> JobOut:
     return job_out(db, get_owned(db, Job, job_id, user, "job"))
 
 
-@router.post("/jobs/{job_id}/cancel", response_model=JobOut)
+@router.post(
+    "/jobs/{job_id}/cancel", response_model=JobOut, responses=responses(401, 404, 409, 422, 503)
+)
 def cancel_job(job_id: str, user: CurrentUser, db: DB) -> JobOut:
     """Queued jobs are cancelled at once; running ones are stopped by their worker."""
     job = get_owned(db, Job, job_id, user, "job")
@@ -119,7 +126,9 @@ def cancel_job(job_id: str, user: CurrentUser, db: DB) -> JobOut:
     return job_out(db, job)
 
 
-@router.post("/jobs/{job_id}/resume", response_model=JobOut)
+@router.post(
+    "/jobs/{job_id}/resume", response_model=JobOut, responses=responses(401, 404, 409, 422, 503)
+)
 def resume(
     job_id: str, user: CurrentUser, db: DB, settings: SettingsDep, dispatcher: DispatcherDep
 ) -> JobOut:
@@ -159,6 +168,13 @@ async def _job_events(request: Request, job_id: str) -> AsyncIterator[str]:
     "/jobs/{job_id}/events",
     summary="Server-Sent Events: a `job` event on every change, `end` when the job finishes",
     response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "description": "events",
+        },
+        **responses(401, 404, 422, 503),
+    },
 )
 def job_events(job_id: str, request: Request, user: CurrentUser, db: DB) -> StreamingResponse:
     get_owned(db, Job, job_id, user, "job")

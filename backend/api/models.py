@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from backend.api.deps import DB, CurrentUser, SettingsDep, StorageDep, get_owned
+from backend.api.errors import file_response, responses
 from backend.models import ModelArtifact
 from backend.schemas import CatalogModelOut, ModelOut
 from backend.services.local_copies import COMPLETE, unpacked
@@ -36,6 +37,7 @@ MEDIA_TYPES = {
     ".zip": "application/zip",
 }
 FALLBACK_MEDIA_TYPE = "application/octet-stream"
+TEXT_MEDIA_TYPE = "text/plain; charset=utf-8"
 TEXT_SUFFIXES = frozenset({".py", ".md", ".txt", ".json"})
 MAX_PREDICT_IMAGES = 16
 MAX_PREDICT_BYTES = 20 << 20
@@ -84,7 +86,7 @@ def catalog(settings: SettingsDep) -> list[CatalogModelOut]:
     ]
 
 
-@router.get("/models", response_model=list[ModelOut])
+@router.get("/models", response_model=list[ModelOut], responses=responses(401, 422, 503))
 def list_models(user: CurrentUser, db: DB, project_id: str | None = None) -> list[ModelArtifact]:
     query = select(ModelArtifact).where(ModelArtifact.owner_id == user.id)
     if project_id:
@@ -92,7 +94,7 @@ def list_models(user: CurrentUser, db: DB, project_id: str | None = None) -> lis
     return list(db.scalars(query.order_by(ModelArtifact.created_at.desc())))
 
 
-@router.get("/models/{model_id}", response_model=ModelOut)
+@router.get("/models/{model_id}", response_model=ModelOut, responses=responses(401, 404, 422, 503))
 def get_model(model_id: str, user: CurrentUser, db: DB) -> ModelArtifact:
     return get_owned(db, ModelArtifact, model_id, user, "model")
 
@@ -106,7 +108,11 @@ def json_artifact(model: ModelArtifact, name: str, storage: Storage) -> dict[str
     return result
 
 
-@router.get("/models/{model_id}/evaluation", summary="Validation metrics and per-image predictions")
+@router.get(
+    "/models/{model_id}/evaluation",
+    summary="Validation metrics and per-image predictions",
+    responses=responses(401, 404, 422, 503),
+)
 def get_evaluation(model_id: str, user: CurrentUser, db: DB, storage: StorageDep) -> dict[str, Any]:
     model = get_owned(db, ModelArtifact, model_id, user, "model")
     return json_artifact(model, "evaluation", storage)
@@ -115,6 +121,7 @@ def get_evaluation(model_id: str, user: CurrentUser, db: DB, storage: StorageDep
 @router.get(
     "/models/{model_id}/parity",
     summary="Export parity: each packaged format (ONNX, TorchScript, INT8) against PyTorch",
+    responses=responses(401, 404, 422, 503),
 )
 def get_parity(model_id: str, user: CurrentUser, db: DB, storage: StorageDep) -> dict[str, Any]:
     model = get_owned(db, ModelArtifact, model_id, user, "model")
@@ -134,6 +141,11 @@ def package_filename(model: ModelArtifact) -> str:
         "package instead (see /download-url); on local storage it streams as usual."
     ),
     response_class=StreamingResponse,
+    responses={
+        200: file_response("application/zip"),
+        307: {"description": "to a signed URL of the package (`redirect=true` on S3 storage)"},
+        **responses(401, 404, 422, 503),
+    },
 )
 def download_model(
     model_id: str,
@@ -177,6 +189,7 @@ def download_model(
         "needs the usual authentication) and `expires_at` is null. Check the downloaded bytes "
         "against `sha256`."
     ),
+    responses=responses(401, 404, 422, 503),
 )
 def get_download_url(
     model_id: str,
@@ -209,6 +222,7 @@ def get_download_url(
     "/models/{model_id}/files",
     response_model=list[ModelFileOut],
     summary="Names and media types of the model's files (plots, thumbnails, reports, package)",
+    responses=responses(401, 404, 422, 503),
 )
 def list_model_files(model_id: str, user: CurrentUser, db: DB) -> list[ModelFileOut]:
     model = get_owned(db, ModelArtifact, model_id, user, "model")
@@ -221,6 +235,10 @@ def list_model_files(model_id: str, user: CurrentUser, db: DB) -> list[ModelFile
     "/models/{model_id}/files/{name}",
     summary="One of the model's files by name (see /files), streamed with its media type",
     response_class=StreamingResponse,
+    responses={
+        200: file_response(*MEDIA_TYPES.values(), FALLBACK_MEDIA_TYPE),
+        **responses(401, 404, 422, 503),
+    },
 )
 def get_model_file(
     model_id: str, name: str, user: CurrentUser, db: DB, storage: StorageDep
@@ -263,6 +281,7 @@ def package_dir(model: ModelArtifact, storage: Storage, settings: Settings) -> P
     "/models/{model_id}/package",
     response_model=list[PackageFileOut],
     summary="The files inside the model package, with their sizes and SHA-256",
+    responses=responses(401, 404, 422, 503),
 )
 def list_package_files(
     model_id: str, user: CurrentUser, db: DB, storage: StorageDep, settings: SettingsDep
@@ -284,7 +303,7 @@ def list_package_files(
 def package_media_type(name: str) -> str:
     """Text files of a package are shown as text; the rest by extension."""
     if PurePosixPath(name).suffix.lower() in TEXT_SUFFIXES:
-        return "text/plain; charset=utf-8"
+        return TEXT_MEDIA_TYPE
     return media_type(name)
 
 
@@ -292,6 +311,10 @@ def package_media_type(name: str) -> str:
     "/models/{model_id}/package/{name}",
     summary="One file of the model package (README.md, predict.py, model.onnx, ...)",
     response_class=FileResponse,
+    responses={
+        200: file_response(TEXT_MEDIA_TYPE, *MEDIA_TYPES.values(), FALLBACK_MEDIA_TYPE),
+        **responses(401, 404, 422, 503),
+    },
 )
 def get_package_file(
     model_id: str,
@@ -330,6 +353,7 @@ class PredictionOut(BaseModel):
     "/models/{model_id}/predict",
     response_model=list[PredictionOut],
     summary="Try the model on images: its own package (predict.py, ONNX) runs on them",
+    responses=responses(400, 401, 404, 413, 422, 503),
 )
 def predict(
     model_id: str,

@@ -1,13 +1,15 @@
 """Ingestion in a child process with memory, CPU-time and wall-clock limits.
 
 A hostile archive can at worst exhaust the child: the API process stays small and
-responsive, and the upload gets a clear 4xx. Run as
+responsive, and the upload gets a clear 4xx. The child runs at a lower priority than the API
+(reads stay quick while uploads are checked) and dies with the API process. Run as
 `python -m backend.datasets.sandbox UPLOAD OUT_ZIP THUMBS_DIR LIMITS_JSON`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import resource
 import subprocess
@@ -16,10 +18,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from backend.child_processes import child_environment, die_with_parent
 from backend.datasets.archive import ArchiveLimits
 from backend.datasets.errors import DatasetError
 
+log = logging.getLogger(__name__)
 DATASET_ERROR_EXIT = 3
+NICE = 10
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ def run_sandboxed(
     upload: Path, out_zip: Path, thumbs_dir: Path, limits: SandboxLimits
 ) -> dict[str, Any]:
     """Ingest in a limited child; the IngestResult as a dict. Raises DatasetError."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    env = child_environment({**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
     config = json.dumps({**asdict(limits), "archive": asdict(limits.archive)})
     try:
         proc = subprocess.run(
@@ -76,12 +81,18 @@ def run_sandboxed(
             )
         if proc.returncode in (-24, 152):  # SIGXCPU
             raise DatasetError(f"checking the dataset used more than {limits.cpu_s}s of CPU")
-        raise RuntimeError(f"dataset ingestion crashed ({proc.returncode}): {proc.stderr[-2000:]}")
+        log.error("dataset check crashed (%s): %s", proc.returncode, proc.stderr[-2000:])
+        raise DatasetError(
+            f"checking the archive stopped unexpectedly (exit code {proc.returncode}); "
+            "re-create the zip, and report it to the operator if it happens again"
+        )
     result: dict[str, Any] = json.loads(proc.stdout)
     return result
 
 
 def main(argv: list[str]) -> int:
+    die_with_parent()
+    os.nice(NICE)
     upload, out_zip, thumbs_dir, config_json = argv
     config = json.loads(config_json)
     from backend.datasets.ingest import ingest_archive  # imported before the limits apply

@@ -52,3 +52,23 @@ def purge_expired_tokens(db: Session) -> None:
             ApiKey.kind == ApiKeyKind.session, ApiKey.expires_at < datetime.now(UTC)
         )
     )
+
+
+def revoke_keys(
+    db: Session, user: User, kinds: tuple[ApiKeyKind, ...], keep: ApiKey | None
+) -> None:
+    """Delete `user`'s keys of these kinds, all but `keep` (the request's own, if given)."""
+    query = delete(ApiKey).where(ApiKey.owner_id == user.id, ApiKey.kind.in_(kinds))
+    if keep is not None:
+        query = query.where(ApiKey.id != keep.id)
+    db.execute(query)
+
+
+def change_password(
+    db: Session, user: User, password: str, current: ApiKey, revoke_api_keys: bool
+) -> None:
+    """Set `user`'s password; sign out every session but `current`'s and, if asked, revoke
+    every API key (`current` too, when it is one)."""
+    user.password_hash = hash_password(password)
+    kinds = (ApiKeyKind.session, ApiKeyKind.api) if revoke_api_keys else (ApiKeyKind.session,)
+    revoke_keys(db, user, kinds, current if current.kind == ApiKeyKind.session else None)

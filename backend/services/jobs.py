@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from backend.datasets.health import verdict
 from backend.job_states import RESUMABLE, transition
 from backend.models import (
-    Dataset,
     DatasetVersion,
     Job,
     JobState,
@@ -134,12 +133,8 @@ def resolve_job(
     settings: Settings,
 ) -> ResolvedJob:
     """The configuration the request resolves to from the data, its compute backend and
-    how long it should take (mlcore.contract.estimate)."""
-    dataset = db.get(Dataset, version.dataset_id)
-    if dataset is None or dataset.project_id != project.id:
-        raise JobRejected(
-            f"dataset version {version.id} belongs to another project; upload it to this one"
-        )
+    how long it should take (mlcore.contract.estimate). `version` may come from any of the
+    user's projects; the caller checks that it is the user's."""
     if not version.report:
         raise JobRejected(
             f"dataset version {version.id} predates dataset health reports; upload the data "

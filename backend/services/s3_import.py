@@ -30,7 +30,11 @@ class S3Source(BaseModel):
         description="s3://BUCKET/KEY; a plain bucket name, a key without ? or #",
     )
     endpoint_url: str = Field("https://storage.yandexcloud.net")
-    region: str = Field("ru-central1", pattern=r"^[a-z0-9-]{1,32}$")
+    region: str = Field(
+        "ru-central1",
+        pattern=r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$",
+        description="a letter first, then letters, digits or hyphens; not ending in a hyphen",
+    )
     access_key_id: str | None = None
     secret_access_key: str | None = None
 
@@ -60,9 +64,15 @@ def _client(source: S3Source, allowed: list[str]) -> S3Client:
 
 
 def fetch(source: S3Source, allowed: list[str], tmp_dir: Path, limit: int) -> SpooledUpload:
-    """Stream the object to a temp file (constant memory, size-limited)."""
+    """Stream the object to a temp file (constant memory, size-limited); DatasetError names
+    what is wrong with the source or why S3 did not answer."""
     bucket, key = source.uri.removeprefix("s3://").split("/", 1)
-    client = _client(source, allowed)
+    try:
+        client = _client(source, allowed)
+    except BotoCoreError as exc:  # e.g. a region name botocore refuses
+        raise DatasetError(
+            f"cannot use region {source.region!r} with endpoint_url {source.endpoint_url}: {exc}"
+        ) from exc
     try:
         head = client.head_object(Bucket=bucket, Key=key)
         if head["ContentLength"] > limit:

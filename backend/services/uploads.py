@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
@@ -11,6 +13,49 @@ from pathlib import Path
 from types import TracebackType
 
 from storage import UploadTooLarge
+
+log = logging.getLogger(__name__)
+PROCESS_PREFIX = "pid-"
+
+
+def process_tmp_dir(var_dir: Path) -> Path:
+    """This process's scratch folder for uploads, `var/tmp/pid-PID` (see sweep_tmp)."""
+    return var_dir / "tmp" / f"{PROCESS_PREFIX}{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_tmp(var_dir: Path) -> list[Path]:
+    """Remove what crashed processes left in `var/tmp`: the folders of processes that are
+    gone (or of an earlier process with this one's id: a container restarted), and loose files
+    of older releases. Other live processes' folders stay. Called when the API starts."""
+    removed = []
+    root = var_dir / "tmp"
+    for entry in root.iterdir() if root.is_dir() else ():
+        pid = entry.name.removeprefix(PROCESS_PREFIX)
+        if (
+            entry.name.startswith(PROCESS_PREFIX)
+            and pid.isdigit()
+            and int(pid) != os.getpid()
+            and _alive(int(pid))
+        ):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    if removed:
+        log.info("removed %d leftover(s) of stopped processes from %s", len(removed), root)
+    return removed
 
 
 @dataclass

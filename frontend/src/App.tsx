@@ -5,7 +5,7 @@ import { Link, Navigate, NavLink, Route, Routes } from "react-router-dom";
 import { RequireAuth, useAuth } from "./auth";
 import { Loading } from "./components/Notice";
 import { LANGS, useLang, useText, type Lang } from "./i18n";
-import { LoginPage, SignupPage } from "./pages/Account";
+import { AccountPage, LoginPage, SignupPage } from "./pages/Account";
 import { ProjectPage } from "./pages/Project";
 import { ProjectsPage } from "./pages/Projects";
 
@@ -82,7 +82,11 @@ function Header() {
         <LanguageSwitch />
         {token && (
           <>
-            {email && <span className="account">{email}</span>}
+            {email && (
+              <Link to="/account" className="account">
+                {email}
+              </Link>
+            )}
             <button type="button" className="button-quiet" onClick={() => void signOut()}>
               {t.signOut}
             </button>
@@ -128,6 +132,7 @@ export function App() {
             <Route path="/jobs/:jobId" element={guard(<JobPage />)} />
             <Route path="/models/:modelId" element={guard(<ModelPage />)} />
             <Route path="/keys" element={guard(<KeysPage />)} />
+            <Route path="/account" element={guard(<AccountPage />)} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

@@ -96,9 +96,10 @@ function handlers({
   models = [] as unknown[],
   weights = true,
   previews = [] as Params[],
+  project = "p1",
 } = {}) {
   return [
-    http.post("/api/v1/projects/p1/jobs/preview", async ({ request }) => {
+    http.post(`/api/v1/projects/${project}/jobs/preview`, async ({ request }) => {
       previews.push((await request.json()) as Params);
       return HttpResponse.json(autoPreview(task, weights));
     }),
@@ -449,4 +450,18 @@ test("the service's refusal of its own choice shows with a way to ask again", as
   await user.click(within(auto).getByRole("button", { name: "Try again" }));
   expect(await within(auto).findByRole("link", { name: "Use Konstruktor's choice: resnet18" })).toBeInTheDocument();
   expect(within(auto).getByText("Why: trains fast from scratch (no publisher weights at hand).")).toBeInTheDocument();
+});
+
+test("with ?project= the choice is previewed in that project, and the way on keeps it", async () => {
+  server.use(...handlers({ project: "p9" }));
+  renderChoose("?project=p9");
+  const auto = await screen.findByRole("region", { name: "Let Konstruktor choose" });
+  expect(await within(auto).findByRole("link", { name: "Use Konstruktor's choice: efficientnet_b0" })).toHaveAttribute(
+    "href",
+    "/versions/v1/settings?model=efficientnet_b0&project=p9",
+  );
+  expect(await screen.findByRole("link", { name: "Continue with yolo11n-cls" })).toHaveAttribute(
+    "href",
+    "/versions/v1/settings?model=yolo11n-cls&project=p9",
+  );
 });

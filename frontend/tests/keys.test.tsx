@@ -128,7 +128,13 @@ test("shows the service's refusal and, without a project, says how to get one", 
   serve([]);
   server.use(
     http.post("/api/v1/api-keys", () =>
-      HttpResponse.json({ detail: [{ loc: ["body", "name"], msg: "String should have at most 200 characters" }] }, { status: 422 }),
+      HttpResponse.json(
+        {
+          detail: "name: String should have at most 200 characters",
+          errors: [{ loc: ["body", "name"], msg: "String should have at most 200 characters", type: "string_too_long" }],
+        },
+        { status: 422 },
+      ),
     ),
   );
   const user = userEvent.setup();

@@ -313,7 +313,7 @@ test("the download tab: the package with its size and SHA-256, the files inside,
   click.mockRestore();
 });
 
-test("the parity tab: every format's agreement and why INT8 was not produced", async () => {
+test("the parity tab: every format's agreement and why INT8 was left out", async () => {
   server.use(
     ...common(),
     http.get("/api/v1/models/m1/parity", () =>
@@ -321,11 +321,13 @@ test("the parity tab: every format's agreement and why INT8 was not produced", a
         images: 13,
         reference: "pytorch",
         min_fp32_agreement: 0.995,
+        min_int8_agreement: 0.98,
+        max_int8_accuracy_drop: 0.01,
         pytorch_accuracy: 0.8,
         formats: {
-          onnx: { agreement: 1, max_abs_logit_diff: 0.00002, max_abs_prob_diff: 0.000004, accuracy: 0.8, accuracy_drop: 0, file: "model.onnx" },
-          torchscript: { agreement: 1, max_abs_logit_diff: 0, max_abs_prob_diff: 0, accuracy: 0.8, accuracy_drop: 0, file: "model.torchscript" },
-          onnx_int8: { quantization: null, error: "ValueError: unsupported operator", file: null },
+          onnx: { agreement: 1, max_abs_logit_diff: 0.00002, max_abs_prob_diff: 0.000004, accuracy: 0.8, accuracy_drop: 0, file: "model.onnx", shipped: true },
+          torchscript: { agreement: 1, max_abs_logit_diff: 0, max_abs_prob_diff: 0, accuracy: 0.8, accuracy_drop: 0, file: "model.torchscript", shipped: true },
+          onnx_int8: { quantization: null, reason: "quantisation failed: ValueError: unsupported operator", file: null, shipped: false },
         },
       }),
     ),
@@ -343,7 +345,8 @@ test("the parity tab: every format's agreement and why INT8 was not produced", a
   const agreement = within(table).getByRole("rowheader", { name: "Agreement with PyTorch" }).closest("tr")!;
   expect(agreement).toHaveTextContent("100 % (meets the rule)");
   const quantization = within(table).getByRole("rowheader", { name: "Quantization" }).closest("tr")!;
-  expect(quantization).toHaveTextContent("not produced: ValueError: unsupported operator");
+  expect(quantization).toHaveTextContent("not in the package: quantisation failed: ValueError: unsupported operator");
+  expect(screen.getByText(/ships only if it gives PyTorch's answer on at least 98 %/)).toBeInTheDocument();
   const file = within(table).getByRole("rowheader", { name: "File" }).closest("tr")!;
   expect(file).toHaveTextContent("model.onnx");
 });

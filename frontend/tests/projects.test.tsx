@@ -54,7 +54,13 @@ test("shows the service's message when it refuses", async () => {
     http.get("/api/v1/auth/me", () => HttpResponse.json(ME)),
     http.get("/api/v1/projects", () => HttpResponse.json([])),
     http.post("/api/v1/projects", () =>
-      HttpResponse.json({ detail: [{ loc: ["body", "name"], msg: "String should have at most 200 characters" }] }, { status: 422 }),
+      HttpResponse.json(
+        {
+          detail: "name: String should have at most 200 characters",
+          errors: [{ loc: ["body", "name"], msg: "String should have at most 200 characters", type: "string_too_long" }],
+        },
+        { status: 422 },
+      ),
     ),
   );
   const user = userEvent.setup();

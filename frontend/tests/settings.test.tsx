@@ -118,7 +118,7 @@ function resolve(params: Params, weightsAtHand = false) {
   };
 }
 
-function handlers({ service = SERVICE, models = [] as unknown[], weightsAtHand = false } = {}) {
+function handlers({ service = SERVICE, models = [] as unknown[], weightsAtHand = false, project = "p1" } = {}) {
   const previews: Params[] = [];
   const list = [
     http.get("/api/v1/auth/me", () => HttpResponse.json(ME)),
@@ -127,13 +127,22 @@ function handlers({ service = SERVICE, models = [] as unknown[], weightsAtHand =
     http.get("/api/v1/catalog", () => HttpResponse.json(CATALOG)),
     http.get("/api/v1/service", () => HttpResponse.json(service)),
     http.get("/api/v1/models", () => HttpResponse.json(models)),
-    http.post("/api/v1/projects/p1/jobs/preview", async ({ request }) => {
+    http.post(`/api/v1/projects/${project}/jobs/preview`, async ({ request }) => {
       const body = (await request.json()) as { params: Params };
       previews.push(body);
       const epochs = body.params["epochs"];
       if (typeof epochs === "number" && epochs > 1000) {
         return HttpResponse.json(
-          { detail: [{ loc: ["body", "train", "params", "epochs"], msg: "Input should be less than or equal to 1000" }] },
+          {
+            detail: "train.params.epochs: Input should be less than or equal to 1000",
+            errors: [
+              {
+                loc: ["body", "train", "params", "epochs"],
+                msg: "Input should be less than or equal to 1000",
+                type: "less_than_equal",
+              },
+            ],
+          },
           { status: 422 },
         );
       }
@@ -148,13 +157,13 @@ function Where() {
   return <p>now at {location.pathname + location.search}</p>;
 }
 
-function renderSettings(model = "efficientnet_b0") {
+function renderSettings(model = "efficientnet_b0", query = "") {
   renderAt(
     <Routes>
       <Route path="/versions/:versionId/settings" element={<SettingsPage />} />
       <Route path="*" element={<Where />} />
     </Routes>,
-    { route: `/versions/v1/settings?model=${model}`, path: "/*" },
+    { route: `/versions/v1/settings?model=${model}${query}`, path: "/*" },
   );
 }
 
@@ -352,4 +361,26 @@ test("the new fields have Russian labels and reasons", async () => {
   expect(within(optimizer).getByRole("option", { name: "SGD с моментом Нестерова (0,9)" })).toBeInTheDocument();
   expect(optimizer).toHaveAccessibleDescription(/выбрано автоматически.*Почему: efficientnet_b0's recipe\./);
   expect(screen.getByLabelText("Затухание весов (weight decay)")).toHaveValue(0.05);
+});
+
+test("with ?project= the job goes into that project, which the screen names", async () => {
+  const { list } = handlers({ project: "p9" });
+  let posted: unknown = null;
+  server.use(
+    ...list,
+    http.get("/api/v1/projects/p9", () => HttpResponse.json({ id: "p9", name: "garden", created_at: "2026-12-05T08:00:00Z" })),
+    http.post("/api/v1/projects/p9/jobs", async ({ request }) => {
+      posted = await request.json();
+      return HttpResponse.json({ id: "j9" }, { status: 201 });
+    }),
+  );
+  const user = userEvent.setup();
+  renderSettings("efficientnet_b0", "&project=p9");
+  await screen.findByLabelText("Epochs"); // previewed in p9: the service's choices are here
+  expect(await screen.findByRole("link", { name: "garden" })).toHaveAttribute("href", "/projects/p9");
+  expect(screen.getByText(/The job goes into the project/)).toHaveTextContent(/not the dataset's own/);
+  expect(screen.getByRole("link", { name: "Choose another model" })).toHaveAttribute("href", "/versions/v1/choose?project=p9");
+  await user.click(screen.getByRole("button", { name: "Start training" }));
+  expect(await screen.findByText("now at /jobs/j9")).toBeInTheDocument();
+  expect(posted).toEqual({ kind: "train", dataset_version_id: "v1", params: { model: "efficientnet_b0" } });
 });

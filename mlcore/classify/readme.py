@@ -7,12 +7,15 @@ from typing import Any
 
 from mlcore.contract.catalog import get_model_info
 from mlcore.contract.train import TrainConfig
+from mlcore.package.markdown import md_text
+from mlcore.package.notices import WeightsOrigin
 from mlcore.package.readme import ReadmeFacts
 
 
 def _class_table(evaluation: dict[str, Any]) -> str:
     rows = [
-        f"| {name} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |"
+        f"| {md_text(name)} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} "
+        f"| {m['support']} |"
         for name, m in evaluation["per_class"].items()
     ]
     header = "| class | precision | recall | F1 | support |\n|---|---|---|---|---|"
@@ -50,4 +53,5 @@ def torchvision_facts(params: TrainConfig, evaluation: dict[str, Any]) -> Readme
         model_pt='`{"arch": {"name", "num_classes", "builder"}, "state_dict"}`; rebuild with '
         f"`torchvision.models.{params.model}(num_classes={len(classes)})` and "
         "`load_state_dict`;",
+        origin=WeightsOrigin.of(params),
     )

@@ -57,6 +57,9 @@ class JobResult(BaseModel):
     verdict: Verdict | None = Field(
         None, description="the model against the majority-class baseline (None: older results)"
     )
+    warnings: list[str] = Field(
+        default_factory=list, description="what the job warns about, e.g. a format left out"
+    )
     package_sha256: str | None = Field(None, description="set by the runner once packaged")
     package_size: int | None = None
 

@@ -130,6 +130,8 @@ class Engine(ABC, Generic[C, T]):
             verdict=verdict,
         )
         package = build_package(source, request.work_dir / "package", output / "package.zip")
+        for warning in package.warnings:  # a format that failed its gate, left out
+            request.report(ProgressEvent(type="log", progress=PACKAGED, message=warning))
         request.report(
             ProgressEvent(type="log", progress=PACKAGED, message="packaged", metrics=metrics)
         )
@@ -144,6 +146,7 @@ class Engine(ABC, Generic[C, T]):
             parity=package.parity,
             info=self.info(request, trained, evaluated),
             verdict=verdict,
+            warnings=package.warnings,
         )
 
     @abstractmethod

@@ -7,6 +7,7 @@ from typing import Any
 from mlcore.classify.readme import classification_metrics
 from mlcore.contract.search import SearchConfig, is_blackbox
 from mlcore.nas.family import Member
+from mlcore.package.notices import WeightsOrigin
 from mlcore.package.readme import ReadmeFacts
 
 SEARCH_EFFORT = {  # keyed by "is a black-box strategy"
@@ -54,4 +55,5 @@ def nas_facts(
         metrics=classification_metrics(evaluation),
         model_pt='`{"arch": {"layout", "choices", ...}, "state_dict"}`; `nas_network.build'
         "(arch)` (torch only, in this folder) rebuilds it, then `load_state_dict`;",
+        origin=WeightsOrigin(),  # retrained from scratch
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -16,11 +17,21 @@ import torch
 from mlcore.contract.results import ARTIFACTS, write_json
 from mlcore.contract.verdict import Verdict
 from mlcore.package.export import OPSET, export_onnx, export_torchscript
-from mlcore.package.parity import Batch, Runner, check_fp32_parity, measure_parity
+from mlcore.package.markdown import md_code, md_code_block, md_text
+from mlcore.package.notices import NOTICE_FILE, notice_text
+from mlcore.package.parity import (
+    INT8_FORMATS,
+    Batch,
+    Runner,
+    check_fp32_parity,
+    int8_gate,
+    measure_parity,
+)
 from mlcore.package.plots import package_report_png, warning_text
 from mlcore.package.quantize import quantize_int8
 from mlcore.package.readme import ReadmeFacts, render_readme
 from mlcore.package.runtime.predict import (
+    BACKEND_FILES,
     BACKENDS,
     Predictor,
     load_image,
@@ -42,11 +53,7 @@ TORCH_PACKAGES = {
     "konstruktor_nas": ("torch",),
 }
 EXACT_PINS = frozenset({"ultralytics"})  # the checkpoint format changes between releases
-FORMAT_FILES = {
-    "onnx": "model.onnx",
-    "torchscript": "model.torchscript",
-    "onnx_int8": "model_int8.onnx",
-}
+FORMAT_FILES = {name: BACKEND_FILES[name] for name in ("onnx", "torchscript", "onnx_int8")}
 OUTPUT_NAMES = {"classify": "logits", "detect": "predictions"}
 SAMPLE_IMAGES = 8  # the trace / export example batch
 CALIBRATION_IMAGES = 64
@@ -74,6 +81,11 @@ class PackageInfo:
     path: Path
     opset: int
     parity: dict[str, Any]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the job should warn about: each format left out of the package, and why."""
+        return list(self.parity["warnings"])
 
 
 def requirement_line(name: str) -> str:
@@ -134,12 +146,36 @@ def _quantize(staging: Path, source: PackageSource) -> tuple[dict[str, Any], Run
         return {"quantization": method}, BACKENDS["onnx_int8"](staging)
     except Exception as error:  # INT8 is optional: record why, keep exporting
         target.unlink(missing_ok=True)
-        return {"quantization": None, "error": f"{type(error).__name__}: {error}"}, None
+        return {
+            "quantization": None,
+            "reason": f"quantisation failed: {type(error).__name__}: {error}",
+        }, None
+
+
+def ship(staging: Path, parity: dict[str, Any]) -> None:
+    """Mark each format shipped or not: an INT8 format failing `int8_gate` is left out (its
+    file removed), with the reason in its entry and in parity["warnings"]."""
+    formats = parity["formats"]
+    for name in INT8_FORMATS:
+        reason = None if "reason" in formats[name] else int8_gate(formats[name])
+        if reason is not None:
+            formats[name]["reason"] = f"failed the INT8 gate: {reason}"
+    for name, entry in formats.items():
+        entry["shipped"] = "reason" not in entry
+        entry["file"] = FORMAT_FILES[name] if entry["shipped"] else None
+        if not entry["shipped"]:
+            (staging / FORMAT_FILES[name]).unlink(missing_ok=True)
+    parity["warnings"] = [
+        f"{name} ({FORMAT_FILES[name]}) not shipped: {entry['reason']}"
+        for name, entry in formats.items()
+        if not entry["shipped"]
+    ]
 
 
 def export_formats(staging: Path, source: PackageSource) -> dict[str, Any]:
     """Write every model format into `staging` from the package's own `load_model`; their
-    parity with it on all validation images. Raises ExportMismatch below 99.5 % agreement."""
+    parity with it on all validation images. Raises ExportMismatch when an fp32 format
+    agrees below 99.5 %; leaves out an INT8 format that fails its gate (`ship`)."""
     model = load_model(staging)
     sample = torch.from_numpy(next(batches(source, SAMPLE_IMAGES, SAMPLE_IMAGES))[0])
     output_name = OUTPUT_NAMES[source.spec["task"]]
@@ -152,9 +188,8 @@ def export_formats(staging: Path, source: PackageSource) -> dict[str, Any]:
     parity = measure_parity(source.spec, torch_runner(model), runners, batches(source))
     formats = parity["formats"]
     formats["onnx_int8"] = {**formats.get("onnx_int8", {}), **int8}
-    for name, entry in formats.items():
-        entry["file"] = FORMAT_FILES[name] if name in runners else None
     check_fp32_parity(parity)
+    ship(staging, parity)
     return parity
 
 
@@ -178,15 +213,17 @@ def example_run(staging: Path, source: PackageSource) -> str:
     image = source.images[0]
     predictor = Predictor(staging)
     lines = predictor.task.lines(predictor.predict(image))
-    truth = "" if source.labels is None else f" (true class: {source.classes[source.labels[0]]})"
-    output = "\n".join([f"$ python predict.py {image.name}", image.name, *lines])
+    label = None if source.labels is None else source.classes[source.labels[0]]
+    truth = "" if label is None else f" (true class: {md_text(label)})"
+    output = "\n".join([f"$ python predict.py {shlex.quote(image.name)}", image.name, *lines])
+    name = md_code(image.name)
     caption = (
-        f"Example, on validation image `{image.name}`{truth}:"
+        f"Example, on validation image {name}{truth}:"
         if source.verdict.better
         else "The output's format only, not a result (this model is no better than the "
-        f"baseline, see the warning at the top; validation image `{image.name}`{truth}):"
+        f"baseline, see the warning at the top; validation image {name}{truth}):"
     )
-    return f"{caption}\n\n```\n{output}\n```\n"
+    return f"{caption}\n\n{md_code_block(output)}"
 
 
 def zip_flat(staging: Path, zip_path: Path) -> Path:
@@ -209,4 +246,6 @@ def build_package(source: PackageSource, staging: Path, zip_path: Path) -> Packa
     example = example_run(staging, source)
     readme = render_readme(source.facts, spec, parity, example, source.verdict)
     (staging / "README.md").write_text(readme, encoding="utf-8")
+    notice = notice_text(source.facts.origin, spec["checkpoint"])
+    (staging / NOTICE_FILE).write_text(notice, encoding="utf-8")
     return PackageInfo(zip_flat(staging, zip_path), OPSET, parity)

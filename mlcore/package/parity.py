@@ -20,6 +20,9 @@ Runner = Callable[[np.ndarray], np.ndarray]  # NCHW float32 batch -> network out
 Batch = tuple[np.ndarray, np.ndarray | None]  # inputs, class labels (classification only)
 FP32_FORMATS = ("onnx", "torchscript")
 MIN_FP32_AGREEMENT = 0.995
+INT8_FORMATS = ("onnx_int8",)
+MIN_INT8_AGREEMENT = 0.98  # an INT8 format ships only with this top-1 (or box) agreement
+MAX_INT8_ACCURACY_DROP = 0.01  # and, where labels measure it, at most this accuracy lost
 TOP1_MARGIN = 1e-4  # PyTorch top-2 gaps below this are ties: either answer agrees
 DETECT_CONF = 0.001  # every box an mAP evaluation counts (ultralytics' val threshold)
 MATCH_IOU = 0.5
@@ -48,13 +51,14 @@ class ClassifyParity:
         top2 = np.sort(reference, axis=1)[:, -2:]
         tie = (top2[:, 1] - top2[:, 0]) < TOP1_MARGIN
         agree = tie | (outputs.argmax(1) == reference.argmax(1))
-        accuracy = float((outputs.argmax(1) == labels).mean())
+        correct = int((outputs.argmax(1) == labels).sum())
+        lost = int((reference.argmax(1) == labels).sum()) - correct
         return {
             "agreement": float(agree.mean()),
             "max_abs_logit_diff": float(np.abs(outputs - reference).max()),
             "max_abs_prob_diff": float(np.abs(softmax(outputs) - softmax(reference)).max()),
-            "accuracy": accuracy,
-            "accuracy_drop": float((reference.argmax(1) == labels).mean()) - accuracy,
+            "accuracy": correct / len(labels),
+            "accuracy_drop": lost / len(labels),  # one division: 20 of 2000 is exactly 0.01
         }
 
 
@@ -184,6 +188,8 @@ def measure_parity(
         "images": images,
         "reference": "pytorch",
         "min_fp32_agreement": MIN_FP32_AGREEMENT,
+        "min_int8_agreement": MIN_INT8_AGREEMENT,
+        "max_int8_accuracy_drop": MAX_INT8_ACCURACY_DROP,
         **comparison.settings,
     }
     if labelled:
@@ -202,3 +208,18 @@ def check_fp32_parity(parity: dict[str, Any]) -> None:
     ]
     if failed:
         raise ExportMismatch("; ".join(failed))
+
+
+def int8_gate(measured: dict[str, Any]) -> str | None:
+    """Why an INT8 format must not ship, or None when it may: its agreement with PyTorch
+    (top-1 for classifiers, boxes for detectors) below MIN_INT8_AGREEMENT, or its accuracy
+    drop, where labels measure one, above MAX_INT8_ACCURACY_DROP. The reason gives both."""
+    agreement, drop = measured["agreement"], measured.get("accuracy_drop")
+    if agreement >= MIN_INT8_AGREEMENT and (drop is None or drop <= MAX_INT8_ACCURACY_DROP):
+        return None
+    reasons = [f"agreement with PyTorch {agreement:.2%} (needs >= {MIN_INT8_AGREEMENT:.0%})"]
+    if drop is not None:
+        reasons.append(
+            f"accuracy drop {drop * 100:.2f} points (allowed <= {MAX_INT8_ACCURACY_DROP * 100:g})"
+        )
+    return ", ".join(reasons)

@@ -33,6 +33,13 @@ BANNER_FONT_SIZE = 22
 BANNER_COLOUR = (180, 30, 30)
 
 
+def literal(text: str) -> str:
+    """`text` as matplotlib should draw it, as written: `$` would start mathtext (which can
+    fail to parse), and a legend leaves out labels that begin with `_`."""
+    escaped = text.replace("$", r"\$")
+    return f" {escaped}" if escaped.startswith("_") else escaped
+
+
 def _is_loss(key: str) -> bool:
     return "loss" in key
 
@@ -115,7 +122,7 @@ def training_curves_png(
         for key in panel_keys:
             axes.plot(*_series(history, key), marker="o", markersize=3, label=key)
         if verdict and verdict.metric == "accuracy" and limits:
-            label = f"baseline: always {verdict.baseline_class} ({verdict.baseline:.2f})"
+            label = literal(f"baseline: always {verdict.baseline_class} ({verdict.baseline:.2f})")
             axes.axhline(verdict.baseline, color="0.35", linestyle="--", label=label)
         axes.set_title(title, family=FONT)
         axes.set_xlabel("epoch", family=FONT)
@@ -127,7 +134,7 @@ def training_curves_png(
         axes.legend(fontsize=7)
     warning = warning_text(verdict) if verdict else None
     if warning:
-        figure.suptitle(warning, color="tab:red", fontsize=9, family=FONT, wrap=True)
+        figure.suptitle(literal(warning), color="tab:red", fontsize=9, family=FONT, wrap=True)
     _save(figure, path)
 
 
@@ -161,8 +168,9 @@ def confusion_matrix_png(matrix: list[list[int]], classes: list[str], path: Path
         axes.set_xticks([])
         axes.set_yticks([])
     else:
-        axes.set_xticks(ticks, classes, rotation=90, fontsize=label_size, family=FONT)
-        axes.set_yticks(ticks, classes, fontsize=label_size, family=FONT)
+        labels = [literal(name) for name in classes]
+        axes.set_xticks(ticks, labels, rotation=90, fontsize=label_size, family=FONT)
+        axes.set_yticks(ticks, labels, fontsize=label_size, family=FONT)
     if show_counts:
         _write_counts(axes, counts, share, label_size or 6.0)
     _save(figure, path)
@@ -194,7 +202,7 @@ def pr_curve_png(curves: dict[str, tuple[list[float], list[float]]], path: Path)
     for rank, name in enumerate(ranked):
         r, p = sorted_curves[name]
         if rank < LEGEND_LIMIT:
-            axes.plot(r, p, linewidth=1.2, label=f"{name} ({area[name]:.2f})")
+            axes.plot(r, p, linewidth=1.2, label=literal(f"{name} ({area[name]:.2f})"))
         else:
             axes.plot(r, p, linewidth=0.6, color="0.7")
     mean = np.mean([np.interp(RECALL_GRID, r, p) for r, p in sorted_curves.values()], axis=0)
@@ -253,7 +261,7 @@ def error_gallery_png(items: list[tuple[Image.Image, str]], path: Path) -> None:
         axes.set_axis_off()
     for axes, (image, caption) in zip(grid, items, strict=False):
         axes.imshow(np.asarray(image.convert("RGB")))
-        axes.set_title(caption, fontsize=8, family=FONT, wrap=True)
+        axes.set_title(literal(caption), fontsize=8, family=FONT, wrap=True)
     _save(figure, path)
 
 

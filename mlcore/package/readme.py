@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlcore.contract.verdict import Verdict
+from mlcore.package.markdown import md_text
+from mlcore.package.notices import NOTICE_FILE, WeightsOrigin, weights_summary
+from mlcore.package.parity import MAX_INT8_ACCURACY_DROP, MIN_INT8_AGREEMENT
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,7 @@ class ReadmeFacts:
     classes: list[str]
     metrics: str  # markdown: headline metrics and the per-class table
     model_pt: str  # what model.pt holds and how to load it without Konstruktor
+    origin: WeightsOrigin  # what the weights started from: NOTICE.md
     extra: str = ""  # an engine-specific section
 
 
@@ -125,30 +129,56 @@ def preprocessing_steps(spec: dict[str, Any]) -> str:
 
 
 def parity_table(docs: TaskDocs, parity: dict[str, Any]) -> str:
-    """One row per format: the task's parity measures, or why it is not packaged."""
+    """One row per format: the task's parity measures (also of a format measured and left
+    out), or why it could not be made."""
     columns = docs.parity_columns
     rows = []
     for name, entry in parity["formats"].items():
-        if entry["file"] is None:
+        if "agreement" not in entry:
             rows.append(
-                f"| {name} | not packaged: {entry.get('error', '')} |" + " |" * (len(columns) - 1)
+                f"| {name} | not packaged: {entry.get('reason', '')} |" + " |" * (len(columns) - 1)
             )
             continue
+        shipped = "not shipped" if entry["file"] is None else f"`{entry['file']}`"
         cells = " | ".join(cell(entry) for _, cell in columns)
-        rows.append(f"| {name} (`{entry['file']}`) | {cells} |")
+        rows.append(f"| {name} ({shipped}) | {cells} |")
     header = "| format | " + " | ".join(title for title, _ in columns) + " |"
     return "\n".join([header, "|---" * (len(columns) + 1) + "|", *rows])
+
+
+def int8_rule(parity: dict[str, Any]) -> str:
+    """When the INT8 copy ships: the gate of `mlcore.package.parity.int8_gate` in words."""
+    accuracy = (
+        f" and its accuracy is at most {MAX_INT8_ACCURACY_DROP * 100:g} point below PyTorch's"
+        if "pytorch_accuracy" in parity
+        else ""
+    )
+    return (
+        f"The INT8 copy ships only if it agrees on at least {MIN_INT8_AGREEMENT:.0%}{accuracy}; "
+        "otherwise it is left out of the package, with the reason here and in `parity.json`."
+    )
+
+
+def int8_file(entry: dict[str, Any]) -> str:
+    """The Files line of model_int8.onnx: what it is, or why the package has none."""
+    if entry["file"] is None:
+        return f"- No INT8 model (`model_int8.onnx`): {entry.get('reason', '')}."
+    return (
+        f"- `{entry['file']}`: the same graph quantised to INT8 by ONNX Runtime "
+        f"({entry['quantization']}); smaller and faster on CPU. It passed the INT8 gate "
+        "(see below)."
+    )
 
 
 def verdict_text(verdict: Verdict) -> tuple[str, str]:
     """(the warning at the top, empty for a model clearly better than the baseline; the
     baseline line of the metrics)."""
-    baseline = f"- compared with the baseline: {verdict.reason}"
+    baseline = f"- compared with the baseline: {md_text(verdict.reason)}"
     if verdict.better:
         return "", baseline
     warning = (
         "> **Warning: this model is no better than a trivial baseline; do not use its "
-        f"predictions.** {verdict.reason[0].upper()}{verdict.reason[1:]}. Add more or "
+        f"predictions.** {md_text(verdict.reason[0].upper() + verdict.reason[1:])}. Add more or "
         "clearer images per class, train longer or start from pretrained weights, then "
         "train again.\n\n"
     )
@@ -172,13 +202,17 @@ def render_readme(
         else ""
     )
     rule = docs.parity_rule.format(min=parity["min_fp32_agreement"], **parity)
-    quantization = parity["formats"]["onnx_int8"]["quantization"] or "not produced"
+    int8 = parity["formats"]["onnx_int8"]
+    onnx_backends, int8_run = "onnx (default)", ""
+    if int8["file"] is not None:
+        onnx_backends += ", onnx_int8"
+        int8_run = "python predict.py photo.jpg --backend onnx_int8\n"
     warning, baseline = verdict_text(verdict)
     return f"""# {facts.title}
 
 {warning}{facts.training}
 
-Classes (output index order, also in `labels.json`): {", ".join(facts.classes)}
+Classes (output index order, also in `labels.json`): {", ".join(map(md_text, facts.classes))}
 
 ## Validation metrics
 
@@ -190,8 +224,7 @@ Classes (output index order, also in `labels.json`): {", ".join(facts.classes)}
 
 - `model.onnx`: ONNX opset {spec["opset"]}, input `input` float32 [N, 3, {size}, {size}],
   output {docs.output.format(classes=len(facts.classes))}.
-- `model_int8.onnx`: the same graph quantised to INT8 by ONNX Runtime ({quantization});
-  smaller and faster on CPU, slightly less exact (see below).
+{int8_file(int8)}
 - `model.torchscript`: `torch.jit.load` it; needs torch only.
 - `model.pt`: {facts.model_pt} `predict.load_model()` rebuilds it.
 - `labels.json`, `preprocess.json`, `predict.py`, `parity.json`, `requirements.txt` (ONNX
@@ -199,23 +232,24 @@ Classes (output index order, also in `labels.json`): {", ".join(facts.classes)}
 - `serve.py` (HTTP service), `batch_predict.py` (folder to CSV) and `requirements-serve.txt`:
   starter code, see below.
 - `report.png`: training curves and the validation results.
+- `{NOTICE_FILE}`: where the weights come from and the licences that apply; in short,
+  {weights_summary(facts.origin)}.
 
 ## Parity with PyTorch
 
 Measured at export on all {parity["images"]} validation images with this package's
 preprocessing{accuracy}; also in `parity.json`. Export fails if an fp32 format (onnx,
-torchscript) {rule}.
+torchscript) {rule}. {int8_rule(parity)}
 
 {parity_table(docs, parity)}
 
 ## How to run
 
 ```
-pip install -r requirements.txt          # ONNX Runtime backends: onnx (default), onnx_int8
+pip install -r requirements.txt          # ONNX Runtime backends: {onnx_backends}
 python predict.py photo.jpg              # or a folder (searched recursively)
 {docs.predict_options}
-python predict.py photo.jpg --backend onnx_int8
-pip install -r requirements-torch.txt    # optional PyTorch backends: torch, torchscript
+{int8_run}pip install -r requirements-torch.txt    # optional PyTorch backends: torch, torchscript
 python predict.py photo.jpg --backend torchscript
 ```
 
@@ -230,7 +264,8 @@ Folder to CSV ({docs.csv_columns}):
 python batch_predict.py photos/ --out predictions.csv
 ```
 
-HTTP service (FastAPI; `PREDICT_BACKEND=onnx_int8` etc. picks another backend):
+HTTP service (FastAPI; the environment variable `PREDICT_BACKEND` picks another of the
+backends above):
 
 ```
 pip install -r requirements-serve.txt

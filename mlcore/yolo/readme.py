@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlcore.contract.train import TrainConfig
+from mlcore.package.markdown import md_text
+from mlcore.package.notices import WeightsOrigin
 from mlcore.package.readme import ReadmeFacts
 
 
@@ -56,7 +58,7 @@ def _class_table(text: TaskText, per_class: dict[str, dict[str, Any]]) -> str:
     header = "| class | " + " | ".join(title for title, _ in text.columns) + " |"
     rule = "|---" * (len(text.columns) + 1) + "|"
     rows = [
-        f"| {name} | " + " | ".join(_cell(values[key]) for _, key in text.columns) + " |"
+        f"| {md_text(name)} | " + " | ".join(_cell(values[key]) for _, key in text.columns) + " |"
         for name, values in per_class.items()
     ]
     return "\n".join([header, rule, *rows])
@@ -84,6 +86,7 @@ def yolo_facts(
         metrics=f"{metric_lines}\n\n{_class_table(text, evaluation['per_class'])}{text.table_note}",
         model_pt=f'the ultralytics {ultralytics_version} checkpoint (`YOLO("model.pt")` '
         "loads it, see below);",
+        origin=WeightsOrigin.of(config),
         extra=f"""
 ## With ultralytics
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.paths import ROOT
+from tests.support.processes import alive
 
 KEY_LINE = re.compile(r"first API key \(shown once\): (kst_\S+)")
 START_TIMEOUT_S = 120
@@ -96,9 +97,7 @@ def running_service(var_dir: Path, env: dict[str, str]) -> Iterator[RunningServi
 
 def _assert_stopped(pid: int) -> None:
     """The launcher must not leave its worker behind; kill a leftover and say so."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if not alive([pid], wait_s=10):
         return
     os.killpg(pid, signal.SIGKILL)
     raise AssertionError(f"the launcher exited but left its worker (pid {pid}) running")

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from backend.api.deps import get_dispatcher, get_storage
+from backend.api.deps import get_dispatcher, get_session_slots, get_storage
 from backend.db import get_engine, get_sessionmaker
 from backend.migrations import upgrade_to_head
+from backend.services.ingest_line import get_ingest_line
 from backend.settings import get_settings
 
 SERVICE_VARS = (
@@ -24,6 +25,16 @@ SERVICE_VARS = (
     "KONSTRUKTOR_WEIGHTS_DIR",
     "KONSTRUKTOR_WEIGHTS_MIRROR",
     "KONSTRUKTOR_WEIGHTS_OFFLINE",
+    "KONSTRUKTOR_REGISTRATION",
+    "KONSTRUKTOR_LOGIN_ACCOUNT_LIMIT",
+    "KONSTRUKTOR_LOGIN_CLIENT_LIMIT",
+    "KONSTRUKTOR_REGISTRATION_LIMIT",
+    "KONSTRUKTOR_INGEST_CONCURRENCY",
+    "KONSTRUKTOR_INGEST_QUEUE",
+    "KONSTRUKTOR_API_THREADS",
+    "KONSTRUKTOR_DB_POOL_SIZE",
+    "KONSTRUKTOR_DB_POOL_OVERFLOW",
+    "KONSTRUKTOR_DB_POOL_TIMEOUT_S",
 )
 
 
@@ -31,7 +42,15 @@ def reset_caches() -> None:
     """Forget cached settings, engines, storage and queue clients."""
     if get_engine.cache_info().currsize:
         get_engine().dispose()
-    for cached in (get_settings, get_engine, get_sessionmaker, get_storage, get_dispatcher):
+    for cached in (
+        get_settings,
+        get_engine,
+        get_sessionmaker,
+        get_storage,
+        get_dispatcher,
+        get_ingest_line,
+        get_session_slots,
+    ):
         cached.cache_clear()
 
 

@@ -1,10 +1,11 @@
 """What every classification model package must contain."""
 
+from typing import Any
+
 PACKAGE_FILES = frozenset(
     {
         "model.pt",
         "model.onnx",
-        "model_int8.onnx",
         "model.torchscript",
         "parity.json",
         "labels.json",
@@ -17,5 +18,13 @@ PACKAGE_FILES = frozenset(
         "requirements-torch.txt",
         "requirements-serve.txt",
         "README.md",
+        "NOTICE.md",
     }
 )
+INT8_FILE = "model_int8.onnx"  # only where it passed its gate
+
+
+def expected_files(parity: dict[str, Any]) -> frozenset[str]:
+    """PACKAGE_FILES, and the INT8 model where parity.json says it shipped."""
+    shipped = parity["formats"]["onnx_int8"]["shipped"]
+    return PACKAGE_FILES | {INT8_FILE} if shipped else PACKAGE_FILES

@@ -74,8 +74,8 @@ def test_class_folders_get_a_stratified_split(service: Path, client: TestClient)
         )
 
     same = new_version(class_folder_zip(images))  # same images, different zip layout
-    assert same.status_code == 409, same.text
-    assert "identical to version 1" in same.json()["detail"]
+    assert same.status_code == 200, same.text  # stored already: that version, nothing new
+    assert same.json()["id"] == version["id"]
     changed = {label: items[:-1] for label, items in images.items()}
     again = new_version(class_folder_zip(changed))
     assert again.status_code == 201 and again.json()["version"] == 2
@@ -179,3 +179,23 @@ def test_a_version_says_first_whether_it_can_train(
     body = {"dataset_version_id": version["id"], "params": {"model": "efficientnet_b0"}}
     refused = client.post(f"{API}/projects/{project}/jobs", json=body, headers=headers)
     assert refused.status_code == 422 and "cannot train" in refused.json()["detail"]
+
+
+def test_datasets_are_listed_across_the_owners_projects(
+    sqlite_service: Path, client: TestClient
+) -> None:
+    owner, other = new_user(client), new_user(client)
+    first, second = create_project(client, owner, "first"), create_project(client, owner, "second")
+    for project, per_class in ((first, 2), (second, 3)):
+        data = class_folder_zip(flower_images(per_class=per_class))
+        assert upload_dataset(client, owner, project, data, project).status_code == 201
+
+    def names(headers: dict[str, str], **params: str) -> list[str]:
+        r = client.get(f"{API}/datasets", params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        return [d["name"] for d in r.json()]
+
+    assert names(owner) == [second, first]  # newest first
+    assert names(owner, exclude_project=second) == [first]
+    assert names(other) == []
+    assert client.get(f"{API}/datasets").status_code == 401

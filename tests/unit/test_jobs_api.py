@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mlcore.contract.estimate import FIXED_S
-from tests.support.api import API, train_body
+from tests.support.api import API, create_project, new_user, train_body
 from tests.support.env import configure, reset_caches
 from tests.support.services import closed_port
 
@@ -136,3 +136,23 @@ def test_a_preview_estimates_the_duration_and_the_job_keeps_it(
     job = client.post(f"{API}/projects/{project}/jobs", json=body(2), headers=headers).json()
     assert (job["estimate_s"], job["estimate_basis"]) == (short, previews[0]["estimate_basis"])
     assert job["eta_s"] is None
+
+
+def test_a_dataset_trains_in_any_of_its_owners_projects_and_no_one_elses(
+    sqlite_service: Path, client: TestClient, project_with_data: tuple[dict[str, str], str, str]
+) -> None:
+    headers, _, version = project_with_data  # uploaded in the fixture's project
+    other = create_project(client, headers, "another")
+    preview = client.post(
+        f"{API}/projects/{other}/jobs/preview", json=train_body(version), headers=headers
+    )
+    assert preview.status_code == 200, preview.text
+    job = client.post(f"{API}/projects/{other}/jobs", json=train_body(version), headers=headers)
+    assert job.status_code == 201, job.text
+    assert (job.json()["project_id"], job.json()["dataset_version_id"]) == (other, version)
+    stranger = new_user(client)
+    theirs = create_project(client, stranger)
+    for path in (f"{API}/projects/{theirs}/jobs", f"{API}/projects/{theirs}/jobs/preview"):
+        refused = client.post(path, json=train_body(version), headers=stranger)
+        assert refused.status_code == 404, path
+        assert refused.json()["detail"] == f"dataset version {version} not found"

@@ -42,3 +42,18 @@ def test_deleting_a_project_takes_its_data_but_not_while_a_job_runs(
         assert client.get(API + gone, headers=owner).status_code == 404, gone
     assert client.get(f"{API}/jobs", headers=owner).json() == []
     assert get_storage().list("users") == []
+
+
+def test_a_project_whose_data_another_project_trains_on_waits_for_that_job(
+    service: Path, client: TestClient
+) -> None:
+    owner = new_user(client)
+    source, other = create_project(client, owner, "source"), create_project(client, owner, "b")
+    uploaded = upload_dataset(client, owner, source, class_folder_zip(flower_images(per_class=4)))
+    version = uploaded.json()["versions"][0]["id"]
+    job = client.post(f"{API}/projects/{other}/jobs", json=train_body(version), headers=owner)
+    assert job.status_code == 201, job.text
+    busy = client.delete(f"{API}/projects/{source}", headers=owner)
+    assert busy.status_code == 409 and job.json()["id"] in busy.json()["detail"]
+    client.post(f"{API}/jobs/{job.json()['id']}/cancel", headers=owner)
+    assert client.delete(f"{API}/projects/{source}", headers=owner).status_code == 204

@@ -11,7 +11,8 @@ from backend.api.deps import get_dispatcher
 from backend.db import session_scope
 from backend.models import JobState, utcnow
 from tests.support.records import add_job, job_row
-from worker.reaper import purge_old_checkpoints, reap_stale_jobs
+from worker.job_store import Heartbeat
+from worker.reaper import LostJobs, purge_old_checkpoints, reap_stale_jobs
 
 
 def _job(
@@ -70,3 +71,24 @@ def test_old_checkpoints_of_finished_jobs_expire(service: Path, tmp_path: Path) 
     assert sorted(p.name for p in jobs_dir.iterdir()) == sorted(
         [ids["cancelled_new"], ids["running_old"]]
     )
+
+
+def test_queued_jobs_whose_message_is_gone_are_sent_again(service: Path) -> None:
+    """A queued job missing from the broker in two passes in a row is sent again, once; a job
+    whose message is there, and a running job, are left alone."""
+    dispatcher = get_dispatcher()
+    lost, waiting = _job(0, 0, state=JobState.queued), _job(0, 0, state=JobState.queued)
+    _job(1, 0, state=JobState.running)
+    dispatcher.enqueue(waiting)
+    reconciler = LostJobs(dispatcher)
+    assert reconciler.requeue() == []  # missing once: it may be in delivery
+    assert reconciler.requeue() == [lost]
+    assert dispatcher.pending_job_ids() == {lost, waiting}
+    assert reconciler.requeue() == [] and reconciler.requeue() == []
+
+
+def test_a_heartbeat_stops_when_its_attempt_lost_the_job(service: Path) -> None:
+    job = _job(attempts=2, heartbeat_age_s=600)
+    assert Heartbeat(job, attempt=2, interval_s=60).beat()
+    assert utcnow() - job_row(job).heartbeat_at < timedelta(seconds=60)  # type: ignore[operator]
+    assert not Heartbeat(job, attempt=1, interval_s=60).beat()  # an older attempt: fenced off

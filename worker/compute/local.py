@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from backend.child_processes import dies_with_parent
 from backend.settings import Settings, get_settings
 from backend.storage import create_storage
 from mlcore.contract.job import JobSpec
@@ -159,6 +160,7 @@ class LocalBackend(ComputeBackend):
                     stderr=stderr,
                     text=True,
                     start_new_session=True,
+                    preexec_fn=dies_with_parent(),  # a killed worker leaves no training behind
                     env=runner_environment(settings),
                 )
                 try:

@@ -69,20 +69,19 @@ export class ApiError extends Error {
   }
 }
 
-/** The service's own words for an error body: FastAPI's `detail` (a string, or a list of
- * validation errors, each with its field path). */
-export function detailText(body: unknown, status: number): string {
+/** The body of every error the service answers with: `detail` in words, and for an invalid
+ * request each wrong field in `errors`. */
+export type ErrorOut = Schemas["ErrorOut"];
+
+/** The error body, if `body` is one (a proxy in between may answer with something else). */
+export function errorOut(body: unknown): ErrorOut | undefined {
   const detail = (body as { detail?: unknown } | null)?.detail;
-  if (typeof detail === "string") return detail;
-  if (Array.isArray(detail)) {
-    return detail
-      .map((item: { loc?: unknown[]; msg?: string }) => {
-        const where = (item.loc ?? []).filter((part) => part !== "body").join(".");
-        return where ? `${where}: ${item.msg ?? ""}` : (item.msg ?? "");
-      })
-      .join("; ");
-  }
-  return `the service answered ${status}`;
+  return typeof detail === "string" ? (body as ErrorOut) : undefined;
+}
+
+/** The service's own words for an error body. */
+export function detailText(body: unknown, status: number): string {
+  return errorOut(body)?.detail ?? `the service answered ${status}`;
 }
 
 /** The data of an openapi-fetch result, or an ApiError carrying the service's message. */

@@ -8,6 +8,7 @@ export const keys = {
   projects: ["projects"] as const,
   project: (id: string) => ["project", id] as const,
   datasets: (projectId: string) => ["datasets", projectId] as const,
+  otherDatasets: (projectId: string) => ["otherDatasets", projectId] as const,
   dataset: (id: string) => ["dataset", id] as const,
   version: (id: string) => ["version", id] as const,
   jobs: (projectId: string) => ["jobs", projectId] as const,
@@ -41,6 +42,14 @@ export function useDatasets(projectId: string) {
     queryKey: keys.datasets(projectId),
     queryFn: async () =>
       ok(await api.GET("/api/v1/projects/{project_id}/datasets", { params: { path: { project_id: projectId } } })),
+  });
+}
+
+/** The user's datasets in their other projects, newest first: any project can train on them. */
+export function useOtherDatasets(projectId: string) {
+  return useQuery({
+    queryKey: keys.otherDatasets(projectId),
+    queryFn: async () => ok(await api.GET("/api/v1/datasets", { params: { query: { exclude_project: projectId } } })),
   });
 }
 

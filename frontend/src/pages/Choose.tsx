@@ -4,7 +4,7 @@
 // a member of an earlier search's family picked on its accuracy/cost front.
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState, type ReactNode } from "react";
-import { Link, useParams } from "react-router-dom";
+import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, ok, type DatasetOut, type DatasetVersionOut, type Schemas } from "../api/client";
 import { automaticChoices, useStartJob, type JobBody } from "../api/jobs";
 import { useCatalog, useDataset, useModels, useService, useVersion } from "../api/queries";
@@ -18,8 +18,8 @@ import { formatCount, formatNumber, formatPercent } from "../format";
 import { useLang, useText, type Lang } from "../i18n";
 
 // ---------------------------------------------------------------------------------------
-// Shared with the Settings screen: the version and its dataset, the catalog and where a job
-// runs.
+// Shared with the Settings screen: the version and its dataset, the project and the catalog a
+// job takes, and where it runs.
 
 const SHARED_TEXT = {
   en: {
@@ -93,6 +93,20 @@ export function trainingImages(version: DatasetVersionOut): number {
 export function formatMillions(params: number, lang: Lang): string {
   const value = (params / 1e6).toLocaleString(lang, { maximumFractionDigits: 1 });
   return `${value} ${SHARED_TEXT[lang].millions}`;
+}
+
+/** `path` with the `project` query parameter of `search` carried along. */
+export function withProject(path: string, search: URLSearchParams): string {
+  const project = search.get("project");
+  return project ? `${path}${path.includes("?") ? "&" : "?"}project=${encodeURIComponent(project)}` : path;
+}
+
+/** The project a job on `dataset` goes into: the `project` query parameter (a dataset of
+ * another of the user's projects trained in this one), else the dataset's own; and `carry`,
+ * which keeps it on a link to another step. */
+export function useJobProject(dataset: DatasetOut): { projectId: string; carry: (path: string) => string } {
+  const [search] = useSearchParams();
+  return { projectId: search.get("project") || dataset.project_id, carry: (path) => withProject(path, search) };
 }
 
 /** Loads the version and then its dataset; shows loading, errors (with a way out) and a
@@ -299,15 +313,16 @@ const AUTO_TASKS = new Set(["classify", "detect"]);
 function AutoChoice({ version, dataset }: { version: DatasetVersionOut; dataset: DatasetOut }) {
   const t = useText(TEXT);
   const shared = useText(SHARED_TEXT);
+  const { projectId, carry } = useJobProject(dataset);
   const task = taskOf(version, dataset);
   const shown = AUTO_TASKS.has(task) && verdictOf(version).status !== "blocked";
   const body: JobBody = { kind: "train", dataset_version_id: version.id, params: {} };
   const preview = useQuery({
-    queryKey: ["jobPreview", dataset.project_id, JSON.stringify(body)],
+    queryKey: ["jobPreview", projectId, JSON.stringify(body)],
     queryFn: async () =>
       ok(
         await api.POST("/api/v1/projects/{project_id}/jobs/preview", {
-          params: { path: { project_id: dataset.project_id } },
+          params: { path: { project_id: projectId } },
           body,
         }),
       ),
@@ -356,7 +371,7 @@ function AutoChoice({ version, dataset }: { version: DatasetVersionOut; dataset:
             </div>
           </dl>
           <div className="actions">
-            <Link className="button" to={`/versions/${version.id}/settings?model=${encodeURIComponent(model)}`}>
+            <Link className="button" to={carry(`/versions/${version.id}/settings?model=${encodeURIComponent(model)}`)}>
               {t.autoContinue(model)}
             </Link>
           </div>
@@ -390,6 +405,7 @@ function compare(a: CatalogModel, b: CatalogModel, key: SortKey): number {
 function CatalogTab({ version, dataset }: { version: DatasetVersionOut; dataset: DatasetOut }) {
   const t = useText(TEXT);
   const { lang } = useLang();
+  const { carry } = useJobProject(dataset);
   const catalog = useCatalog();
   const task = taskOf(version, dataset);
   const taskName = task === "detect" ? t.detect : task === "classify" ? t.classify : task;
@@ -527,7 +543,7 @@ function CatalogTab({ version, dataset }: { version: DatasetVersionOut; dataset:
             <span>
               {t.selected(selected)} {!rows.some((m) => m.name === selected) && t.hiddenSelection}
             </span>
-            <Link className="button" to={`/versions/${version.id}/settings?model=${encodeURIComponent(selected)}`}>
+            <Link className="button" to={carry(`/versions/${version.id}/settings?model=${encodeURIComponent(selected)}`)}>
               {t.continueWith(selected)}
             </Link>
           </>
@@ -671,18 +687,19 @@ const SEARCH_TEXT = {
 
 function SearchTab({ version, dataset }: { version: DatasetVersionOut; dataset: DatasetOut }) {
   const t = useText(SEARCH_TEXT);
+  const { projectId, carry } = useJobProject(dataset);
   if (taskOf(version, dataset) !== "classify") {
     return (
       <Notice>
         <p>{t.detectOnly}</p>
-        <Link to={{ search: "?tab=catalog" }}>{t.toCatalog}</Link>
+        <Link to={{ search: carry("?tab=catalog") }}>{t.toCatalog}</Link>
       </Notice>
     );
   }
   return (
     <>
-      <SearchForm versionId={version.id} projectId={dataset.project_id} />
-      <EarlierSearches versionId={version.id} projectId={dataset.project_id} />
+      <SearchForm versionId={version.id} projectId={projectId} />
+      <EarlierSearches versionId={version.id} projectId={projectId} />
     </>
   );
 }

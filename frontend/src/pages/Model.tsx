@@ -121,7 +121,9 @@ const TEXT = {
     parityIntro: (images: number) =>
       `Each format in the package was run on the same ${images} validation images as the PyTorch model (the reference), and their answers compared.`,
     parityRule: (min: string) =>
-      `Rule: ONNX and TorchScript (32-bit) must give PyTorch's answer on at least ${min} of the predictions, or the package is not built. The INT8 copy is smaller and faster on CPUs; its agreement is reported, not required.`,
+      `Rule: ONNX and TorchScript (32-bit) must give PyTorch's answer on at least ${min} of the predictions, or the package is not built.`,
+    int8Rule: (min: string, drop: string) =>
+      `The INT8 copy (smaller and faster on CPUs) ships only if it gives PyTorch's answer on at least ${min} of the predictions and loses at most ${drop} of accuracy; otherwise it is left out of the package, with the reason below.`,
     pytorchAccuracy: "PyTorch accuracy on these images",
     measure: "Measure",
     formatNames: { onnx: "ONNX", torchscript: "TorchScript", onnx_int8: "ONNX INT8" } as Record<string, string>,
@@ -143,7 +145,7 @@ const TEXT = {
     meets: "meets the rule",
     below: "below the rule",
     fp32: "none (32-bit)",
-    notProduced: (why: string) => `not produced: ${why}`,
+    notProduced: (why: string) => `not in the package: ${why}`,
     noReason: "no reason recorded",
     quantMethod: { static_qdq: "static, calibrated (QDQ)", dynamic: "dynamic" } as Record<string, string>,
     afterNms: (m: number, missed: number, extra: number) => `${m} matched, ${missed} missed, ${extra} extra`,
@@ -256,7 +258,9 @@ const TEXT = {
     parityIntro: (images: number) =>
       `Каждый формат из пакета запущен на тех же ${images} проверочных изображениях, что и модель PyTorch (эталон), и их ответы сравнены.`,
     parityRule: (min: string) =>
-      `Правило: ONNX и TorchScript (32 бита) должны давать ответ PyTorch не менее чем в ${min} предсказаний, иначе пакет не собирается. Копия INT8 меньше и быстрее на процессоре; её совпадение показывается, но не требуется.`,
+      `Правило: ONNX и TorchScript (32 бита) должны давать ответ PyTorch не менее чем в ${min} предсказаний, иначе пакет не собирается.`,
+    int8Rule: (min: string, drop: string) =>
+      `Копия INT8 (меньше и быстрее на процессоре) входит в пакет, только если даёт ответ PyTorch не менее чем в ${min} предсказаний и теряет не больше ${drop} точности; иначе её нет в пакете, причина — ниже.`,
     pytorchAccuracy: "Доля верных ответов PyTorch на этих изображениях",
     measure: "Показатель",
     formatNames: { onnx: "ONNX", torchscript: "TorchScript", onnx_int8: "ONNX INT8" } as Record<string, string>,
@@ -278,7 +282,7 @@ const TEXT = {
     meets: "соответствует правилу",
     below: "ниже порога",
     fp32: "нет (32 бита)",
-    notProduced: (why: string) => `не создан: ${why}`,
+    notProduced: (why: string) => `нет в пакете: ${why}`,
     noReason: "причина не записана",
     quantMethod: { static_qdq: "статическое, с калибровкой (QDQ)", dynamic: "динамическое" } as Record<string, string>,
     afterNms: (m: number, missed: number, extra: number) => `совпало ${m}, пропущено ${missed}, лишних ${extra}`,
@@ -1055,11 +1059,11 @@ function measureText(name: string, format: string, entry: Dict, min: number, t: 
       return value ? t.afterNms(num(counts["matched"]) ?? 0, num(counts["missed"]) ?? 0, num(counts["extra"]) ?? 0) : "—";
     }
     case "file":
-      return typeof value === "string" ? value : t.notProduced(String(entry["error"] ?? t.noReason));
+      return typeof value === "string" ? value : t.notProduced(String(entry["reason"] ?? t.noReason));
     case "quantization":
       if (FP32.has(format)) return t.fp32;
       if (typeof value === "string") return t.quantMethod[value] ?? value;
-      return t.notProduced(String(entry["error"] ?? t.noReason));
+      return t.notProduced(String(entry["reason"] ?? t.noReason));
     default:
       return num(value) === undefined ? "—" : formatNumber(num(value)!, lang, 3);
   }
@@ -1083,6 +1087,14 @@ function ParityTab({ model }: { model: ModelOut }) {
     <>
       <p>{t.parityIntro(num(data["images"]) ?? 0)}</p>
       <p>{t.parityRule(formatPercent(min, lang, 2))}</p>
+      {names.includes("onnx_int8") && (
+        <p>
+          {t.int8Rule(
+            formatPercent(num(data["min_int8_agreement"]) ?? 0.98, lang, 0),
+            formatPercent(num(data["max_int8_accuracy_drop"]) ?? 0.01, lang, 0),
+          )}
+        </p>
+      )}
       {pytorch !== undefined && (
         <p>
           {t.pytorchAccuracy}: <strong>{formatPercent(pytorch, lang, 2)}</strong>

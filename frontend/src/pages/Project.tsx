@@ -1,11 +1,13 @@
-// One project: its datasets (with whether each can train), its jobs and its models.
+// One project: its datasets (with whether each can train), the user's datasets in their other
+// projects (each can train here too), its jobs and its models.
 import { Link, useParams } from "react-router-dom";
-import { useDatasets, useJobs, useModels, useProject } from "../api/queries";
+import { useDatasets, useJobs, useModels, useOtherDatasets, useProject } from "../api/queries";
 import { ChanceWarning, StateBadge, VerdictBadge, verdictOf } from "../components/Badges";
 import { ErrorNotice, Loading, Notice } from "../components/Notice";
 import { PageTitle } from "../components/PageTitle";
 import { formatPercent } from "../format";
 import { useLang, useText } from "../i18n";
+import { useProjects } from "./Projects";
 
 const TEXT = {
   en: {
@@ -14,6 +16,12 @@ const TEXT = {
     datasets: "Datasets",
     noDatasets: "No dataset yet. Upload a zip of images to start.",
     versions: (n: number) => `${n} version${n === 1 ? "" : "s"}`,
+    otherDatasets: "Datasets from your other projects",
+    otherIntro: "A job in this project can train on any of your datasets; the dataset stays in its own project.",
+    inProject: (name: string) => `in “${name}”`,
+    version: (n: number) => `version ${n}`,
+    classes: (n: number) => `${n} class${n === 1 ? "" : "es"}`,
+    trainHere: "Train in this project",
     jobs: "Jobs",
     noJobs: "No jobs yet: open a dataset and choose a model to train.",
     models: "Models",
@@ -30,6 +38,12 @@ const TEXT = {
     datasets: "Наборы данных",
     noDatasets: "Данных пока нет. Загрузите zip-архив с изображениями.",
     versions: (n: number) => `версий: ${n}`,
+    otherDatasets: "Наборы данных из других ваших проектов",
+    otherIntro: "Задание в этом проекте может обучаться на любом вашем наборе данных; сам набор остаётся в своём проекте.",
+    inProject: (name: string) => `в проекте «${name}»`,
+    version: (n: number) => `версия ${n}`,
+    classes: (n: number) => `классов: ${n}`,
+    trainHere: "Обучить в этом проекте",
     jobs: "Задания",
     noJobs: "Заданий пока нет: откройте набор данных и выберите модель.",
     models: "Модели",
@@ -49,6 +63,55 @@ export function headline(metrics: { [key: string]: unknown }): [string, number] 
     if (typeof value === "number") return [name === "map50" ? "mAP50" : name, value];
   }
   return null;
+}
+
+/** The user's datasets in their other projects, each with a way to train its latest version
+ * in this one; nothing when there are none. */
+function OtherDatasets({ projectId }: { projectId: string }) {
+  const t = useText(TEXT);
+  const others = useOtherDatasets(projectId);
+  const projects = useProjects();
+  const trainable = (others.data ?? []).flatMap((dataset) => {
+    const latest = dataset.versions?.[dataset.versions.length - 1];
+    return latest ? [{ dataset, latest }] : [];
+  });
+  if (!others.error && trainable.length === 0) return null;
+  const projectName = (id: string) => projects.data?.find((project) => project.id === id)?.name;
+  return (
+    <section aria-labelledby="other-datasets-heading">
+      <h2 id="other-datasets-heading">{t.otherDatasets}</h2>
+      <p className="hint">{t.otherIntro}</p>
+      <ErrorNotice error={others.error} />
+      <ul className="list">
+        {trainable.map(({ dataset, latest }) => {
+          const project = projectName(dataset.project_id);
+          return (
+            <li key={dataset.id}>
+              <span>
+                <Link to={`/datasets/${dataset.id}`}>
+                  <strong>{dataset.name}</strong>
+                </Link>{" "}
+                <span className="muted">
+                  {[
+                    project && t.inProject(project),
+                    dataset.task === "detect" ? t.detect : t.classify,
+                    t.version(latest.version),
+                    t.classes(latest.class_names.length),
+                  ]
+                    .filter(Boolean)
+                    .join(" · ")}
+                </span>
+              </span>
+              <Link to={`/versions/${latest.id}/choose?project=${projectId}`}>
+                {t.trainHere}
+                <span className="visually-hidden">: {dataset.name}</span>
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
 }
 
 export function ProjectPage() {
@@ -102,6 +165,7 @@ export function ProjectPage() {
           })}
         </ul>
       </section>
+      <OtherDatasets projectId={projectId} />
       <section aria-labelledby="jobs-heading">
         <h2 id="jobs-heading">{t.jobs}</h2>
         <ErrorNotice error={jobs.error} />

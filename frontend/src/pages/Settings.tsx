@@ -5,9 +5,9 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
-import { api, ApiError, detailText, type DatasetOut, type DatasetVersionOut, type Schemas } from "../api/client";
+import { api, ApiError, detailText, errorOut, type DatasetOut, type DatasetVersionOut, type Schemas } from "../api/client";
 import { automaticChoices, useStartJob, type JobBody } from "../api/jobs";
-import { useCatalog, useModels } from "../api/queries";
+import { useCatalog, useModels, useProject } from "../api/queries";
 import { nearChance } from "../components/Badges";
 import { ErrorNotice, Loading, Notice } from "../components/Notice";
 import { PageTitle } from "../components/PageTitle";
@@ -20,7 +20,9 @@ import {
   familyName,
   formatMillions,
   taskOf,
+  useJobProject,
   VersionGate,
+  withProject,
   type CatalogModel,
 } from "./Choose";
 
@@ -42,6 +44,8 @@ const TEXT = {
       `${name} is a ${its} model, and this dataset is for ${ours}.`,
     backToChoose: "Go back and choose a model",
     chooseAnother: "Choose another model",
+    intoProject: "The job goes into the project",
+    notDatasets: "not the dataset's own: the dataset stays in its project.",
     classify: "classification",
     detect: "detection",
     training: (name: string, family: string, params: string) => `Model ${name} (${family}, ${params} parameters).`,
@@ -120,6 +124,8 @@ const TEXT = {
       `${name} — модель для задачи «${its}», а этот набор данных — для задачи «${ours}».`,
     backToChoose: "Вернуться и выбрать модель",
     chooseAnother: "Выбрать другую модель",
+    intoProject: "Задание попадёт в проект",
+    notDatasets: "а не в проект набора данных: сам набор остаётся в своём проекте.",
     classify: "классификация",
     detect: "детекция",
     training: (name: string, family: string, params: string) => `Модель ${name} (${family}, ${params} параметров).`,
@@ -268,17 +274,16 @@ export class FieldErrors extends ApiError {
 }
 
 function serviceError(result: { error?: unknown; response: Response }): FieldErrors {
-  const detail = (result.error as { detail?: unknown } | undefined)?.detail;
+  const body = errorOut(result.error);
   const fields: Partial<Record<Field, string>> = {};
-  if (Array.isArray(detail)) {
-    for (const item of detail as { loc?: unknown[]; msg?: string }[]) {
-      const last = item.loc?.[item.loc.length - 1];
-      const field = FIELDS.find((name) => name === last);
-      if (field) fields[field] = item.msg ?? "";
+  if (body?.errors) {
+    for (const item of body.errors) {
+      const field = FIELDS.find((name) => name === item.loc[item.loc.length - 1]);
+      if (field) fields[field] = item.msg;
     }
-  } else if (typeof detail === "string") {
-    const field = FIELDS.find((name) => name === detail.split(/[\s:]/)[0]);
-    if (field) fields[field] = detail;
+  } else if (body) {
+    const field = FIELDS.find((name) => name === body.detail.split(/[\s:]/)[0]);
+    if (field) fields[field] = body.detail;
   }
   return new FieldErrors(result.response.status, detailText(result.error, result.response.status), fields);
 }
@@ -301,7 +306,7 @@ export default function SettingsPage() {
   const title = useStepLabel("settings");
   return (
     <>
-      <Stepper current="settings" links={{ choose: `/versions/${versionId}/choose` }} />
+      <Stepper current="settings" links={{ choose: withProject(`/versions/${versionId}/choose`, search) }} />
       <PageTitle title={title}>{title}</PageTitle>
       <VersionGate versionId={versionId}>
         {(version, dataset) => <ModelGate model={model} version={version} dataset={dataset} />}
@@ -314,7 +319,8 @@ export default function SettingsPage() {
 function ModelGate({ model, version, dataset }: { model: string; version: DatasetVersionOut; dataset: DatasetOut }) {
   const t = useText(TEXT);
   const catalog = useCatalog();
-  const back = `/versions/${version.id}/choose`;
+  const { projectId, carry } = useJobProject(dataset);
+  const back = carry(`/versions/${version.id}/choose`);
   if (!catalog.data) return <CatalogPending catalog={catalog} />;
   const info = catalog.data.find((m) => m.name === model);
   const task = taskOf(version, dataset);
@@ -329,12 +335,38 @@ function ModelGate({ model, version, dataset }: { model: string; version: Datase
       </Notice>
     );
   }
-  return <SettingsForm info={info} version={version} projectId={dataset.project_id} />;
+  return (
+    <>
+      {projectId !== dataset.project_id && <JobProject projectId={projectId} />}
+      <SettingsForm info={info} version={version} projectId={projectId} back={back} />
+    </>
+  );
+}
+
+/** The project the job goes into when it is not the dataset's own. */
+function JobProject({ projectId }: { projectId: string }) {
+  const t = useText(TEXT);
+  const project = useProject(projectId);
+  return (
+    <p>
+      {t.intoProject} <Link to={`/projects/${projectId}`}>{project.data?.name ?? projectId}</Link>, {t.notDatasets}
+    </p>
+  );
 }
 
 type Preview = Schemas["JobPreview"];
 
-function SettingsForm({ info, version, projectId }: { info: CatalogModel; version: DatasetVersionOut; projectId: string }) {
+function SettingsForm({
+  info,
+  version,
+  projectId,
+  back,
+}: {
+  info: CatalogModel;
+  version: DatasetVersionOut;
+  projectId: string;
+  back: string;
+}) {
   const t = useText(TEXT);
   const { lang } = useLang();
   const models = useModels(projectId);
@@ -368,7 +400,6 @@ function SettingsForm({ info, version, projectId }: { info: CatalogModel; versio
     if (preview.data && !preview.isPlaceholderData) setResolved(preview.data);
   }, [preview.data, preview.isPlaceholderData]);
 
-  const back = `/versions/${version.id}/choose`;
   if (!resolved) {
     if (preview.error) return <ErrorNotice error={preview.error} action={<Link to={back}>{t.chooseAnother}</Link>} />;
     return <Loading label={t.resolving} />;

@@ -2,7 +2,9 @@
 
 Usage:
     python batch_predict.py FOLDER [--out predictions.csv] [--topk K] [--conf THRESHOLD]
-                            [--backend onnx|onnx_int8|torch|torchscript]
+                            [--backend BACKEND]
+
+BACKEND: as predict.py's, one whose model file is in this package (`--help` lists them).
 
 Classifier columns: file (relative to FOLDER), label and probability (top-1), then label_1,
 probability_1, ..., label_K, probability_K (most likely first; K defaults to 3).
@@ -20,9 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from predict import BACKENDS, Predictor, find_images
+from predict import Predictor, find_images, package_backends
 
 Row = list[Any]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula
+
+
+def spreadsheet_safe(row: Row) -> Row:
+    """Text cells (class or file names) that a spreadsheet would run as a formula get a
+    leading `'`, OWASP's advice against CSV injection; numbers stay numbers."""
+    return [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in row]
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,8 @@ def write_predictions(
         writer.writerow(layout.header(topk, predictor.labels))
         for file in images:
             name = file.relative_to(folder).as_posix() if folder.is_dir() else file.name
-            writer.writerows(layout.rows(name, predictor.predict(file, topk=topk, conf=conf)))
+            rows = layout.rows(name, predictor.predict(file, topk=topk, conf=conf))
+            writer.writerows(map(spreadsheet_safe, rows))
     return len(images)
 
 
@@ -86,11 +96,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("predictions.csv"))
     parser.add_argument("--topk", type=int, help="labels per image (3) / most boxes per image")
     parser.add_argument("--conf", type=float, help="as predict.py's --conf")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default="onnx")
+    here = Path(__file__).resolve().parent
+    parser.add_argument("--backend", choices=package_backends(here), default="onnx")
     args = parser.parse_args(argv)
     if args.topk is not None and args.topk < 1:
         parser.error("--topk must be at least 1")
-    predictor = Predictor(Path(__file__).resolve().parent, backend=args.backend)
+    predictor = Predictor(here, backend=args.backend)
     count = write_predictions(predictor, args.folder, args.out, args.topk, args.conf)
     if count == 0:
         print(f"no images found in {args.folder}", file=sys.stderr)

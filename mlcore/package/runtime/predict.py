@@ -1,8 +1,11 @@
 """Run this Konstruktor model package: classify images, or detect objects in them.
 
 Usage:
-    python predict.py IMAGE_OR_FOLDER [--backend onnx|onnx_int8|torch|torchscript] [--topk K]
+    python predict.py IMAGE_OR_FOLDER [--backend BACKEND] [--topk K]
                       [--conf THRESHOLD] [--json] [--save-vis DIR]
+
+BACKEND is onnx (the default), onnx_int8, torch or torchscript, each where its model file is in
+this package (`--help` lists them; parity.json says why one is left out).
 
 As a library:
     from predict import Predictor
@@ -406,14 +409,23 @@ def onnx_session(model_file: Path) -> Runner:
     return run
 
 
+# the model file each backend reads: a package has the backends whose file it has
+BACKEND_FILES = {
+    "onnx": "model.onnx",
+    "onnx_int8": "model_int8.onnx",
+    "torch": "model.pt",
+    "torchscript": "model.torchscript",
+}
+
+
 def onnx_backend(package_dir: Path) -> Runner:
     """onnxruntime on model.onnx."""
-    return onnx_session(package_dir / "model.onnx")
+    return onnx_session(package_dir / BACKEND_FILES["onnx"])
 
 
 def onnx_int8_backend(package_dir: Path) -> Runner:
     """onnxruntime on the INT8-quantised model_int8.onnx."""
-    return onnx_session(package_dir / "model_int8.onnx")
+    return onnx_session(package_dir / BACKEND_FILES["onnx_int8"])
 
 
 def load_torchvision(package_dir: Path, spec: dict[str, Any]) -> Any:
@@ -520,13 +532,23 @@ BACKENDS: dict[str, Callable[[Path], Runner]] = {
 }
 
 
+def package_backends(package_dir: str | Path) -> list[str]:
+    """The backends whose model file is in `package_dir`, sorted."""
+    return sorted(
+        name for name, file in BACKEND_FILES.items() if (Path(package_dir) / file).is_file()
+    )
+
+
 class Predictor:
     """Predictions for images, using this package's model, labels and preprocessing."""
 
     def __init__(self, package_dir: str | Path = ".", backend: str = "onnx") -> None:
-        if backend not in BACKENDS:
-            raise ValueError(f"unknown backend {backend!r}; choose from {sorted(BACKENDS)}")
         root = Path(package_dir)
+        if backend not in package_backends(root):
+            raise ValueError(
+                f"backend {backend!r} is not in this package; choose from {package_backends(root)}"
+                " (parity.json says why a format was left out)"
+            )
         self.spec = load_preprocess(root / "preprocess.json")
         with open(root / "labels.json", encoding="utf-8") as f:
             self.labels: list[str] = json.load(f)
@@ -568,7 +590,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     parser = argparse.ArgumentParser(description="Run this model package on images.")
     parser.add_argument("target", type=Path, help="an image or a folder of images")
-    parser.add_argument("--backend", choices=sorted(BACKENDS), default="onnx")
+    here = Path(__file__).resolve().parent
+    parser.add_argument("--backend", choices=package_backends(here), default="onnx")
     parser.add_argument(
         "--topk", type=int, help="labels per image (default 5) / boxes per image (default 300)"
     )
@@ -587,7 +610,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not images:
         print(f"no images found in {args.target}", file=sys.stderr)
         return 1
-    predictor = Predictor(Path(__file__).resolve().parent, backend=args.backend)
+    predictor = Predictor(here, backend=args.backend)
     key = predictor.task.result_key
     for file in images:
         results = predictor.predict(file, topk=args.topk, conf=args.conf)

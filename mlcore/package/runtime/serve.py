@@ -13,8 +13,8 @@ POST /predict answers what predict.py's Predictor.predict returns, under "top" f
 classifier ({"top": [{"label": ..., "probability": ...}, ...]}, most likely first) and
 "boxes" for a detector ({"boxes": [{"label": ..., "confidence": ..., "box": [x1, y1, x2,
 y2]}, ...]}). `topk` and `conf` mean what they mean for predict.py. The backend is onnx
-unless the PREDICT_BACKEND environment variable names another (onnx_int8, torch,
-torchscript).
+unless the PREDICT_BACKEND environment variable names another this package has (onnx_int8,
+torch, torchscript where its model file is here; `python predict.py --help` lists them).
 """
 
 from __future__ import annotations

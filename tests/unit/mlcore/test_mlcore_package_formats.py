@@ -20,8 +20,9 @@ from mlcore.classify.transforms import EvalTransform
 from mlcore.engines.outputs import judge
 from mlcore.models.registry import arch_config
 from mlcore.package import build as packaging
-from mlcore.package.build import PackageInfo, PackageSource, build_package
+from mlcore.package.build import FORMAT_FILES, PackageInfo, PackageSource, build_package
 from mlcore.package.export import ExportMismatch, save_checkpoint
+from mlcore.package.parity import int8_gate
 from mlcore.package.preprocess import preprocess_spec
 from tests.unit.mlcore.test_mlcore_pipeline import (
     PARAMS,
@@ -33,7 +34,7 @@ from tests.unit.mlcore.test_mlcore_pipeline import (
 
 pytestmark = pytest.mark.slow  # trains models
 
-BACKENDS = ("onnx", "onnx_int8", "torch", "torchscript")
+BACKENDS = ("onnx", "torch", "torchscript")  # onnx_int8 ships only through its gate
 FP32 = ("onnx", "torchscript")
 
 
@@ -89,9 +90,8 @@ def test_every_backend_predicts(built: Built, flowers_dir: Path, backend: str) -
         top = predictor.predict(flowers_dir / want["file"], topk=2)
         assert len(top) == 2 and {t["label"] for t in top} <= set(built.classes)
         assert 0 <= top[1]["probability"] <= top[0]["probability"] <= 1
-        if backend != "onnx_int8":
-            assert top[0]["label"] == want["predicted"], want["file"]
-            assert top[0]["probability"] == pytest.approx(want["confidence"], abs=1e-4)
+        assert top[0]["label"] == want["predicted"], want["file"]
+        assert top[0]["probability"] == pytest.approx(want["confidence"], abs=1e-4)
 
 
 def test_parity_json(built: Built) -> None:
@@ -102,15 +102,19 @@ def test_parity_json(built: Built) -> None:
     formats = parity["formats"]
     assert set(formats) == {"onnx", "torchscript", "onnx_int8"}
     for name, measured in formats.items():
-        assert (built.package / measured["file"]).is_file(), name
+        assert measured["shipped"] == (built.package / FORMAT_FILES[name]).is_file(), name
         assert 0 <= measured["agreement"] <= 1 and 0 <= measured["accuracy"] <= 1
         assert measured["max_abs_logit_diff"] >= 0 and 0 <= measured["max_abs_prob_diff"] <= 1
     assert all(formats[name]["agreement"] >= 0.995 for name in FP32)
     assert all(formats[name]["max_abs_prob_diff"] < 1e-4 for name in FP32)
-    assert formats["onnx_int8"]["quantization"] in ("static_qdq", "dynamic")
+    assert all(formats[name]["shipped"] for name in FP32)
+    int8 = formats["onnx_int8"]
+    assert int8["quantization"] in ("static_qdq", "dynamic")
+    assert int8["shipped"] == (int8_gate(int8) is None)  # the gate, on what was measured
     readme = (built.package / "README.md").read_text()
     assert "## Parity with PyTorch" in readme
-    assert all(f"`{measured['file']}`" in readme for measured in formats.values())
+    shipped = [m["file"] for m in formats.values() if m["shipped"]]
+    assert all(f"`{file}`" in readme for file in shipped)
 
 
 def test_requirements_pin_lower_bounds(built: Built) -> None:

@@ -26,7 +26,7 @@ from mlcore.models.registry import arch_config, create_model
 from mlcore.package.build import RUNTIME_DIR
 from mlcore.package.preprocess import preprocess_spec
 from tests.support.configs import tiny_config
-from tests.support.package import PACKAGE_FILES
+from tests.support.package import expected_files
 
 pytestmark = pytest.mark.slow  # trains models
 
@@ -44,7 +44,7 @@ class Job:
 
 def unzip(archive: Path, target: Path) -> Path:
     with zipfile.ZipFile(archive) as z:
-        assert set(z.namelist()) == PACKAGE_FILES
+        assert set(z.namelist()) == expected_files(json.loads(z.read("parity.json")))
         z.extractall(target)
     return target
 

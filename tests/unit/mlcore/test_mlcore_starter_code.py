@@ -196,3 +196,27 @@ def test_readme_and_requirements_cover_the_starter_code(built: Built) -> None:
     serve_reqs = (built.package / "requirements-serve.txt").read_text().split()
     names = [line.split(">=")[0] for line in serve_reqs]
     assert names == ["fastapi", "uvicorn", "python-multipart", "onnxruntime", "numpy", "pillow"]
+
+
+def test_batch_predict_cells_never_run_as_spreadsheet_formulas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runtime = Path(__file__).parents[3] / "mlcore" / "package" / "runtime"
+    monkeypatch.syspath_prepend(str(runtime))  # batch_predict imports predict beside it
+    spec = importlib.util.spec_from_file_location(
+        "batch_predict_cells", runtime / "batch_predict.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    row = ["=HYPERLINK(x)", "+1", "-cmd", "@SUM(A1)", "rose", 0.5, -1.0]
+    assert module.spreadsheet_safe(row) == [
+        "'=HYPERLINK(x)",
+        "'+1",
+        "'-cmd",
+        "'@SUM(A1)",
+        "rose",
+        0.5,
+        -1.0,
+    ]

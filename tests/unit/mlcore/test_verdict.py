@@ -12,6 +12,7 @@ from PIL import Image
 
 from mlcore.contract.verdict import Verdict, classification_verdict, detection_verdict
 from mlcore.engines.outputs import VERDICT, judge, run_metrics
+from mlcore.package.notices import WeightsOrigin
 from mlcore.package.plots import package_report_png, training_curves_png, warning_text
 from mlcore.package.readme import ReadmeFacts, render_readme
 
@@ -77,7 +78,9 @@ PARITY = {
     "images": 10,
     "formats": {"onnx_int8": {"file": None, "error": "skipped", "quantization": None}},
 }
-FACTS = ReadmeFacts("tiny classifier", "Trained by a test.", CLASSES, "- accuracy: 0.5", "x;")
+FACTS = ReadmeFacts(
+    "tiny classifier", "Trained by a test.", CLASSES, "- accuracy: 0.5", "x;", WeightsOrigin()
+)
 
 
 def test_the_readme_of_a_degenerate_model_says_so_first() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from mlcore.yolo.evaluation import NO_VALIDATION_BOXES
 from tests.support.flowers import CLASSES, PER_SPLIT
-from tests.support.package import PACKAGE_FILES
+from tests.support.package import expected_files
 from tests.support.yolo import Job, build_coco_subset, run_job, tiny_config
 
 # isort: split
@@ -93,7 +93,7 @@ def test_classify_job_reports_steps_and_epochs(classify_job: Job) -> None:
 
 def test_classify_package_describes_ultralytics_preprocessing(classify_job: Job) -> None:
     files = package_files(classify_job)
-    assert set(files) == PACKAGE_FILES
+    assert set(files) == expected_files(json.loads(files["parity.json"]))
     torch_requirements = files["requirements-torch.txt"].decode().splitlines()
     assert torch_requirements[0] == f"ultralytics=={ultralytics.__version__}"
     assert json.loads(files["preprocess.json"])["checkpoint"] == "ultralytics"
@@ -153,7 +153,7 @@ def test_detect_evaluation_has_per_class_ap_and_pr_curves(detect_job: Job, coco_
 
 def test_detect_package_describes_the_letterbox(detect_job: Job) -> None:
     files = package_files(detect_job)
-    assert set(files) == PACKAGE_FILES
+    assert set(files) == expected_files(json.loads(files["parity.json"]))
     spec = json.loads(files["preprocess.json"])
     letterbox, to_tensor = spec["steps"]
     assert (letterbox["op"], letterbox["size"], letterbox["pad_value"]) == ("letterbox", 64, 114)

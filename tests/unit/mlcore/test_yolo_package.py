@@ -18,10 +18,12 @@ import torch
 import torchvision
 from PIL import Image
 
+from benchmarks.int8_agreement import boost_class_scores
 from mlcore.contract.verdict import detection_verdict
 from mlcore.package import build as packaging
 from mlcore.package.build import PackageInfo, PackageSource, build_package
 from mlcore.package.export import ExportMismatch
+from mlcore.package.notices import WeightsOrigin
 from mlcore.package.readme import ReadmeFacts
 from mlcore.package.runtime import predict
 from mlcore.yolo.evaluation import detect_val_images
@@ -52,18 +54,6 @@ class Detector:
     source: PackageSource
 
 
-def boost_class_scores(weights: Path, target: Path) -> Path:
-    """A copy of a tiny detector with random class-head weights: image-dependent boxes > 0.01."""
-    model = YOLO(str(weights))
-    network: Any = model.model
-    torch.manual_seed(0)
-    for branch in network.model[-1].cv3:
-        torch.nn.init.normal_(branch[-1].weight, std=0.05)
-        torch.nn.init.constant_(branch[-1].bias, -3.0)
-    model.save(str(target))
-    return target
-
-
 @pytest.fixture(scope="module")
 def detector(detect_job: Job, coco_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Detector:
     root = tmp_path_factory.mktemp("detector")
@@ -71,7 +61,8 @@ def detector(detect_job: Job, coco_dir: Path, tmp_path_factory: pytest.TempPathF
     classes = detect_job.result.classes
     images, labels = detect_val_images(coco_dir, classes)
     curves = detect_job.output / "training_curves.png"
-    facts = ReadmeFacts("boosted yolo11n detector", "class scores raised", classes, "", "")
+    origin = WeightsOrigin(publisher_model="yolo11n")
+    facts = ReadmeFacts("boosted yolo11n detector", "class scores raised", classes, "", "", origin)
     spec = PREPROCESS["detect"](64)
     verdict = detection_verdict(map50=0.5, found_boxes=True)
     source = PackageSource(weights, classes, spec, images, labels, [curves], facts, verdict)
@@ -124,6 +115,14 @@ def test_readme_shows_a_real_detection(detector: Detector) -> None:
     assert "| box agreement |" in readme and "Letterbox: scale so the longer side" in readme
 
 
+def test_detector_package_notice_names_ultralytics_agpl(detector: Detector) -> None:
+    notice = (detector.package / "NOTICE.md").read_text()
+    assert "## ultralytics checkpoint (AGPL-3.0)" in notice
+    assert "started from the pretrained `yolo11n.pt` ultralytics publishes" in notice
+    readme = (detector.package / "README.md").read_text()
+    assert "- `NOTICE.md`:" in readme and "`yolo11n.pt` ultralytics publishes" in readme
+
+
 def test_detector_parity_compares_real_boxes(detector: Detector) -> None:
     parity = json.loads((detector.package / "parity.json").read_text())
     assert parity == detector.info.parity and parity["images"] == len(detector.images)
@@ -134,8 +133,9 @@ def test_detector_parity_compares_real_boxes(detector: Detector) -> None:
         assert fp32["max_abs_score_diff"] < 1e-4 and fp32["max_abs_output_diff"] < 1e-2
         after = fp32["after_nms"]
         assert after["matched"] >= 0.9 * fp32["boxes"]
-    int8 = parity["formats"]["onnx_int8"]
-    assert int8["file"] == "model_int8.onnx" and int8["boxes"] == parity["formats"]["onnx"]["boxes"]
+    int8 = parity["formats"]["onnx_int8"]  # measured on the same boxes, shipped or not
+    assert int8["boxes"] == parity["formats"]["onnx"]["boxes"]
+    assert int8["shipped"] == (detector.package / "model_int8.onnx").is_file()
 
 
 def test_predict_py_reproduces_ultralytics_boxes(detector: Detector) -> None:
