@@ -464,4 +464,9 @@ test("with ?project= the choice is previewed in that project, and the way on kee
     "href",
     "/versions/v1/settings?model=yolo11n-cls&project=p9",
   );
+  const stepper = screen.getByRole("navigation", { name: "Progress" });
+  expect(within(stepper).getByRole("link", { name: "Check the data" })).toHaveAttribute(
+    "href",
+    "/datasets/d1?version=v1&project=p9",
+  );
 });

@@ -146,6 +146,22 @@ test("shows the verdict first, then the next step, the counts and the report", a
   expect(within(versions).getByText("Blocked")).toBeInTheDocument();
 });
 
+test("a start from another project keeps its project on the way to a model", async () => {
+  serve();
+  renderAt(<DatasetPage />, { route: "/datasets/d1?project=p9", path: PATH });
+  const verdict = await screen.findByRole("heading", { name: "Can it train?" });
+  const section = verdict.closest("section")!;
+  expect(within(section).getByRole("link", { name: "Choose a model" })).toHaveAttribute(
+    "href",
+    "/versions/v2/choose?project=p9",
+  );
+  const stepper = screen.getByRole("navigation", { name: "Progress" });
+  expect(within(stepper).getByRole("link", { name: "Choose a model" })).toHaveAttribute(
+    "href",
+    "/versions/v2/choose?project=p9",
+  );
+});
+
 test("a blocked version has no way to a model, says why and links to a new version", async () => {
   serve();
   const user = userEvent.setup();

@@ -133,6 +133,7 @@ function DatasetGate({
   children: (version: DatasetVersionOut, dataset: DatasetOut) => ReactNode;
 }) {
   const t = useText(SHARED_TEXT);
+  const [search] = useSearchParams();
   const dataset = useDataset(version.dataset_id);
   if (dataset.isPending) return <Loading label={t.loading} />;
   if (dataset.error) return <ErrorNotice error={dataset.error} action={<Link to="/projects">{t.toProjects}</Link>} />;
@@ -144,7 +145,7 @@ function DatasetGate({
           <p>
             <strong>{t.blocked}</strong> {verdict.reasons.join("; ")}
           </p>
-          <Link to={`/datasets/${dataset.data.id}?version=${version.id}`}>{t.toCheck}</Link>
+          <Link to={withProject(`/datasets/${dataset.data.id}?version=${version.id}`, search)}>{t.toCheck}</Link>
         </Notice>
       )}
       {children(version, dataset.data)}
@@ -280,9 +281,11 @@ export default function ChoosePage() {
   const title = useStepLabel("choose");
   const version = useVersion(versionId); // the same cached read as VersionGate's
   const datasetId = version.data?.dataset_id;
+  const [search] = useSearchParams();
+  const check = datasetId ? { check: withProject(`/datasets/${datasetId}?version=${versionId}`, search) } : {};
   return (
     <>
-      <Stepper current="choose" links={datasetId ? { check: `/datasets/${datasetId}?version=${versionId}` } : {}} />
+      <Stepper current="choose" links={check} />
       <PageTitle title={title}>{title}</PageTitle>
       <VersionGate versionId={versionId}>
         {(loaded, dataset) => (

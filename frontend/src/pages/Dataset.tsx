@@ -13,6 +13,7 @@ import { PageTitle } from "../components/PageTitle";
 import { Stepper, useStepLabel } from "../components/Stepper";
 import { formatCount, formatNumber } from "../format";
 import { useLang, useText, type Lang } from "../i18n";
+import { withProject } from "./Choose";
 
 type Unit = "images" | "boxes";
 
@@ -665,6 +666,7 @@ function Report({ version, t }: { version: DatasetVersionOut; t: Text }) {
 }
 
 function Verdict({ version, uploadLink, t }: { version: DatasetVersionOut; uploadLink: string; t: Text }) {
+  const [search] = useSearchParams(); // a start from another project keeps its `project`
   const { status, reasons } = verdictOf(version);
   return (
     <section aria-labelledby="verdict-heading">
@@ -692,7 +694,7 @@ function Verdict({ version, uploadLink, t }: { version: DatasetVersionOut; uploa
         <>
           <p>{status === "ready" ? t.readyNext : t.warningsNext}</p>
           <div className="actions">
-            <Link className="button" to={`/versions/${version.id}/choose`}>
+            <Link className="button" to={withProject(`/versions/${version.id}/choose`, search)}>
               {t.choose}
             </Link>
             <Link className="button button-secondary" to={uploadLink}>
@@ -765,7 +767,10 @@ export default function DatasetPage() {
         current="check"
         links={
           dataset.data
-            ? { upload: uploadLink, ...(version && !blocked ? { choose: `/versions/${version.id}/choose` } : {}) }
+            ? {
+                upload: uploadLink,
+                ...(version && !blocked ? { choose: withProject(`/versions/${version.id}/choose`, search) } : {}),
+              }
             : {}
         }
       />
