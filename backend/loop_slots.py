@@ -17,4 +17,9 @@ class LoopSlots:
         )
 
     def semaphore(self) -> asyncio.Semaphore:
-        return self._by_loop.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(self.size))
+        """This loop's semaphore, made on its first use (a hot path: one per request)."""
+        loop = asyncio.get_running_loop()
+        found = self._by_loop.get(loop)
+        if found is None:
+            found = self._by_loop[loop] = asyncio.Semaphore(self.size)
+        return found
