@@ -11,7 +11,8 @@ from fastapi import FastAPI, status
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi_offline import FastAPIOffline
 
-from backend.api import auth, datasets, errors, jobs, models, projects, service
+from backend.api import auth, datasets, errors, jobs, models, projects, recommendations, service
+from backend.services.recommendations import rankers
 from backend.services.uploads import sweep_tmp
 from backend.settings import get_settings
 
@@ -25,11 +26,13 @@ NOT_BUILT = """<!doctype html><html lang="en"><meta charset="utf-8"><title>Konst
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """At start-up, size the threadpool (see backend.api.deps.get_session_slots) and remove
-    what crashed API processes left in var/tmp."""
+    what crashed API processes left in var/tmp; at shutdown, stop the recommender's ranking
+    child (started by the first recommendation)."""
     settings = get_settings()
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
     sweep_tmp(settings.var_dir)
     yield
+    await rankers.close()
 
 
 def create_app() -> FastAPI:
@@ -40,7 +43,7 @@ def create_app() -> FastAPI:
         description="Upload an image dataset, train a model, download it with inference code.",
         swagger_ui_parameters={"validatorUrl": None},  # no badge from swagger.io's validator
     )
-    for module in (service, auth, projects, datasets, jobs, models):
+    for module in (service, auth, projects, datasets, jobs, models, recommendations):
         app.include_router(module.router, prefix=API_PREFIX)
 
     errors.install(app)

@@ -21,6 +21,7 @@ from pydantic import (
 from backend.datasets.health import verdict as health_verdict
 from mlcore.contract.catalog import ModelInfo, load_catalog
 from mlcore.contract.job import JOB_KINDS, JobKind
+from mlcore.contract.recommend import Recommendation
 from mlcore.contract.verdict import Verdict
 from mlcore.contract.weights import WeightsStatus
 
@@ -261,3 +262,41 @@ class ModelOut(BaseModel):
     def task(self) -> str:
         info = load_catalog().get(self.architecture)
         return info.task if info else "classify"
+
+
+class RecommendationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    dataset_version_id: str = Field(
+        description="a classification dataset version of yours (from any of your projects)"
+    )
+
+
+class TrainStartParams(BaseModel):
+    model: str = Field(
+        description="the catalog model; every other setting is left to Konstruktor, chosen "
+        "from the data as for any job"
+    )
+
+
+class TrainStartBody(BaseModel):
+    kind: Literal["train"]
+    dataset_version_id: str
+    params: TrainStartParams
+
+
+class TrainStart(BaseModel):
+    """The one request that trains a ranked model with its recommended settings."""
+
+    method: Literal["POST"]
+    path: str = Field(description="the project's jobs route, e.g. /api/v1/projects/{id}/jobs")
+    body: TrainStartBody = Field(
+        description="the job request for the top-ranked model; for another ranked model send "
+        "the same body with its `model`"
+    )
+
+
+class RecommendationOut(Recommendation):
+    """The whole classification portfolio ranked for a dataset version, best first."""
+
+    dataset_version_id: str
+    start: TrainStart

@@ -100,6 +100,16 @@ class Settings(BaseSettings):
     )
     predict_memory_mb: int = Field(2048, validation_alias=_env("KONSTRUKTOR_PREDICT_MEMORY_MB"))
     predict_timeout_s: float = Field(120.0, validation_alias=_env("KONSTRUKTOR_PREDICT_TIMEOUT_S"))
+    recommend_memory_mb: int = Field(
+        2048,
+        validation_alias=_env("KONSTRUKTOR_RECOMMEND_MEMORY_MB"),
+        description="address space of the recommender's ranking child (one per API process)",
+    )
+    recommend_timeout_s: float = Field(
+        60.0,
+        validation_alias=_env("KONSTRUKTOR_RECOMMEND_TIMEOUT_S"),
+        description="how long one ranking may take, the child's start included",
+    )
     nas_llm_url: str | None = Field(
         None,
         validation_alias=_env("KONSTRUKTOR_NAS_LLM_URL"),

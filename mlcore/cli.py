@@ -1,5 +1,5 @@
-"""Command line: `python -m mlcore train ...`, `python -m mlcore catalog [--write]` and
-`python -m mlcore weights pull NAME...`."""
+"""Command line: `python -m mlcore train ...`, `python -m mlcore catalog [--write]`,
+`python -m mlcore weights pull NAME...` and `python -m mlcore recommender MATRIX`."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ def print_event(event: ProgressEvent) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     """Run a training job and print where the artifacts are."""
+    from mlcore.contract.job import JobRejected
     from mlcore.contract.train import INIT_WEIGHTS, choose_start, resolve
     from mlcore.engines.base import EngineRequest
     from mlcore.engines.data_profile import profile_folder
@@ -54,7 +55,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     before = None if args.init_weights is None else earlier_architecture(args.init_weights)
     params, reasons = choose_start(params, profile.task, weights_source(args).status_of, before)
     assert params.model is not None
-    config = resolve(params, get_model_info(params.model), profile, reasons)
+    try:
+        config = resolve(params, get_model_info(params.model), profile, reasons)
+    except JobRejected as exc:  # e.g. pretrained for a model without publisher weights
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"dataset: {dataset}", flush=True)
     print(f"configuration: {config.model_dump_json()}", flush=True)
     work = training_gflop(config, profile.train_images)
@@ -140,16 +145,21 @@ def progress_bar(event: ProgressEvent) -> None:
 
 def cmd_weights_pull(args: argparse.Namespace) -> int:
     """Put catalog models' publisher weights into the cache (`all`: every model's)."""
+    from mlcore.models.architecture import NoPublisherWeights
     from mlcore.models.weights import WeightsUnavailable, fetch_weights
 
-    names = list(load_catalog()) if args.models == ["all"] else args.models
+    every = args.models == ["all"]
+    names = [n for n, i in load_catalog().items() if i.has_weights] if every else args.models
     try:
         models = [get_model_info(name) for name in names]
         source = weights_source(args)
         for info in models:
-            path = fetch_weights(PublisherWeights.of(info), source, progress_bar)
+            weights = PublisherWeights.of(info)
+            if weights is None:
+                raise NoPublisherWeights(info.name)
+            path = fetch_weights(weights, source, progress_bar)
             print(f"{info.name}: {path}", flush=True)
-    except (UnknownModel, WeightsUnavailable) as exc:
+    except (UnknownModel, WeightsUnavailable, NoPublisherWeights) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
@@ -168,8 +178,16 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recommender(args: argparse.Namespace) -> int:
+    """Train the recommender on a meta-dataset matrix and write its bundle."""
+    from mlcore.recommend.ship import ship
+
+    print(f"wrote {ship(args.matrix, args.out)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """Argument parser with the `train`, `catalog` and `weights` subcommands."""
+    """Argument parser with the `train`, `catalog`, `weights` and `recommender` subcommands."""
     parser = argparse.ArgumentParser(prog="python -m mlcore", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -205,6 +223,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pull.add_argument("models", nargs="+", metavar="NAME", help="catalog model names, or all")
     add_weights_options(pull)
+
+    from mlcore.recommend.shipped import DEFAULT_BUNDLE
+
+    recommender = sub.add_parser(
+        "recommender", help="train the recommender on a meta-dataset matrix and ship it"
+    )
+    recommender.add_argument("matrix", type=Path, help="matrix.json (or .gz) of a meta-dataset")
+    recommender.add_argument("--out", type=Path, default=DEFAULT_BUNDLE)
     return parser
 
 
@@ -212,6 +238,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "train": cmd_train,
     "catalog": cmd_catalog,
     "weights": cmd_weights_pull,  # its one action: pull
+    "recommender": cmd_recommender,
 }
 
 

@@ -40,6 +40,10 @@ test("sign up, upload, choose, set and start a training, then cancel it, by keyb
 
   await tabTo(page, contentLink(page, "Choose a model"));
   await page.keyboard.press("Enter");
+  // the tabs are one stop (the selected one, Recommended); the arrow keys move between them
+  await tabTo(page, page.getByRole("tab", { name: "Recommended" }));
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("tab", { name: "Catalog" })).toBeFocused();
   const next = page.getByRole("link", { name: /^Continue with / });
   await tabTo(page, next);
   await page.keyboard.press("Enter");

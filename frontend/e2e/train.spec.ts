@@ -26,6 +26,7 @@ test("upload, check, choose, train live, results, try it, download", async ({ pa
   await checkScreen(page, "04-dataset-health");
 
   await contentLink(page, "Choose a model").click();
+  await page.getByRole("tab", { name: "Catalog" }).click();
   await expect(page.getByRole("table", { name: "Catalog models for this task" })).toBeVisible();
   await page.getByLabel("efficientnet_b0", { exact: true }).check();
   await checkScreen(page, "05-choose-catalog");

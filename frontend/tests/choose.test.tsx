@@ -61,6 +61,53 @@ const SERVICE = {
 
 type Params = { [key: string]: unknown };
 
+function ranked(rank: number, model: string, family: string, accuracy: number, more: Params = {}) {
+  return {
+    rank,
+    model,
+    family,
+    score: 2 - rank / 10,
+    predicted_accuracy: accuracy,
+    params: 5_288_548,
+    gflops: 0.772,
+    latency_ms: 12.5,
+    measured: true,
+    pretrained_weights: true,
+    why: `${model}: its architecture suits small, varied images`,
+    groups: [
+      { group: "architecture", words: "width and depth", effect: 0.12 },
+      { group: "complexity", words: "FLOPs and parameters", effect: -0.04 },
+      { group: "basics", words: "family and year", effect: 0.02 },
+      { group: "features", words: "building blocks", effect: 0.001 },
+    ],
+    ...more,
+  };
+}
+
+/** The recommender's answer for v1 (POST /projects/{id}/recommendations). */
+const RECOMMENDATION = {
+  dataset_version_id: "v1",
+  recommender: "konstruktor-recommender 1 (four-tower, InfoNCE)",
+  protocol: "10 epochs from scratch at 64 px, accuracy on the held-out split",
+  latency_device: "one thread of an x86-64 CPU",
+  group_weights: { architecture: 0.4, complexity: 0.3, basics: 0.2, features: 0.1 },
+  models: [
+    // not in rank order: the screen orders them
+    ranked(4, "resnet18", "resnet", 0.52, { params: 11_689_512, gflops: 1.824, pretrained_weights: true, why: "resnet18: a solid middle" }),
+    ranked(1, "efficientnet_b0", "efficientnet", 0.713),
+    ranked(2, "yolo11n-cls", "yolo11", 0.684, { params: 2_812_104, gflops: 0.392, latency_ms: null, pretrained_weights: false }),
+    ranked(3, "ghostnet_new", "ghostnet", 0.66, { params: 3_900_000, gflops: 0.15, measured: false, latency_ms: null }),
+    ranked(5, "vit_tiny", "vit", 0.31, { params: 5_700_000, gflops: 1.26, measured: false, latency_ms: null, pretrained_weights: false, why: "vit_tiny: needs more images" }),
+  ],
+  warnings: ["Only 500 training images: the ranking is less certain for small datasets."],
+  elapsed_ms: 1840,
+  start: {
+    method: "POST",
+    path: "/api/v1/projects/p1/jobs",
+    body: { kind: "train", dataset_version_id: "v1", params: { model: "efficientnet_b0" } },
+  },
+};
+
 /** The service's answer to a training job that names no model: by task, fine-tuning where
  * the publisher's weights are at hand (mlcore/contract/train.py `choose_start`). */
 function autoPreview(task: string, weights: boolean) {
@@ -97,8 +144,13 @@ function handlers({
   weights = true,
   previews = [] as Params[],
   project = "p1",
+  recommendations = [] as Params[],
 } = {}) {
   return [
+    http.post(`/api/v1/projects/${project}/recommendations`, async ({ request }) => {
+      recommendations.push((await request.json()) as Params);
+      return HttpResponse.json(RECOMMENDATION);
+    }),
     http.post(`/api/v1/projects/${project}/jobs/preview`, async ({ request }) => {
       previews.push((await request.json()) as Params);
       return HttpResponse.json(autoPreview(task, weights));
@@ -136,10 +188,10 @@ const names = () => screen.getAllByRole("rowheader").map((cell) => cell.textCont
 test("the catalog shows the dataset's task only, sorts, filters, pre-selects one and continues", async () => {
   server.use(...handlers());
   const user = userEvent.setup();
-  renderChoose();
+  renderChoose("?tab=catalog");
   expect(await screen.findByRole("heading", { level: 1 })).toHaveTextContent("Step 3 of 6: Choose a model");
   expect(await screen.findByRole("table", { name: "Catalog models for this task" })).toBeInTheDocument();
-  expect(screen.queryByRole("tab", { name: /Recommended/ })).not.toBeInTheDocument();
+  expect(screen.getByRole("tab", { name: "Catalog", selected: true })).toBeInTheDocument();
 
   // classification models only, smallest first; the detector is not offered
   expect(names()).toEqual(["yolo11n-cls", "efficientnet_b0", "yolo11s-cls", "efficientnet_b1"]);
@@ -176,7 +228,7 @@ test("the catalog shows the dataset's task only, sorts, filters, pre-selects one
 
 test("with more training images the second-smallest model is pre-selected", async () => {
   server.use(...handlers({ train: { cat: 3000, dog: 2000 } }));
-  renderChoose();
+  renderChoose("?tab=catalog");
   expect(await screen.findByRole("radio", { name: "efficientnet_b0" })).toBeChecked();
   expect(screen.getByText(/efficientnet_b0 is pre-selected: with 5,000 training images/)).toBeInTheDocument();
 });
@@ -452,14 +504,19 @@ test("the service's refusal of its own choice shows with a way to ask again", as
   expect(within(auto).getByText("Why: trains fast from scratch (no publisher weights at hand).")).toBeInTheDocument();
 });
 
-test("with ?project= the choice is previewed in that project, and the way on keeps it", async () => {
-  server.use(...handlers({ project: "p9" }));
+test("with ?project= the choice is previewed and ranked in that project, and the way on keeps it", async () => {
+  const recommendations: Params[] = [];
+  server.use(...handlers({ project: "p9", recommendations }));
+  const user = userEvent.setup();
   renderChoose("?project=p9");
   const auto = await screen.findByRole("region", { name: "Let Konstruktor choose" });
   expect(await within(auto).findByRole("link", { name: "Use Konstruktor's choice: efficientnet_b0" })).toHaveAttribute(
     "href",
     "/versions/v1/settings?model=efficientnet_b0&project=p9",
   );
+  expect(await screen.findByRole("region", { name: "1. efficientnet_b0" })).toBeInTheDocument();
+  expect(recommendations).toEqual([{ dataset_version_id: "v1" }]);
+  await user.click(screen.getByRole("tab", { name: "Catalog" }));
   expect(await screen.findByRole("link", { name: "Continue with yolo11n-cls" })).toHaveAttribute(
     "href",
     "/versions/v1/settings?model=yolo11n-cls&project=p9",
@@ -469,4 +526,163 @@ test("with ?project= the choice is previewed in that project, and the way on kee
     "href",
     "/datasets/d1?version=v1&project=p9",
   );
+});
+
+// ---------------------------------------------------------------------------------------
+// Recommended
+
+test("Recommended opens first: the top three as cards, the rest as a ranked table, labelled honestly", async () => {
+  let release: () => void = () => undefined;
+  const answered = new Promise<void>((resolve) => (release = resolve));
+  const asked: Params[] = [];
+  server.use(
+    http.post("/api/v1/projects/p1/recommendations", async ({ request }) => {
+      asked.push((await request.json()) as Params);
+      await answered;
+      return HttpResponse.json(RECOMMENDATION);
+    }),
+    ...handlers(),
+  );
+  renderChoose();
+  const tabs = await screen.findAllByRole("tab");
+  expect(tabs.map((tab) => tab.textContent)).toEqual(["Recommended", "Catalog", "Architecture search"]);
+  expect(screen.getByRole("tab", { name: "Recommended" })).toHaveAttribute("aria-selected", "true");
+  // while the recommender works, the screen says what it is doing
+  const panel = screen.getByRole("tabpanel");
+  expect(await within(panel).findByRole("status")).toHaveTextContent(/Ranking the catalog's classification models/);
+  release();
+
+  const cards = await screen.findAllByRole("region", { name: /^\d\. / });
+  expect(cards.map((card) => card.getAttribute("aria-labelledby") && within(card).getByRole("heading").textContent)).toEqual([
+    "1. efficientnet_b0",
+    "2. yolo11n-cls",
+    "3. ghostnet_new",
+  ]);
+  expect(asked).toEqual([{ dataset_version_id: "v1" }]);
+  const [first, second, third] = cards as [HTMLElement, HTMLElement, HTMLElement];
+  expect(first).toHaveTextContent("EfficientNet");
+  expect(first).toHaveTextContent(/Predicted proxy accuracy\s*71\.3 %/);
+  expect(first).toHaveTextContent(/Parameters\s*5\.3 M/);
+  expect(first).toHaveTextContent(/GFLOPs\s*0\.772/);
+  expect(first).toHaveTextContent(/CPU latency\s*12\.5 ms/);
+  expect(first).toHaveTextContent("efficientnet_b0: its architecture suits small, varied images");
+  expect(within(first).getByText("ImageNet weights")).toBeInTheDocument();
+  expect(within(first).queryByText("not in the meta-dataset")).not.toBeInTheDocument();
+  expect(second).toHaveTextContent(/CPU latency\s*not measured/);
+  expect(within(second).queryByText("ImageNet weights")).not.toBeInTheDocument();
+  expect(within(third).getByText("not in the meta-dataset")).toHaveAttribute(
+    "title",
+    "The meta-dataset never trained this model: it is ranked from its metadata alone.",
+  );
+
+  // the predicted accuracy says what it predicts: the protocol, not a full training
+  const accuracy = within(first).getByText("71.3 %").closest("dd")!;
+  expect(accuracy).toHaveAccessibleDescription(/10 epochs from scratch at 64 px.*It is not the accuracy a full training here will reach/);
+  expect(screen.getByText(/one thread of an x86-64 CPU/)).toBeInTheDocument();
+
+  // each group's effect in words and numbers (the bars are decoration)
+  const effects = within(first).getByRole("list", { name: "What moved efficientnet_b0's score" });
+  expect(within(effects).getAllByRole("listitem").map((item) => item.textContent)).toEqual([
+    "Architecture+0.12",
+    "Complexity-0.04",
+    "Basics+0.02",
+    "Features0",
+  ]);
+  expect(screen.getByText(/Complexity: FLOPs and parameters/)).toBeInTheDocument();
+  expect(screen.getByText("Only 500 training images: the ranking is less certain for small datasets.")).toBeInTheDocument();
+
+  // the rest, in rank order
+  const table = screen.getByRole("table", { name: "The other classification models, ranked" });
+  const rows = within(table).getAllByRole("row").slice(1);
+  expect(rows.map((row) => within(row).getByRole("rowheader").textContent)).toEqual([
+    "resnet18 ImageNet weights",
+    "vit_tiny not in the meta-dataset",
+  ]);
+  expect(rows[0]).toHaveTextContent(/^4\s*resnet18.*resnet\s*52 %\s*11\.7 M\s*1\.82\s*12\.5 ms\s*resnet18: a solid middle/);
+  expect(rows[1]).toHaveTextContent(/not measured/);
+  expect(within(table).getAllByRole("button", { name: /^Train this model/ })).toHaveLength(2);
+});
+
+test("“Train this model” on a card starts that training in one call and opens the job", async () => {
+  let posted: unknown = null;
+  server.use(
+    ...handlers(),
+    http.post("/api/v1/projects/p1/jobs", async ({ request }) => {
+      posted = await request.json();
+      return HttpResponse.json({ id: "j7" }, { status: 201 });
+    }),
+  );
+  const user = userEvent.setup();
+  renderChoose();
+  const card = await screen.findByRole("region", { name: "2. yolo11n-cls" });
+  await user.click(within(card).getByRole("button", { name: "Train this model (yolo11n-cls)" }));
+  expect(await screen.findByText("now at /jobs/j7")).toBeInTheDocument();
+  expect(posted).toEqual({ kind: "train", dataset_version_id: "v1", params: { model: "yolo11n-cls" } });
+});
+
+test("a row of the table trains in the dataset's other project, and a refusal shows beside the table", async () => {
+  const bodies: unknown[] = [];
+  server.use(
+    ...handlers({ project: "p9" }),
+    http.post("/api/v1/projects/p9/jobs", async ({ request }) => {
+      bodies.push(await request.json());
+      return bodies.length === 1
+        ? HttpResponse.json({ detail: "vit_tiny needs at least 32 px images" }, { status: 422 })
+        : HttpResponse.json({ id: "j8" }, { status: 201 });
+    }),
+  );
+  const user = userEvent.setup();
+  renderChoose("?project=p9");
+  const table = await screen.findByRole("table", { name: "The other classification models, ranked" });
+  const row = within(table).getByRole("row", { name: /vit_tiny/ });
+  await user.click(within(row).getByRole("button", { name: "Train this model (vit_tiny)" }));
+  expect(await screen.findByRole("alert")).toHaveTextContent("vit_tiny needs at least 32 px images");
+  expect(within(row).getByRole("button", { name: /^Train this model/ })).toBeEnabled();
+  await user.click(within(row).getByRole("button", { name: /^Train this model/ }));
+  expect(await screen.findByText("now at /jobs/j8")).toBeInTheDocument();
+  expect(bodies).toEqual([
+    { kind: "train", dataset_version_id: "v1", params: { model: "vit_tiny" } },
+    { kind: "train", dataset_version_id: "v1", params: { model: "vit_tiny" } },
+  ]);
+});
+
+test("the recommender's refusal shows the service's words with a way to ask again", async () => {
+  let answers = 0;
+  server.use(
+    http.post("/api/v1/projects/p1/recommendations", () => {
+      answers += 1;
+      return answers === 1
+        ? HttpResponse.json({ detail: "the recommender's bundle is missing: run python -m mlcore recommender" }, { status: 503 })
+        : HttpResponse.json(RECOMMENDATION);
+    }),
+    ...handlers(),
+  );
+  const user = userEvent.setup();
+  renderChoose();
+  const panel = await screen.findByRole("tabpanel");
+  expect(await within(panel).findByRole("alert")).toHaveTextContent(
+    "the recommender's bundle is missing: run python -m mlcore recommender",
+  );
+  await user.click(within(panel).getByRole("button", { name: "Try again" }));
+  expect(await screen.findByRole("region", { name: "1. efficientnet_b0" })).toBeInTheDocument();
+  expect(answers).toBe(2);
+});
+
+test("a detection version is not offered recommendations: the catalog opens first", async () => {
+  server.use(...handlers({ task: "detect" })); // a request for recommendations would fail the test
+  renderChoose("?tab=recommended");
+  expect(await screen.findByRole("radio", { name: "yolo11n" })).toBeChecked();
+  expect(screen.getAllByRole("tab").map((tab) => tab.textContent)).toEqual(["Catalog", "Architecture search"]);
+  expect(screen.getByRole("tab", { name: "Catalog" })).toHaveAttribute("aria-selected", "true");
+});
+
+test("the recommendations in Russian", async () => {
+  localStorage.setItem("konstruktor.lang", "ru");
+  server.use(...handlers());
+  renderChoose();
+  expect(await screen.findByRole("tab", { name: "Рекомендации", selected: true })).toBeInTheDocument();
+  const card = await screen.findByRole("region", { name: "1. efficientnet_b0" });
+  expect(card).toHaveTextContent(/Предсказанная прокси-точность\s*71,3 %/);
+  expect(within(card).getByRole("button", { name: "Обучить эту модель (efficientnet_b0)" })).toBeEnabled();
+  expect(screen.getByRole("table", { name: "Остальные модели классификации по порядку" })).toBeInTheDocument();
 });

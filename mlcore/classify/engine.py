@@ -1,4 +1,5 @@
-"""The classifier engine: torchvision classifiers trained by Konstruktor's own trainer."""
+"""The classifier engine: the catalog's classifiers (torchvision's, Konstruktor's searched
+networks) trained by Konstruktor's own trainer."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from mlcore.classify.data import ImageFolderSplit
 from mlcore.classify.evaluation import evaluate
-from mlcore.classify.readme import torchvision_facts
+from mlcore.classify.readme import classifier_facts
 from mlcore.classify.report import write_classification_report
 from mlcore.classify.training import TrainOutcome, train_classifier
 from mlcore.classify.transforms import EvalTransform
@@ -86,7 +87,7 @@ class ClassifierEngine(Engine[TrainConfig, TrainOutcome]):
         evaluated: Evaluated,
         metrics: dict[str, float],
     ) -> PackageInputs:
-        facts = torchvision_facts(request.params, evaluated.evaluation)
+        facts = classifier_facts(request.params, evaluated.evaluation)
         return classifier_package_inputs(request, trained, facts)
 
     def architecture(self, request: EngineRequest[TrainConfig]) -> str:

@@ -1,5 +1,5 @@
-"""README facts of a classifier package: its metrics, and how a torchvision model was trained
-(the layout is mlcore.package.readme's)."""
+"""README facts of a classifier package: its metrics, and how a catalog model was trained and
+is rebuilt (its `Architecture` says which network it is; the layout is mlcore.package.readme's)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from mlcore.contract.catalog import get_model_info
 from mlcore.contract.train import TrainConfig
+from mlcore.models.registry import get_architecture
 from mlcore.package.markdown import md_text
 from mlcore.package.notices import WeightsOrigin
 from mlcore.package.readme import ReadmeFacts
@@ -38,20 +39,19 @@ def classification_metrics(evaluation: dict[str, Any]) -> str:
 {_class_table(evaluation)}"""
 
 
-def torchvision_facts(params: TrainConfig, evaluation: dict[str, Any]) -> ReadmeFacts:
-    """The README facts of a torchvision classifier trained by the classifier engine."""
+def classifier_facts(params: TrainConfig, evaluation: dict[str, Any]) -> ReadmeFacts:
+    """The README facts of a catalog classifier trained by the classifier engine."""
     classes = evaluation["classes"]
     size = params.image_size
+    arch = get_architecture(params.model)
     return ReadmeFacts(
         title=f"{params.model} image classifier ({len(classes)} classes)",
-        training=f"Trained by Konstruktor: torchvision `{params.model}` "
+        training=f"Trained by Konstruktor: {arch.readme_name} "
         f"({get_model_info(params.model).licence}), {_origin(params)}, {params.epochs} "
         f"epoch(s) at {size}x{size} px, batch size {params.batch_size}, {params.optimizer} "
         f"at learning rate {params.learning_rate:.3g}, seed {params.seed}.",
         classes=classes,
         metrics=classification_metrics(evaluation),
-        model_pt='`{"arch": {"name", "num_classes", "builder"}, "state_dict"}`; rebuild with '
-        f"`torchvision.models.{params.model}(num_classes={len(classes)})` and "
-        "`load_state_dict`;",
+        model_pt=arch.rebuild_hint(len(classes)),
         origin=WeightsOrigin.of(params),
     )

@@ -38,7 +38,7 @@ from mlcore.engines.base import Trained
 from mlcore.engines.device import pick_device, seed_everything
 from mlcore.engines.progress import Report, TrainingProgress
 from mlcore.models.architecture import IncompatibleInitModel
-from mlcore.models.registry import arch_config, create_model, replace_head
+from mlcore.models.registry import arch_config, create_model, get_architecture, replace_head
 from mlcore.package.export import save_checkpoint
 from mlcore.package.preprocess import preprocess_spec
 
@@ -275,6 +275,6 @@ def train_classifier(
         image_size=config.image_size,
         model=model,
         classes=classes,
-        spec=preprocess_spec(config.image_size),
+        spec=preprocess_spec(config.image_size, get_architecture(config.model).checkpoint_kind),
         data_mode=feeds.mode,
     )

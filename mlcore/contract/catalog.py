@@ -59,8 +59,11 @@ class ModelInfo(BaseModel):
     default_image_size: int
     year: int
     licence: str
-    weights_file: str = Field(description="pretrained weights file as its publisher names it")
-    weights_url: str = Field(description="where the publisher serves the weights file")
+    weights_file: str | None = Field(
+        description="pretrained weights file as its publisher names it; null: the model has "
+        "no publisher weights (it trains from scratch only)"
+    )
+    weights_url: str | None = Field(description="where the publisher serves the weights file")
     weights_sha256_prefix: str | None = Field(
         description="leading hex digits of the file's SHA-256 (in torchvision's file names); "
         "null: none published, the file is checked as a loadable checkpoint"
@@ -72,8 +75,19 @@ class ModelInfo(BaseModel):
     normalisation: list[str]
     residual_connections: int = Field(description="same-shape feature-map additions")
     concat_connections: int = Field(description="feature-map concatenations")
+    attention_layers: int = Field(description="softmaxes over token or window scores")
+    channel_gates: int = Field(description="feature maps scaled per channel (squeeze-excitation)")
+    depthwise_convolutions: int
+    grouped_convolutions: int = Field(description="grouped convolutions that are not depthwise")
+    activations: list[str]
+    min_image_size: int = Field(description="the smallest input side it trains at")
     pretrained_weights: str | None = None
     imagenet_top1: float | None = None
+
+    @property
+    def has_weights(self) -> bool:
+        """Whether its publisher released weights a run may start from."""
+        return self.weights_file is not None and self.weights_url is not None
 
 
 class UnknownModel(UnknownName):

@@ -13,7 +13,13 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mlcore.contract.catalog import ModelInfo, Optimizer, UnknownModel, get_model_info
+from mlcore.contract.catalog import (
+    ModelInfo,
+    Optimizer,
+    UnknownModel,
+    get_model_info,
+    load_catalog,
+)
 from mlcore.contract.job import (
     JOB_KINDS,
     EarlierModel,
@@ -148,7 +154,7 @@ def default_image_size(info: ModelInfo, profile: DataProfile) -> int:
     if not profile.median_side:  # sizes unknown
         return info.default_image_size
     share = info.recipe.smallest_image_share
-    floor = max(STRIDE, int(info.default_image_size * share) // STRIDE * STRIDE)
+    floor = max(info.min_image_size, int(info.default_image_size * share) // STRIDE * STRIDE)
     wanted = -(-profile.median_side // STRIDE) * STRIDE
     return min(info.default_image_size, max(floor, wanted))
 
@@ -156,6 +162,22 @@ def default_image_size(info: ModelInfo, profile: DataProfile) -> int:
 def default_batch(image_size: int, train_images: int) -> int:
     """By image size (more images a step where they are small), leaving two steps an epoch."""
     return max(1, min(int(by_size(BATCH, image_size)[1]), train_images // 2))
+
+
+def publishes_weights(name: str) -> bool:
+    """Whether catalog model `name` has publisher weights (an unknown name is not judged
+    here: its job is rejected as unknown)."""
+    info = load_catalog().get(name)
+    return info is None or info.has_weights
+
+
+def reject_unpublished_start(info: ModelInfo, pretrained: bool | None) -> None:
+    """A pretrained start of a model that has no publisher weights cannot run."""
+    if pretrained and not info.has_weights:
+        raise JobRejected(
+            f"{info.name} has no publisher weights: it trains from scratch only; set "
+            "pretrained to false or leave it blank"
+        )
 
 
 def choose_start(
@@ -190,12 +212,15 @@ def choose_start(
         )
     pretrained = params.pretrained
     if pretrained is None:
-        pretrained = may_fine_tune and obtainable(model)
+        published = publishes_weights(model)
+        pretrained = may_fine_tune and published and obtainable(model)
         reasons["pretrained"] = (
             "starts from your earlier model instead"
             if transfer
             else "its publisher's weights are cached or can be fetched"
             if pretrained
+            else f"{model} has no publisher weights: it trains from scratch"
+            if not published
             else "no publisher weights at hand (offline, or their URL does not answer)"
         )
     return params.model_copy(update={"model": model, "pretrained": pretrained}), reasons
@@ -216,9 +241,20 @@ def resolve(
     schedule, which transferred far better (benchmarks/results/
     time-to-accuracy-transfer-cpu-2026-12-05.json: 77.5 % against 31.7 %).
     """
+    reject_unpublished_start(info, params.pretrained)
     warm_start = bool(params.pretrained)
     recipe = info.recipe
     image_size = params.image_size or default_image_size(info, profile)
+    if image_size < info.min_image_size or (
+        info.recipe.smallest_image_share >= 1 and image_size != info.default_image_size
+    ):
+        fixed = info.recipe.smallest_image_share >= 1
+        raise JobRejected(
+            f"{info.name} trains only at {info.default_image_size} px"
+            if fixed
+            else f"{info.name} needs images of at least {info.min_image_size} px: "
+            f"set image_size to {info.min_image_size} or more"
+        )
     _, scratch_epochs, warm_epochs = by_size(EPOCHS, profile.train_images)
     epochs = params.epochs or int(warm_epochs if warm_start else scratch_epochs)
     batch = params.batch_size or default_batch(image_size, profile.train_images)
@@ -325,6 +361,7 @@ class TrainKind(JobKind):
                 f"init_model_id {start.id} is a {start.architecture} model; transfer needs the "
                 f"same architecture, so train {start.architecture} or pick a {info.name} model"
             )
+        reject_unpublished_start(info, params.pretrained)
         if params.pretrained:
             require_publisher_weights(info, service)
         return resolve(params, info, profile, start_reasons)

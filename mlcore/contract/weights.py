@@ -78,8 +78,11 @@ class PublisherWeights:
     sha256_prefix: str | None  # None: the publisher names no hash (checked as a checkpoint)
 
     @classmethod
-    def of(cls, info: ModelInfo) -> PublisherWeights:
-        """The weights of catalog entry `info`."""
+    def of(cls, info: ModelInfo) -> PublisherWeights | None:
+        """The weights of catalog entry `info`; None for a model its publisher released none
+        for."""
+        if info.weights_file is None or info.weights_url is None:
+            return None
         return cls(info.name, info.weights_file, info.weights_url, info.weights_sha256_prefix)
 
 
@@ -105,9 +108,11 @@ class WeightsSource:
             return f"{self.mirror.rstrip('/')}/{weights.file}"
         return weights.url
 
-    def status(self, weights: PublisherWeights) -> WeightsStatus:
+    def status(self, weights: PublisherWeights | None) -> WeightsStatus:
         """cached (in the folder), fetchable (not offline, and its URL answers now: fetched on
-        first use) or absent (neither)."""
+        first use) or absent (neither, or no weights were published)."""
+        if weights is None:
+            return "absent"
         if self.path(weights).is_file():
             return "cached"
         if self.offline or not reachable(self.url(weights)):

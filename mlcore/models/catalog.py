@@ -26,6 +26,7 @@ def describe(arch: Architecture) -> dict[str, Any]:
         "recipe": recipe.model_dump(),
         "builder": arch.builder,
         "default_image_size": arch.default_image_size,
+        "min_image_size": arch.min_image_size,
         "year": family.year,
         "licence": family.licence,
         "weights_file": arch.weights_file,

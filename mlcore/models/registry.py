@@ -1,8 +1,8 @@
 """The architecture registry and factory (timm style): one place that knows every network.
 
 Each source subclasses `Architecture` and registers its networks where it defines them
-(`mlcore.models.torchvision_classifiers`, `mlcore.yolo.architectures`); `create_model` builds any of
-them by name.
+(`mlcore.models.torchvision_classifiers`, `mlcore.yolo.architectures`, `mlcore.nas.members`);
+`create_model` builds any of them by name.
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ from mlcore.models.architecture import IMAGENET_CLASSES, Architecture
 from mlcore.models.weights import fetch_weights, no_report
 
 ARCHITECTURES: Registry[Architecture] = Registry(
-    "architecture", providers=("mlcore.models.torchvision_classifiers", "mlcore.yolo.architectures")
+    "architecture",
+    providers=(
+        "mlcore.models.torchvision_classifiers",
+        "mlcore.yolo.architectures",
+        "mlcore.nas.members",
+    ),
 )
 
 
@@ -44,12 +49,7 @@ def get_architecture(name: str) -> Architecture:
 
 def arch_config(name: str, classes: list[str]) -> dict[str, Any]:
     """The architecture record stored in model.pt next to the state dict."""
-    return {
-        "name": name,
-        "num_classes": len(classes),
-        "classes": classes,
-        "builder": get_architecture(name).builder,
-    }
+    return get_architecture(name).arch_record(classes)
 
 
 def replace_head(model: nn.Module, num_classes: int, fresh: bool = False) -> nn.Module:
@@ -73,8 +73,9 @@ def create_model(
     arch = get_architecture(name)
     if not pretrained:
         return arch.build(num_classes)
+    published = arch.publisher_weights  # NoPublisherWeights where there are none
     model = arch.build(IMAGENET_CLASSES)
-    path = fetch_weights(arch.publisher_weights, weights or WeightsSource(), report)
+    path = fetch_weights(published, weights or WeightsSource(), report)
     state = torch.load(path, map_location="cpu", weights_only=True)
-    model.load_state_dict(state)
+    model.load_state_dict(arch.published_state(state))
     return replace_head(model, num_classes)

@@ -4,5 +4,6 @@
 `build_discrete` = the packaged `nas_network`); `strategies/` explore it under one base
 (`base.Strategy`: hyper_darts, darts, gdas over a supernet; random, evolution, map_elites
 over candidates); `evaluators/` score architectures; `family`, `budget` and `selection`
-pick the member to retrain; `engine` runs a search job.
+pick the member to retrain; `engine` runs a search job; `members` puts searched networks
+into the model catalog (`member_search` regenerates them).
 """

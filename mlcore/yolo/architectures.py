@@ -36,12 +36,12 @@ TASKS: dict[str, YoloTask] = {
 }
 
 
-def yolo_family(task: str) -> Family:
-    """The YOLO11 family for one task."""
+def yolo_family(task: str, version: str = "yolo11", year: int = 2024) -> Family:
+    """One YOLO generation's family for one task."""
     return Family(
-        "yolo11",
+        version,
         task=task,
-        year=2024,
+        year=year,
         licence="AGPL-3.0",
         source="ultralytics",
         engine="ultralytics",
@@ -50,6 +50,8 @@ def yolo_family(task: str) -> Family:
 
 YOLO11_CLASSIFY = yolo_family("classify")
 YOLO11_DETECT = yolo_family("detect")
+YOLOV8_CLASSIFY = yolo_family("classify", "yolov8", 2023)
+YOLO26_CLASSIFY = yolo_family("classify", "yolo26", 2025)
 
 
 @contextmanager
@@ -99,8 +101,8 @@ class YoloArchitecture(Architecture):
         return module
 
 
-for _family in (YOLO11_CLASSIFY, YOLO11_DETECT):
+for _family in (YOLO11_CLASSIFY, YOLO11_DETECT, YOLOV8_CLASSIFY, YOLO26_CLASSIFY):
     for _scale in SCALES:
         register_architecture(
-            YoloArchitecture(f"yolo11{_scale}{TASKS[_family.task].suffix}", _family)
+            YoloArchitecture(f"{_family.name}{_scale}{TASKS[_family.task].suffix}", _family)
         )

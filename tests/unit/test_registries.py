@@ -4,6 +4,7 @@ tests/test_models.py style sweeps)."""
 
 from __future__ import annotations
 
+import json
 import socket
 import typing
 from collections.abc import Iterator
@@ -15,11 +16,12 @@ import torch
 
 from backend.main import create_app
 from backend.settings import Settings
-from mlcore.contract.catalog import load_catalog
+from mlcore.contract.catalog import CATALOG_PATH, load_catalog
 from mlcore.contract.job import JOB_KINDS, JobConfig
 from mlcore.contract.search import STRATEGIES as DECLARED_STRATEGIES
 from mlcore.contract.search import CellOp, SearchConfig
 from mlcore.engines.registry import ENGINES
+from mlcore.models.catalog import describe
 from mlcore.models.registry import get_architecture, list_models
 from mlcore.nas.data import SearchData
 from mlcore.nas.selection import search
@@ -116,12 +118,26 @@ def no_network(*args: Any, **kwargs: Any) -> Any:
     raise AssertionError("an architecture reached for the network")
 
 
-@pytest.mark.parametrize("name", list_models())
+HEAVY_PARAMS = 60_000_000  # above this, or built for one large size: the slow tier sweeps it
+
+
+def sweep() -> list[Any]:
+    """Every architecture; the heavy ones marked slow."""
+    catalog = load_catalog()
+    return [
+        pytest.param(name, marks=pytest.mark.slow)
+        if catalog[name].params > HEAVY_PARAMS or catalog[name].min_image_size >= 224
+        else name
+        for name in list_models()
+    ]
+
+
+@pytest.mark.parametrize("name", sweep())
 def test_every_architecture_builds_trains_a_step_and_is_described(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """At its smallest input: forward and backward reach every parameter with a finite
-    gradient; its catalog entry (measured from the built network: test_mlcore_catalog) has
+    gradient; its committed catalog entry is the network measured (describe) and has
     every group of facts: width and depth, FLOPs and parameters, family and year, features."""
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     arch = get_architecture(name)
@@ -133,9 +149,11 @@ def test_every_architecture_builds_trains_a_step_and_is_described(
     grads = [p.grad for p in model.parameters() if p.requires_grad]
     assert grads and all(g is not None and torch.isfinite(g).all() for g in grads)
 
+    committed = {e["name"]: e for e in json.loads(CATALOG_PATH.read_text())}[name]
+    assert committed == describe(arch), "run: python -m mlcore catalog --write"
     entry = load_catalog()[name]
     assert (entry.family, entry.year) == (arch.family.name, arch.family.year)
     assert entry.params > 0 and entry.gflops > 0 and entry.depth > 0 and entry.width > 0
-    assert entry.normalisation and entry.default_image_size >= size
+    assert entry.activations and entry.default_image_size >= size  # normalisation: [] = none
     assert entry.engine in ENGINES
     assert entry.recipe == (arch.family.recipe or ENGINES.get(entry.engine).recipe)

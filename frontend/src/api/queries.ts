@@ -20,6 +20,7 @@ export const keys = {
   modelFile: (id: string, name: string) => ["modelFile", id, name] as const,
   packageFiles: (id: string) => ["packageFiles", id] as const,
   apiKeys: ["apiKeys"] as const,
+  recommendation: (projectId: string, versionId: string) => ["recommendation", projectId, versionId] as const,
 };
 
 export function useService() {
@@ -28,6 +29,22 @@ export function useService() {
 
 export function useCatalog() {
   return useQuery({ queryKey: keys.catalog, queryFn: async () => ok(await api.GET("/api/v1/catalog")), staleTime: Infinity });
+}
+
+/** The catalog's classification models ranked for a dataset version by the recommender. A
+ * POST, but a read: the same version ranks the same way, so it is kept like one. */
+export function useRecommendation(projectId: string, versionId: string) {
+  return useQuery({
+    queryKey: keys.recommendation(projectId, versionId),
+    staleTime: Infinity,
+    queryFn: async () =>
+      ok(
+        await api.POST("/api/v1/projects/{project_id}/recommendations", {
+          params: { path: { project_id: projectId } },
+          body: { dataset_version_id: versionId },
+        }),
+      ),
+  });
 }
 
 export function useProject(id: string) {

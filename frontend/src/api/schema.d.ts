@@ -687,6 +687,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Every catalog classifier ranked for a dataset version, with why, and the call that trains the top one
+         * @description The shipped recommender reads up to 32 training images of the version and its statistics (classes, training images per class, median image side, grey or colour) and ranks the whole classification portfolio: rank 1 first, scores descending. `predicted_accuracy` is for the recommender's own short protocol (`protocol`), not a full training. `start` is the job request that trains the top model with every other setting chosen from the data. The version may come from any of your projects.
+         */
+        post: operations["recommend_models_api_v1_projects__project_id__recommendations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/service": {
         parameters: {
             query?: never;
@@ -763,8 +783,20 @@ export interface components {
          * @description A catalog model and whether this service can start it from its publisher's weights.
          */
         CatalogModelOut: {
+            /** Activations */
+            activations: string[];
+            /**
+             * Attention Layers
+             * @description softmaxes over token or window scores
+             */
+            attention_layers: number;
             /** Builder */
             builder: string;
+            /**
+             * Channel Gates
+             * @description feature maps scaled per channel (squeeze-excitation)
+             */
+            channel_gates: number;
             /**
              * Concat Connections
              * @description feature-map concatenations
@@ -777,6 +809,8 @@ export interface components {
              * @description convolution and linear layers
              */
             depth: number;
+            /** Depthwise Convolutions */
+            depthwise_convolutions: number;
             /**
              * Engine
              * @description the Konstruktor training engine that runs it
@@ -789,10 +823,20 @@ export interface components {
              * @description 2 x multiply-adds for one image at default_image_size
              */
             gflops: number;
+            /**
+             * Grouped Convolutions
+             * @description grouped convolutions that are not depthwise
+             */
+            grouped_convolutions: number;
             /** Imagenet Top1 */
             imagenet_top1?: number | null;
             /** Licence */
             licence: string;
+            /**
+             * Min Image Size
+             * @description the smallest input side it trains at
+             */
+            min_image_size: number;
             /** Name */
             name: string;
             /** Normalisation */
@@ -823,9 +867,9 @@ export interface components {
             weights: "cached" | "fetchable" | "absent";
             /**
              * Weights File
-             * @description pretrained weights file as its publisher names it
+             * @description pretrained weights file as its publisher names it; null: the model has no publisher weights (it trains from scratch only)
              */
-            weights_file: string;
+            weights_file: string | null;
             /**
              * Weights Sha256 Prefix
              * @description leading hex digits of the file's SHA-256 (in torchvision's file names); null: none published, the file is checked as a loadable checkpoint
@@ -835,7 +879,7 @@ export interface components {
              * Weights Url
              * @description where the publisher serves the weights file
              */
-            weights_url: string;
+            weights_url: string | null;
             /**
              * Width
              * @description most channels of any convolution
@@ -1061,6 +1105,27 @@ export interface components {
              */
             type: string;
         };
+        /**
+         * GroupShare
+         * @description How much one metadata group moved a model's score against the portfolio's average.
+         */
+        GroupShare: {
+            /**
+             * Effect
+             * @description score points this group adds (+) or takes (-)
+             */
+            effect: number;
+            /**
+             * Group
+             * @enum {string}
+             */
+            group: "architecture" | "complexity" | "basics" | "features";
+            /**
+             * Words
+             * @description what the group holds, e.g. 'FLOPs and parameters'
+             */
+            words: string;
+        };
         /** JobLogOut */
         JobLogOut: {
             /**
@@ -1279,6 +1344,105 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+        };
+        /**
+         * RankedModel
+         * @description One catalog model's place in the ranking.
+         */
+        RankedModel: {
+            /** Family */
+            family: string;
+            /**
+             * Gflops
+             * @description at the model's published input size
+             */
+            gflops: number;
+            /** Groups */
+            groups: components["schemas"]["GroupShare"][];
+            /**
+             * Latency Ms
+             * @description median CPU time of one image in the meta-dataset (one thread, `latency_device`); null: never measured there
+             */
+            latency_ms?: number | null;
+            /**
+             * Measured
+             * @description whether the meta-dataset trained this model (false: ranked from its metadata alone)
+             */
+            measured: boolean;
+            /**
+             * Model
+             * @description catalog name: train it with this `model`
+             */
+            model: string;
+            /** Params */
+            params: number;
+            /**
+             * Predicted Accuracy
+             * @description expected test accuracy under the meta-dataset's protocol (`protocol`), not after a full training
+             */
+            predicted_accuracy: number;
+            /**
+             * Pretrained Weights
+             * @description whether its publisher has ImageNet weights
+             */
+            pretrained_weights: boolean;
+            /** Rank */
+            rank: number;
+            /**
+             * Score
+             * @description the recommender's score (higher ranks first)
+             */
+            score: number;
+            /**
+             * Why
+             * @description the groups that placed it here, in words
+             */
+            why: string;
+        };
+        /** RecommendationCreate */
+        RecommendationCreate: {
+            /**
+             * Dataset Version Id
+             * @description a classification dataset version of yours (from any of your projects)
+             */
+            dataset_version_id: string;
+        };
+        /**
+         * RecommendationOut
+         * @description The whole classification portfolio ranked for a dataset version, best first.
+         */
+        RecommendationOut: {
+            /** Dataset Version Id */
+            dataset_version_id: string;
+            /**
+             * Elapsed Ms
+             * @description time the ranking took
+             */
+            elapsed_ms: number;
+            /**
+             * Group Weights
+             * @description the learned weighting of the four metadata groups
+             */
+            group_weights: {
+                [key: string]: number;
+            };
+            /** Latency Device */
+            latency_device: string;
+            /** Models */
+            models: components["schemas"]["RankedModel"][];
+            /**
+             * Protocol
+             * @description what predicted_accuracy predicts, in words
+             */
+            protocol: string;
+            /**
+             * Recommender
+             * @description the recommender's name and version
+             */
+            recommender: string;
+            start: components["schemas"]["TrainStart"];
+            /** Warnings */
+            warnings?: string[];
         };
         /**
          * SearchJobCreate
@@ -1543,6 +1707,43 @@ export interface components {
              * @description default: by model
              */
             weight_decay?: number | null;
+        };
+        /**
+         * TrainStart
+         * @description The one request that trains a ranked model with its recommended settings.
+         */
+        TrainStart: {
+            /** @description the job request for the top-ranked model; for another ranked model send the same body with its `model` */
+            body: components["schemas"]["TrainStartBody"];
+            /**
+             * Method
+             * @constant
+             */
+            method: "POST";
+            /**
+             * Path
+             * @description the project's jobs route, e.g. /api/v1/projects/{id}/jobs
+             */
+            path: string;
+        };
+        /** TrainStartBody */
+        TrainStartBody: {
+            /** Dataset Version Id */
+            dataset_version_id: string;
+            /**
+             * Kind
+             * @constant
+             */
+            kind: "train";
+            params: components["schemas"]["TrainStartParams"];
+        };
+        /** TrainStartParams */
+        TrainStartParams: {
+            /**
+             * Model
+             * @description the catalog model; every other setting is left to Konstruktor, chosen from the data as for any job
+             */
+            model: string;
         };
         /** UserOut */
         UserOut: {
@@ -4417,6 +4618,80 @@ export interface operations {
                 };
             };
             /** @description The database, storage or job queue is unavailable or busy: try again (after Retry-After seconds where it is sent) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+        };
+    };
+    recommend_models_api_v1_projects__project_id__recommendations_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                authorization?: string | null;
+                "x-api-key"?: string | null;
+            };
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecommendationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecommendationOut"];
+                };
+            };
+            /** @description The body cannot be read (not UTF-8 JSON, a broken form) or is empty */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No credential, or an invalid or expired API key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description No such resource of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description Invalid body (`errors` names each field), or a version that cannot be ranked (detection data, fewer than two classes with training images): `detail` says why */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorOut"];
+                };
+            };
+            /** @description The database or storage is unavailable, or the recommender could not start or answer in time: try again after Retry-After seconds */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -7,7 +7,7 @@ import { useMemo, useState, type ReactNode } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, ok, type DatasetOut, type DatasetVersionOut, type Schemas } from "../api/client";
 import { automaticChoices, useStartJob, type JobBody } from "../api/jobs";
-import { useCatalog, useDataset, useModels, useService, useVersion } from "../api/queries";
+import { useCatalog, useDataset, useModels, useRecommendation, useService, useVersion } from "../api/queries";
 import { ChanceWarning, nearChance, verdictOf } from "../components/Badges";
 import { ErrorNotice, Loading, Notice } from "../components/Notice";
 import { FamilyView } from "../components/SearchFamily";
@@ -184,6 +184,7 @@ export function ComputeTarget({ id, value, onChange }: { id: string; value: stri
 const TEXT = {
   en: {
     tabs: "Ways to choose a model",
+    recommended: "Recommended",
     catalog: "Catalog",
     search: "Architecture search",
     intro: (task: string) => `Models that can learn this dataset's task (${task}).`,
@@ -228,6 +229,7 @@ const TEXT = {
   },
   ru: {
     tabs: "Способы выбрать модель",
+    recommended: "Рекомендации",
     catalog: "Каталог",
     search: "Поиск архитектуры",
     intro: (task: string) => `Модели, которые умеют решать задачу этого набора данных (${task}).`,
@@ -295,6 +297,16 @@ export default function ChoosePage() {
             <Tabs
               label={t.tabs}
               tabs={[
+                // the recommender ranks classification models only: a detection version is not offered it
+                ...(taskOf(loaded, dataset) === "classify"
+                  ? [
+                      {
+                        id: "recommended",
+                        label: t.recommended,
+                        content: () => <RecommendedTab version={loaded} dataset={dataset} />,
+                      },
+                    ]
+                  : []),
                 { id: "catalog", label: t.catalog, content: () => <CatalogTab version={loaded} dataset={dataset} /> },
                 { id: "search", label: t.search, content: () => <SearchTab version={loaded} dataset={dataset} /> },
               ]}
@@ -381,6 +393,343 @@ function AutoChoice({ version, dataset }: { version: DatasetVersionOut; dataset:
         </>
       )}
     </section>
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Recommended: the recommender's ranking of the catalog's classification models for this
+// version, the top three as cards and the rest as a table, each trainable in one click.
+
+/** The recommender's answer (POST /projects/{id}/recommendations). */
+export type Recommendation = Schemas["RecommendationOut"];
+type RankedModel = Recommendation["models"][number];
+type Group = RankedModel["groups"][number]["group"];
+
+const GROUPS: Group[] = ["architecture", "complexity", "basics", "features"];
+const TOP = 3;
+
+const RECOMMEND_TEXT = {
+  en: {
+    intro:
+      "The recommender ranks every classification model of the catalog for this dataset, from what it learnt on other datasets: how your images and classes look, and each model's architecture and cost. “Train this model” starts a training at once; the service chooses every other setting from your data.",
+    loading:
+      "Ranking the catalog's classification models for this dataset: the recommender reads your images and compares them with the datasets it learnt from. This can take a few seconds…",
+    top: "The three best-ranked models",
+    cardTitle: (rank: number, model: string) => `${rank}. ${model}`,
+    predicted: "Predicted proxy accuracy",
+    params: "Parameters",
+    gflops: "GFLOPs",
+    latency: "CPU latency",
+    notMeasured: "not measured",
+    ms: (value: string) => `${value} ms`,
+    unmeasured: "not in the meta-dataset",
+    unmeasuredHint: "The meta-dataset never trained this model: it is ranked from its metadata alone.",
+    unmeasuredNote:
+      "“Not in the meta-dataset”: the recommender's meta-dataset never trained this model, so it is ranked from its metadata alone (its architecture and cost), and its prediction is less certain.",
+    imagenet: "ImageNet weights",
+    imagenetHint: "Its publisher has ImageNet weights; the service may start from them.",
+    effects: (model: string) => `What moved ${model}'s score`,
+    groups: {
+      architecture: "Architecture",
+      complexity: "Complexity",
+      basics: "Basics",
+      features: "Features",
+    } as Record<Group, string>,
+    train: "Train this model",
+    queued: "Queued…",
+    protocolNote: (protocol: string) =>
+      `Predicted proxy accuracy is what the recommender expects under the protocol of its meta-dataset: ${protocol}. It is not the accuracy a full training here will reach; use it to compare the models with each other.`,
+    latencyNote: (device: string) => `CPU latency: the median time of one image on ${device}, measured in the meta-dataset.`,
+    groupsNote:
+      "The bars show how much each group of what the recommender knows about a model moved its score against the average of the catalog (to the right: up; to the left: down):",
+    restCaption: "The other classification models, ranked",
+    rank: "Rank",
+    model: "Model",
+    family: "Family",
+    predictedShort: "Predicted proxy accuracy",
+    why: "Why",
+    action: "Train",
+    how: "How this ranking was made",
+    recommender: "Recommender",
+    weights: "Weight of each group",
+    elapsed: (seconds: string) => `Ranked in ${seconds} s.`,
+    none: "The recommender ranked no model for this dataset. Choose one in the catalog instead.",
+    toCatalog: "Open the catalog",
+  },
+  ru: {
+    intro:
+      "Рекомендатель ранжирует все модели классификации из каталога для этого набора данных по тому, чему научился на других наборах: как выглядят ваши изображения и классы, какова архитектура и стоимость каждой модели. «Обучить эту модель» сразу запускает обучение; остальные настройки сервис выберет по вашим данным.",
+    loading:
+      "Ранжируем модели классификации из каталога для этого набора данных: рекомендатель читает ваши изображения и сравнивает их с наборами, на которых учился. Это может занять несколько секунд…",
+    top: "Три лучшие модели",
+    cardTitle: (rank: number, model: string) => `${rank}. ${model}`,
+    predicted: "Предсказанная прокси-точность",
+    params: "Параметры",
+    gflops: "GFLOPs",
+    latency: "Задержка на CPU",
+    notMeasured: "не измерена",
+    ms: (value: string) => `${value} мс`,
+    unmeasured: "нет в мета-наборе",
+    unmeasuredHint: "Мета-набор ни разу не обучал эту модель: её место определено только по её описанию.",
+    unmeasuredNote:
+      "«Нет в мета-наборе»: в мета-наборе рекомендателя эта модель ни разу не обучалась, поэтому её место определено только по описанию (архитектуре и стоимости), и предсказание для неё менее надёжно.",
+    imagenet: "Веса ImageNet",
+    imagenetHint: "У издателя есть веса ImageNet; сервис может начать с них.",
+    effects: (model: string) => `Что сдвинуло оценку ${model}`,
+    groups: {
+      architecture: "Архитектура",
+      complexity: "Сложность",
+      basics: "Основное",
+      features: "Особенности",
+    } as Record<Group, string>,
+    train: "Обучить эту модель",
+    queued: "В очереди…",
+    protocolNote: (protocol: string) =>
+      `Предсказанная прокси-точность — то, что рекомендатель ожидает по протоколу своего мета-набора: ${protocol}. Это не точность, которой достигнет полное обучение здесь; по ней модели сравнивают между собой.`,
+    latencyNote: (device: string) => `Задержка на CPU: медианное время одного изображения на ${device}, измеренное в мета-наборе.`,
+    groupsNote:
+      "Полоски показывают, насколько каждая группа сведений о модели сдвинула её оценку относительно среднего по каталогу (вправо — вверх, влево — вниз):",
+    restCaption: "Остальные модели классификации по порядку",
+    rank: "Место",
+    model: "Модель",
+    family: "Семейство",
+    predictedShort: "Предсказанная прокси-точность",
+    why: "Почему",
+    action: "Обучить",
+    how: "Как получен этот порядок",
+    recommender: "Рекомендатель",
+    weights: "Вес каждой группы",
+    elapsed: (seconds: string) => `Ранжировано за ${seconds} с.`,
+    none: "Рекомендатель не предложил ни одной модели для этого набора данных. Выберите модель в каталоге.",
+    toCatalog: "Открыть каталог",
+  },
+};
+
+/** The job that trains a ranked `model`: the one call the recommendation's `start` describes
+ * (a POST to the project's jobs route, which useStartJob makes), its `model` swapped in. */
+export function trainBody(recommendation: Recommendation, model: string): JobBody {
+  const { body } = recommendation.start;
+  return { ...body, params: { ...body.params, model } };
+}
+
+function RecommendedTab({ version, dataset }: { version: DatasetVersionOut; dataset: DatasetOut }) {
+  const t = useText(RECOMMEND_TEXT);
+  const shared = useText(SHARED_TEXT);
+  const { lang } = useLang();
+  const { projectId, carry } = useJobProject(dataset);
+  const recommendation = useRecommendation(projectId, version.id);
+  const start = useStartJob(projectId);
+
+  if (recommendation.isPending) return <Loading label={t.loading} />;
+  if (recommendation.error) {
+    return (
+      <ErrorNotice
+        error={recommendation.error}
+        action={
+          <button type="button" className="button-secondary" onClick={() => void recommendation.refetch()}>
+            {shared.retry}
+          </button>
+        }
+      />
+    );
+  }
+  const answer = recommendation.data;
+  const models = [...answer.models].sort((a, b) => a.rank - b.rank);
+  const warnings = (answer.warnings ?? []).length > 0 && (
+    <Notice kind="warning">
+      {(answer.warnings ?? []).map((warning) => (
+        <p key={warning}>{warning}</p>
+      ))}
+    </Notice>
+  );
+  if (models.length === 0) {
+    return (
+      <>
+        {warnings}
+        <Notice>
+          <p>{t.none}</p>
+          <Link to={{ search: carry("?tab=catalog") }}>{t.toCatalog}</Link>
+        </Notice>
+      </>
+    );
+  }
+  const top = models.slice(0, TOP);
+  const rest = models.slice(TOP);
+  const scale = Math.max(0, ...top.flatMap((m) => m.groups.map((g) => Math.abs(g.effect))));
+  // one training at a time: the model whose start is queued (or failed) is the one pressed
+  const pressed = (start.variables?.params as { model?: unknown } | undefined)?.model;
+  const queued = start.isPending || start.isSuccess;
+  const train = (model: string) => start.mutate(trainBody(answer, model));
+  const trainButton = (model: string) => (
+    <button type="button" disabled={queued} onClick={() => train(model)}>
+      {queued && pressed === model ? t.queued : t.train} <span className="visually-hidden">({model})</span>
+    </button>
+  );
+  const failed = (model: string) => (pressed === model ? <ErrorNotice error={start.error} /> : null);
+  const percent = (m: RankedModel) => formatPercent(m.predicted_accuracy, lang);
+  const latency = (m: RankedModel) => (typeof m.latency_ms === "number" ? t.ms(formatNumber(m.latency_ms, lang)) : null);
+  const badges = (m: RankedModel) =>
+    [
+      !m.measured && (
+        <span key="measured" className="badge badge-warning" title={t.unmeasuredHint}>
+          {t.unmeasured}
+        </span>
+      ),
+      m.pretrained_weights && (
+        <span key="weights" className="badge badge-neutral" title={t.imagenetHint}>
+          {t.imagenet}
+        </span>
+      ),
+    ]
+      .filter(Boolean)
+      .flatMap((badge, index) => (index ? [" ", badge] : [badge]));
+  const words = new Map(models.flatMap((m) => m.groups.map((g) => [g.group, g.words] as const)));
+  return (
+    <>
+      <p className="hint">{t.intro}</p>
+      {warnings}
+      <h3>{t.top}</h3>
+      <ol className="cards">
+        {top.map((m) => {
+          const id = `recommended-${m.rank}`;
+          return (
+            <li key={m.model}>
+              <div className="card" role="region" aria-labelledby={id}>
+                <h4 id={id}>{t.cardTitle(m.rank, m.model)}</h4>
+                <p className="muted">{familyName(m.family)}</p>
+                {(!m.measured || m.pretrained_weights) && <p>{badges(m)}</p>}
+                <dl className="facts">
+                  <dt title={answer.protocol}>{t.predicted}</dt>
+                  <dd aria-describedby="recommended-protocol">
+                    <strong>{percent(m)}</strong>
+                  </dd>
+                  <dt>{t.params}</dt>
+                  <dd>{formatMillions(m.params, lang)}</dd>
+                  <dt>{t.gflops}</dt>
+                  <dd>{formatNumber(m.gflops, lang, 3)}</dd>
+                  <dt>{t.latency}</dt>
+                  <dd>{latency(m) ?? <span className="muted">{t.notMeasured}</span>}</dd>
+                </dl>
+                <p>{m.why}</p>
+                <Effects model={m} scale={scale} />
+                {failed(m.model)}
+                <div className="actions">{trainButton(m.model)}</div>
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+      <p id="recommended-protocol" className="hint">
+        {t.protocolNote(answer.protocol)} {t.latencyNote(answer.latency_device)}
+      </p>
+      <p className="hint">
+        {t.groupsNote}{" "}
+        {GROUPS.filter((g) => words.has(g))
+          .map((g) => `${t.groups[g]}: ${words.get(g)}`)
+          .join("; ")}
+        .
+      </p>
+      {models.some((m) => !m.measured) && (
+        <p className="hint">
+          {t.unmeasuredNote}
+        </p>
+      )}
+      {rest.length > 0 && (
+        <>
+          <div className="table-scroll">
+            <table className="ranked">
+              <caption>{t.restCaption}</caption>
+              <thead>
+                <tr>
+                  <th scope="col" className="number">
+                    {t.rank}
+                  </th>
+                  <th scope="col">{t.model}</th>
+                  <th scope="col">{t.family}</th>
+                  <th scope="col" className="number">
+                    {t.predictedShort}
+                  </th>
+                  <th scope="col" className="number">
+                    {t.params}
+                  </th>
+                  <th scope="col" className="number">
+                    {t.gflops}
+                  </th>
+                  <th scope="col" className="number">
+                    {t.latency}
+                  </th>
+                  <th scope="col">{t.why}</th>
+                  <th scope="col">{t.action}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rest.map((m) => (
+                  <tr key={m.model}>
+                    <td className="number">{m.rank}</td>
+                    <th scope="row">
+                      {m.model} {badges(m)}
+                    </th>
+                    <td>{familyName(m.family)}</td>
+                    <td className="number">{percent(m)}</td>
+                    <td className="number">{formatMillions(m.params, lang)}</td>
+                    <td className="number">{formatNumber(m.gflops, lang, 3)}</td>
+                    <td className={latency(m) ? "number" : "muted"}>{latency(m) ?? t.notMeasured}</td>
+                    <td>{m.why}</td>
+                    <td>{trainButton(m.model)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {rest.some((m) => m.model === pressed) && <ErrorNotice error={start.error} />}
+        </>
+      )}
+      <details>
+        <summary>{t.how}</summary>
+        <dl className="facts">
+          <dt>{t.recommender}</dt>
+          <dd className="mono">{answer.recommender}</dd>
+          <dt>{t.weights}</dt>
+          <dd>
+            {GROUPS.filter((g) => typeof answer.group_weights[g] === "number")
+              .map((g) => `${t.groups[g]} ${formatNumber(answer.group_weights[g] ?? 0, lang, 2)}`)
+              .join(" · ")}
+          </dd>
+        </dl>
+        <p className="hint">{t.elapsed(formatNumber(answer.elapsed_ms / 1000, lang, 2))}</p>
+      </details>
+    </>
+  );
+}
+
+/** Each metadata group's effect on a model's score as a bar from the middle (right: up,
+ * left: down), its signed value beside it; `scale` is the largest effect shown. */
+function Effects({ model, scale }: { model: RankedModel; scale: number }) {
+  const t = useText(RECOMMEND_TEXT);
+  const { lang } = useLang();
+  const signed = (value: number) => value.toLocaleString(lang, { maximumFractionDigits: 2, signDisplay: "exceptZero" });
+  const order = (group: Group) => GROUPS.indexOf(group);
+  return (
+    <ul className="bars effects" aria-label={t.effects(model.model)}>
+      {[...model.groups]
+        .sort((a, b) => order(a.group) - order(b.group))
+        .map((g) => {
+          const half = scale > 0 ? Math.min(50, (Math.abs(g.effect) / scale) * 50) : 0;
+          const up = g.effect >= 0;
+          return (
+            <li key={g.group}>
+              <span>{t.groups[g.group] ?? g.group}</span>
+              <span className="bar-track effect-track" aria-hidden="true">
+                <span
+                  className={`effect-bar ${up ? "effect-up" : "effect-down"}`}
+                  style={{ left: up ? "50%" : `${50 - half}%`, width: `${half}%` }}
+                />
+              </span>
+              <span className="number">{signed(g.effect)}</span>
+            </li>
+          );
+        })}
+    </ul>
   );
 }
 

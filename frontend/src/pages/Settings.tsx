@@ -72,12 +72,14 @@ const TEXT = {
     batchSize: "Batch size",
     batchSizeHint: "Images per training step (1 to 1,024).",
     pretrained: "Start from the publisher's weights",
-    pretrainedHint: (file: string, weights: WeightsStatus) =>
-      ({
-        cached: `Loads ${file} from the service's weights folder.`,
-        fetchable: `Downloads ${file} from its publisher on first use (the job shows the progress) and keeps it on the service.`,
-        absent: `${file} is not on this service, which downloads no weights: ask the operator to fetch it (make weights), or train from scratch.`,
-      })[weights],
+    pretrainedHint: (file: string | null, weights: WeightsStatus) =>
+      file === null
+        ? "This model has no publisher weights: it trains from scratch."
+        : ({
+            cached: `Loads ${file} from the service's weights folder.`,
+            fetchable: `Downloads ${file} from its publisher on first use (the job shows the progress) and keeps it on the service.`,
+            absent: `${file} is not on this service, which downloads no weights: ask the operator to fetch it (make weights), or train from scratch.`,
+          })[weights],
     learningRate: "Learning rate",
     learningRateHint: "The optimizer's step size (above 0, at most 10).",
     optimizer: "Optimizer",
@@ -151,12 +153,14 @@ const TEXT = {
     batchSize: "Размер батча",
     batchSizeHint: "Изображений на один шаг обучения (от 1 до 1024).",
     pretrained: "Начать с весов издателя модели",
-    pretrainedHint: (file: string, weights: WeightsStatus) =>
-      ({
-        cached: `Загружает ${file} из папки весов сервиса.`,
-        fetchable: `Скачивает ${file} у издателя при первом запуске (задание показывает ход загрузки) и хранит на сервисе.`,
-        absent: `${file} нет на сервисе, а веса он не скачивает: попросите администратора загрузить файл (make weights) или обучайте с нуля.`,
-      })[weights],
+    pretrainedHint: (file: string | null, weights: WeightsStatus) =>
+      file === null
+        ? "У этой модели нет весов издателя: она обучается с нуля."
+        : ({
+            cached: `Загружает ${file} из папки весов сервиса.`,
+            fetchable: `Скачивает ${file} у издателя при первом запуске (задание показывает ход загрузки) и хранит на сервисе.`,
+            absent: `${file} нет на сервисе, а веса он не скачивает: попросите администратора загрузить файл (make weights) или обучайте с нуля.`,
+          })[weights],
     learningRate: "Скорость обучения",
     learningRateHint: "Шаг оптимизатора (больше 0, не больше 10).",
     optimizer: "Оптимизатор",

@@ -429,7 +429,8 @@ def onnx_int8_backend(package_dir: Path) -> Runner:
 
 
 def load_torchvision(package_dir: Path, spec: dict[str, Any]) -> Any:
-    """model.pt = {"arch": {"builder", "num_classes"}, "state_dict"}: rebuilt with torchvision."""
+    """model.pt = {"arch": {"builder", "num_classes", "options"}, "state_dict"}: rebuilt with
+    torchvision."""
     import torch
 
     checkpoint = torch.load(package_dir / "model.pt", map_location="cpu", weights_only=True)
@@ -438,7 +439,7 @@ def load_torchvision(package_dir: Path, spec: dict[str, Any]) -> Any:
         raise ValueError(f"model.pt names a builder outside torchvision.models: {arch['builder']}")
     module_name, builder_name = arch["builder"].rsplit(".", 1)
     builder = getattr(importlib.import_module(module_name), builder_name)
-    model = builder(num_classes=arch["num_classes"])
+    model = builder(num_classes=arch["num_classes"], **arch.get("options", {}))
     model.load_state_dict(checkpoint["state_dict"])
     return model.eval()
 

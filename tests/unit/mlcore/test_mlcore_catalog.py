@@ -9,26 +9,28 @@ import sys
 from pathlib import Path
 
 import pytest
-from torchvision import models as tv_models
 
 from mlcore.contract.catalog import CATALOG_PATH, UnknownModel, get_model_info, load_catalog
-from mlcore.models.catalog import build_catalog
-from mlcore.models.registry import create_model, list_models
+from mlcore.models.registry import create_model, get_architecture, list_models
+from mlcore.models.torchvision_classifiers import TorchvisionArchitecture
 
 MLCORE = Path(__file__).resolve().parents[3] / "mlcore"
 TEMPLATES = MLCORE / "package" / "runtime"  # the package's starter code, not the library
 
 
-@pytest.mark.slow  # measures every architecture
-def test_committed_catalog_matches_registry() -> None:
-    computed = build_catalog()
-    assert json.loads(CATALOG_PATH.read_text()) == computed, "run: python -m mlcore catalog --write"
+def test_committed_catalog_agrees_with_the_publishers() -> None:
+    """Each entry is the registry measured (test_registries sweeps them one by one); here,
+    the measured figures agree with what torchvision publishes for its weights."""
+    computed = json.loads(CATALOG_PATH.read_text())
     names = [e["name"] for e in computed]
     assert {f"efficientnet_b{i}" for i in range(8)} <= set(names)
     assert {f"yolo11{scale}{task}" for scale in "nsmlx" for task in ("-cls", "")} <= set(names)
     for entry in (e for e in computed if e["source"] == "torchvision"):
-        # measured figures agree with what torchvision publishes
-        meta = tv_models.get_model_weights(entry["name"]).IMAGENET1K_V1.meta
+        arch = get_architecture(entry["name"])
+        assert isinstance(arch, TorchvisionArchitecture)
+        if arch.builder_options:  # built without the auxiliary heads the publisher counts
+            continue
+        meta = arch.weights.meta
         assert entry["params"] == meta["num_params"]
         assert entry["gflops"] == pytest.approx(2 * meta["_ops"], rel=0.01)  # MACs there
     efficientnets = [e for e in computed if e["family"] == "efficientnet"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlcore.contract.catalog import get_model_info
+from mlcore.contract.job import JobRejected
 from mlcore.contract.profile import DataProfile
 from mlcore.contract.train import TrainParams, choose_start, default_image_size, resolve
 from mlcore.contract.weights import WeightsStatus
@@ -159,3 +160,17 @@ def test_resnet_from_scratch_trains_small_images_at_their_size_with_sgd() -> Non
     assert "median side is 32 px" in config.reasons["image_size"]
     flowers = resolve(params, RESNET18, profile(), reasons)
     assert flowers.image_size == 224 and flowers.batch_size == 32
+
+
+def test_a_model_without_publisher_weights_trains_from_scratch_and_refuses_pretrained() -> None:
+    searched = get_model_info("knas_c10_a")  # Konstruktor's own: no publisher weights
+    assert not searched.has_weights and B0.has_weights
+    everything = status({"efficientnet_b0", "knas_c10_a"})
+    params, reasons = choose_start(TrainParams(model="knas_c10_a"), "classify", everything)
+    assert params.pretrained is False and "no publisher weights" in reasons["pretrained"]
+    config = resolve(params, searched, profile(median_side=32), reasons)
+    assert (config.pretrained, config.image_size) == (False, searched.default_image_size)
+    with pytest.raises(JobRejected, match="knas_c10_a has no publisher weights"):
+        resolve(TrainParams(model="knas_c10_a", pretrained=True), searched, profile())
+    fine_tune = resolve(TrainParams(model="efficientnet_b0", pretrained=True), B0, profile())
+    assert fine_tune.pretrained  # the others still may start from their weights

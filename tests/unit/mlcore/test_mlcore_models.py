@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from mlcore.contract.weights import WeightsSource
+from mlcore.models.architecture import NoPublisherWeights
 from mlcore.models.registry import create_model, get_architecture
 from mlcore.models.weights import WeightsUnavailable
 
@@ -46,3 +47,10 @@ def test_missing_pretrained_weights_offline_say_what_to_run(tmp_path: Path) -> N
     message = str(caught.value)
     assert WEIGHTS_FILE in message and "pretrained=false" in message
     assert str(tmp_path.resolve()) in message and "weights pull efficientnet_b0" in message
+
+
+def test_a_network_without_publisher_weights_builds_from_scratch_only(tmp_path: Path) -> None:
+    model = create_model("knas_c10_a", num_classes=4).eval()
+    assert model(torch.zeros(1, 3, 32, 32)).shape == (1, 4)
+    with pytest.raises(NoPublisherWeights, match="knas_c10_a has no publisher weights"):
+        create_model("knas_c10_a", 4, pretrained=True, weights=WeightsSource(folder=tmp_path))

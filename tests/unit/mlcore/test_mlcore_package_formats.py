@@ -14,7 +14,7 @@ from torch import nn
 
 from mlcore.classify.data import ImageFolderSplit, read_classes
 from mlcore.classify.evaluation import evaluate
-from mlcore.classify.readme import torchvision_facts
+from mlcore.classify.readme import classifier_facts
 from mlcore.classify.report import write_classification_report
 from mlcore.classify.transforms import EvalTransform
 from mlcore.engines.outputs import judge
@@ -68,7 +68,7 @@ def built(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
         images=[flowers_dir / file for file, _ in val.samples],
         labels=[label for _, label in val.samples],
         figures=[work / figures["training_curves"], work / figures["confusion_matrix"]],
-        facts=torchvision_facts(PARAMS, evaluation),
+        facts=classifier_facts(PARAMS, evaluation),
         verdict=verdict,
     )
     info = build_package(source, work / "pkg", work / "package.zip")

@@ -1,4 +1,5 @@
-"""End to end: train a tiny job, then check the package reproduces the service's evaluation."""
+"""End to end: train a tiny job, then check the package reproduces the service's evaluation;
+for a torchvision classifier and one of Konstruktor's searched catalog members alike."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from torch import nn
 from mlcore.classify.data import ImageFolderSplit, read_classes
 from mlcore.classify.transforms import EvalTransform
 from mlcore.contract.results import JobResult, ProgressEvent
+from mlcore.contract.train import TrainConfig
 from mlcore.engines.base import EngineRequest
 from mlcore.engines.progress import PACKAGED
 from mlcore.engines.registry import run_job
-from mlcore.models.registry import arch_config, create_model
-from mlcore.package.build import RUNTIME_DIR
+from mlcore.models.registry import arch_config, create_model, get_architecture
+from mlcore.package.build import NETWORK_FILES, RUNTIME_DIR
 from mlcore.package.preprocess import preprocess_spec
 from tests.support.configs import tiny_config
 from tests.support.package import expected_files
@@ -31,10 +33,12 @@ from tests.support.package import expected_files
 pytestmark = pytest.mark.slow  # trains models
 
 PARAMS = tiny_config()
+SEARCHED_MEMBER = "knas_c10_a"  # packaged with nas_network.py, not rebuilt by torchvision
 
 
 @dataclass
 class Job:
+    params: TrainConfig
     result: JobResult
     output: Path
     package: Path
@@ -44,7 +48,9 @@ class Job:
 
 def unzip(archive: Path, target: Path) -> Path:
     with zipfile.ZipFile(archive) as z:
-        assert set(z.namelist()) == expected_files(json.loads(z.read("parity.json")))
+        network = NETWORK_FILES.get(json.loads(z.read("preprocess.json"))["checkpoint"], ())
+        files = expected_files(json.loads(z.read("parity.json"))) | set(network)
+        assert set(z.namelist()) == files
         z.extractall(target)
     return target
 
@@ -79,14 +85,18 @@ def assert_package_reproduces(package: Path, dataset: Path, evaluation: dict[str
             assert top["probability"] == pytest.approx(want["confidence"], abs=1e-4)
 
 
-@pytest.fixture(scope="module")
-def job(flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Job:
+@pytest.fixture(scope="module", params=[PARAMS.model, SEARCHED_MEMBER])
+def job(
+    request: pytest.FixtureRequest, flowers_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Job:
+    params = PARAMS.model_copy(update={"model": request.param})
     work = tmp_path_factory.mktemp("job")
     events: list[ProgressEvent] = []
-    result = run_job(EngineRequest(PARAMS, flowers_dir, work, events.append))
+    result = run_job(EngineRequest(params, flowers_dir, work, events.append))
     output = work / "output"
     evaluation = json.loads((output / "evaluation.json").read_text())
-    return Job(result, output, unzip(output / "package.zip", work / "unzipped"), events, evaluation)
+    package = unzip(output / "package.zip", work / "unzipped")
+    return Job(params, result, output, package, events, evaluation)
 
 
 def test_job_result_and_artifacts(job: Job, flowers_dir: Path) -> None:
@@ -95,14 +105,14 @@ def test_job_result_and_artifacts(job: Job, flowers_dir: Path) -> None:
     assert {"package", "evaluation", "metrics", "weights", "confusion_matrix"} <= set(files)
     assert files["weights"] == "model.pt" and files["package"] == "package.zip"
     assert all((job.output / name).is_file() for name in job.result.files.values())
-    assert job.result.classes == classes and job.result.architecture == PARAMS.model
+    assert job.result.classes == classes and job.result.architecture == job.params.model
     assert job.result.info["data_mode"] == "resident"  # a few images fit in memory
     parity = job.result.parity
     assert 0 <= parity["formats"]["onnx"]["max_abs_logit_diff"] < 1e-3
     assert parity == json.loads((job.package / "parity.json").read_text())
     assert all(parity["formats"][name]["agreement"] >= 0.995 for name in ("onnx", "torchscript"))
     assert job.result.metrics["accuracy"] == job.evaluation["accuracy"]
-    assert job.result.metrics["epochs_run"] == PARAMS.epochs
+    assert job.result.metrics["epochs_run"] == job.params.epochs
     assert len(job.evaluation["predictions"]) == sum(map(sum, job.evaluation["confusion_matrix"]))
     metrics = json.loads((job.output / "metrics.json").read_text())
     assert metrics["metrics"] == job.result.metrics
@@ -114,19 +124,24 @@ def test_progress_events(job: Job) -> None:
     progress = [e.progress for e in job.events]
     assert progress == sorted(progress) and progress[-1] == PACKAGED
     epochs = [e for e in job.events if e.type == "epoch"]
-    assert [e.epoch for e in epochs] == list(range(1, PARAMS.epochs + 1))
+    assert [e.epoch for e in epochs] == list(range(1, job.params.epochs + 1))
     assert set(epochs[0].metrics) == {"train_loss", "val_loss", "val_accuracy", "lr"}
 
 
 def test_package_contents(job: Job, flowers_dir: Path) -> None:
-    assert (job.package / "predict.py").read_bytes() == (RUNTIME_DIR / "predict.py").read_bytes()
-    assert json.loads((job.package / "labels.json").read_text()) == read_classes(flowers_dir)
+    classes = read_classes(flowers_dir)
+    arch = get_architecture(job.params.model)
+    for name in ("predict.py", *NETWORK_FILES.get(arch.checkpoint_kind, ())):
+        assert (job.package / name).read_bytes() == (RUNTIME_DIR / name).read_bytes()
+    assert json.loads((job.package / "labels.json").read_text()) == classes
     spec = json.loads((job.package / "preprocess.json").read_text())
-    assert spec == {**preprocess_spec(PARAMS.image_size), "opset": spec["opset"]}
+    expected = preprocess_spec(job.params.image_size, arch.checkpoint_kind)
+    assert spec == {**expected, "opset": spec["opset"]}
     checkpoint = torch.load(job.package / "model.pt", weights_only=True)
-    assert checkpoint["arch"] == arch_config(PARAMS.model, read_classes(flowers_dir))
+    assert checkpoint["arch"] == arch_config(job.params.model, classes)
     readme = (job.package / "README.md").read_text()
-    assert all(name in readme for name in read_classes(flowers_dir))
+    assert all(name in readme for name in classes)
+    assert arch.rebuild_hint(len(classes)) in readme  # the code that rebuilds this network
 
 
 def test_package_reproduces_job_evaluation(job: Job, flowers_dir: Path) -> None:

@@ -21,7 +21,7 @@ from PIL import Image
 
 from mlcore.classify.data import ImageFolderSplit
 from mlcore.classify.evaluation import evaluate
-from mlcore.classify.readme import torchvision_facts
+from mlcore.classify.readme import classifier_facts
 from mlcore.classify.report import write_classification_report
 from mlcore.classify.transforms import EvalTransform
 from mlcore.contract.catalog import get_model_info
@@ -111,7 +111,7 @@ def test_each_markdown_helper_shows_a_name_as_written(name: str) -> None:
 
 def test_the_readme_shows_hostile_class_names_as_text() -> None:
     verdict = classification_verdict([[4, 0], [4, 0]], NAMES[:2], [9, 1])  # a degenerate model
-    facts = torchvision_facts(tiny_config(), evaluation_of(NAMES))
+    facts = classifier_facts(tiny_config(), evaluation_of(NAMES))
     readme = render_readme(facts, SPEC, PARITY, "EXAMPLE", verdict)
     assert "<script" not in readme and "<img" not in readme
     html = MarkdownIt("commonmark").enable("table").render(readme)
@@ -177,24 +177,25 @@ def facts_notice(facts: ReadmeFacts, checkpoint: str) -> tuple[str, str]:
 
 
 def test_publisher_weights_name_torchvision_and_where_they_came_from() -> None:
-    facts = torchvision_facts(tiny_config(pretrained=True), evaluation_of(["a", "b"]))
+    facts = classifier_facts(tiny_config(pretrained=True), evaluation_of(["a", "b"]))
     notice, line = facts_notice(facts, "torchvision")
     weights = get_model_info("efficientnet_b0")
     assert f"weights torchvision publishes ({weights.pretrained_weights})" in notice
-    assert weights.weights_url in notice and TORCHVISION_WEIGHTS_TERMS in notice
+    assert weights.weights_url is not None and weights.weights_url in notice
+    assert TORCHVISION_WEIGHTS_TERMS in notice
     assert "torchvision network (BSD-3-Clause)" in notice and "your own" not in notice
     assert f"`{weights.weights_file}` torchvision publishes, whose terms apply" in line
 
 
 def test_weights_trained_from_scratch_are_the_users_own() -> None:
-    facts = torchvision_facts(tiny_config(pretrained=False), evaluation_of(["a", "b"]))
+    facts = classifier_facts(tiny_config(pretrained=False), evaluation_of(["a", "b"]))
     notice, line = facts_notice(facts, "torchvision")
     assert "were trained from scratch" in notice and "they are your own" in notice
     assert "publishes" not in notice and "the weights are your own" in line
 
 
 def test_weights_from_an_earlier_model_carry_its_notices() -> None:
-    facts = torchvision_facts(tiny_config(init_model_id="m-1"), evaluation_of(["a", "b"]))
+    facts = classifier_facts(tiny_config(init_model_id="m-1"), evaluation_of(["a", "b"]))
     notice, _ = facts_notice(facts, "torchvision")
     assert "earlier Konstruktor model m-1" in notice and "carry over" in notice
 
@@ -246,7 +247,7 @@ def test_a_package_of_hostile_class_names_shows_them_as_written(
         images=[hostile_dataset / file for file, _ in val.samples],
         labels=[label for _, label in val.samples],
         figures=[tmp_path / figures[name] for name in ("training_curves", "confusion_matrix")],
-        facts=torchvision_facts(params, evaluation),
+        facts=classifier_facts(params, evaluation),
         verdict=verdict,
     )
     info = build_package(source, tmp_path / "staging", tmp_path / "package.zip")

@@ -1,4 +1,5 @@
-"""The YOLO11 catalog entries: names, facts, quiet builds and measured metadata."""
+"""The YOLO catalog entries (YOLO11 classify and detect, YOLOv8 and YOLO26 classify): names,
+facts, quiet builds and measured metadata."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from mlcore.models.registry import get_architecture, list_models
 from ultralytics.nn.tasks import ClassificationModel, DetectionModel
 from ultralytics.utils.downloads import GITHUB_ASSETS_NAMES
 
-EXPECTED = {
-    **{f"yolo11{s}-cls": ("classify", 224, 1000) for s in "nsmlx"},
-    **{f"yolo11{s}": ("detect", 640, 80) for s in "nsmlx"},
+EXPECTED = {  # name: (family, year, task, published size, published classes)
+    **{f"yolo11{s}-cls": ("yolo11", 2024, "classify", 224, 1000) for s in "nsmlx"},
+    **{f"yolo11{s}": ("yolo11", 2024, "detect", 640, 80) for s in "nsmlx"},
+    **{f"yolov8{s}-cls": ("yolov8", 2023, "classify", 224, 1000) for s in "nsmlx"},
+    **{f"yolo26{s}-cls": ("yolo26", 2025, "classify", 224, 1000) for s in "nsmlx"},
 }
 
 
@@ -26,24 +29,25 @@ def described() -> dict[str, dict[str, Any]]:
     return {name: describe(get_architecture(name)) for name in names}
 
 
-def test_every_yolo11_entry_is_registered_with_its_facts() -> None:
+def test_every_yolo_entry_is_registered_with_its_facts() -> None:
     assert {name for name in list_models() if name.startswith("yolo")} == set(EXPECTED)
-    for name, (task, size, classes) in EXPECTED.items():
+    for name, (version, year, task, size, classes) in EXPECTED.items():
         arch = get_architecture(name)
         family = arch.family
         assert (family.name, family.task, family.engine, family.source) == (
-            "yolo11",
+            version,
             task,
             "ultralytics",
             "ultralytics",
         )
-        assert (family.year, family.licence) == (2024, "AGPL-3.0")
+        assert (family.year, family.licence) == (year, "AGPL-3.0")
         assert (arch.default_image_size, arch.published_classes) == (size, classes)
         assert arch.builder == f"{name}.yaml"
         assert arch.weights_file == f"{name}.pt"
         assert arch.weights_file in GITHUB_ASSETS_NAMES, "an asset ultralytics publishes"
-        assert arch.weights_url.startswith("https://github.com/ultralytics/assets/releases/")
-        assert arch.weights_url.endswith(f"/{arch.weights_file}")
+        url = arch.weights_url or ""
+        assert url.startswith("https://github.com/ultralytics/assets/releases/")
+        assert url.endswith(f"/{arch.weights_file}")
         assert arch.published() == {}
 
 
