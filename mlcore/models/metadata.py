@@ -137,7 +137,9 @@ def describe_module(model: nn.Module, image_size: int) -> dict[str, Any]:
     sample = torch.zeros(1, 3, image_size, image_size)
     flops = FlopCounterMode(display=False)
     skips = SkipCounter()
-    with torch.inference_mode(), flops, skips:
+    # with autograd on: in inference mode nn.MultiheadAttention takes a fused kernel that the
+    # FLOP counter cannot see (ViT's attention would count as nothing)
+    with flops, skips:
         model(sample)
     depthwise, grouped = grouped_convolutions(layers)
     return {

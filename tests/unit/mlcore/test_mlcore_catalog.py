@@ -32,7 +32,8 @@ def test_committed_catalog_agrees_with_the_publishers() -> None:
             continue
         meta = arch.weights.meta
         assert entry["params"] == meta["num_params"]
-        assert entry["gflops"] == pytest.approx(2 * meta["_ops"], rel=0.01)  # MACs there
+        # MACs there, rounded (0.04 for the smallest); ViT also counts more than matmuls
+        assert entry["gflops"] == pytest.approx(2 * meta["_ops"], rel=0.05, abs=0.01)
     efficientnets = [e for e in computed if e["family"] == "efficientnet"]
     assert all(e["normalisation"] == ["batch"] and e["residual_connections"] for e in efficientnets)
 
