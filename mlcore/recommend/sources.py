@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from mlcore.nas.data import FASHION_MNIST_DIR, decode, folder_members, load_fashion_mnist
+from mlcore.nas.data import FASHION_MNIST_DIR, load_fashion_mnist, load_image_folder
 
 DATASETS_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 POOL_SIDE = 64  # photos are kept at this side; tasks resize down
@@ -57,19 +57,10 @@ def stack(images: list[np.ndarray], labels: list[int]) -> tuple[torch.Tensor, to
 
 def image_folder_pool(name: str, archive: Path, side: int) -> Pool:
     """An ImageFolder zip (`[root/]train|val/<class>/*`) as a pool at `side` px."""
-    by_split: dict[str, tuple[list[np.ndarray], list[str]]] = defaultdict(lambda: ([], []))
-    for path, data in folder_members(archive):
-        parts = path.parts[-3:]
-        split, label = parts[0], parts[1]
-        images, labels = by_split["train" if split == "train" else "test"]
-        images.append(decode(data, side))
-        labels.append(label)
-    classes = tuple(sorted(set(by_split["train"][1])))
-    index = {c: i for i, c in enumerate(classes)}
-    train, test = (
-        stack(by_split[s][0], [index[c] for c in by_split[s][1]]) for s in ("train", "test")
-    )
-    return Pool(name, classes, train, test)
+    train, test = (load_image_folder(archive, split, side) for split in ("train", "val"))
+    if train.classes != test.classes:
+        raise ValueError(f"{archive}: train/ and val/ hold different classes")
+    return Pool(name, train.classes, (train.images, train.labels), (test.images, test.labels))
 
 
 def coco_crops_pool(archive: Path, side: int = POOL_SIDE) -> Pool:
@@ -79,15 +70,14 @@ def coco_crops_pool(archive: Path, side: int = POOL_SIDE) -> Pool:
         names = zf.namelist()
         yaml_text = zf.read(next(n for n in names if n.endswith("data.yaml"))).decode()
         category = parse_yolo_names(yaml_text)
+        images = {PurePosixPath(n).stem: n for n in names if "images" in PurePosixPath(n).parts}
         crops: dict[str, list[tuple[np.ndarray, int]]] = defaultdict(list)
         for name in names:
             path = PurePosixPath(name)
             if path.suffix != ".txt" or "labels" not in path.parts:
                 continue
             split = "train" if "train" in path.parts else "test"
-            image_name = next(
-                (n for n in names if PurePosixPath(n).stem == path.stem and "images" in n), None
-            )
+            image_name = images.get(path.stem)
             if image_name is None:
                 continue
             with Image.open(io.BytesIO(zf.read(image_name))) as opened:
