@@ -15,7 +15,7 @@ WEB_SOURCES := $(shell find frontend/src -type f 2>/dev/null) frontend/index.htm
 	frontend/package-lock.json frontend/vite.config.ts frontend/tsconfig.json
 
 .PHONY: install install-dev system-deps frontend run worker weights lint format test test-fast \
-	test-slow test-integration test-e2e test-web test-browser clean
+	test-slow test-integration test-e2e test-web test-browser clean runner-wheel
 
 # What the service needs to run ...
 $(RUNTIME_STAMP): requirements.txt
@@ -72,6 +72,14 @@ weights: install
 	$(BIN)/python -m mlcore weights pull $(MODELS) --weights-dir "$(WEIGHTS_DIR)" \
 	  $(if $(KONSTRUKTOR_WEIGHTS_MIRROR),--weights-mirror "$(KONSTRUKTOR_WEIGHTS_MIRROR)")
 
+# The job runner for cloud machines (docs/yandex-cloud.md): this repository as a wheel and the
+# requirements it installs with, in dist/runner/ (the yandex backend uploads both to its bucket).
+runner-wheel: install
+	rm -rf dist/runner build
+	$(BIN)/pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w dist/runner .
+	rm -rf build
+	cp requirements-runner.txt dist/runner/
+
 # ruff, mypy, and the layering contracts of pyproject.toml (import-linter).
 lint: install-dev
 	$(BIN)/ruff check .
@@ -101,7 +109,7 @@ test-integration: install-dev
 	$(call tier,integration,-n $(WORKERS),integration and not e2e)
 
 test-e2e: install-dev
-	$(call tier,e2e,,e2e)
+	$(call tier,e2e,-n $(WORKERS),e2e)
 
 # The web app: its API client against the API's schema, types, component tests, the build
 # and its first-load budget.
@@ -120,4 +128,4 @@ test: install-dev system-deps lint
 	  test-browser
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache frontend/dist frontend/e2e-artifacts
+	rm -rf var dist .pytest_cache .mypy_cache .ruff_cache frontend/dist frontend/e2e-artifacts

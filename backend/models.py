@@ -152,6 +152,9 @@ class Job(OwnedMixin, Base):
     estimate_s: Mapped[float | None] = mapped_column(Float)  # before it started
     estimate_basis: Mapped[str | None] = mapped_column(Text)
     eta_s: Mapped[float | None] = mapped_column(Float)  # training left, as last reported
+    # On a paid compute backend: its estimate at submission, then its machines' actual use
+    # (backend.compute_targets.JobCost)
+    cost: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     epoch_rows: Mapped[list[JobEpoch]] = relationship(
         order_by="JobEpoch.id",
         cascade="all, delete-orphan",
@@ -193,6 +196,35 @@ class JobEpoch(Base):
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
     epoch: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]]
+
+
+class MachineState(enum.StrEnum):
+    starting = "starting"  # being created (counts against the machine limit)
+    running = "running"
+    deleted = "deleted"
+
+
+class CloudMachine(Base):
+    """A paid cloud machine started for one attempt of a job: what the machine limit counts,
+    what the VM reaper checks, what a job's actual cost adds up. Kept after the job is deleted
+    (no foreign key): its machine may still need deleting."""
+
+    __tablename__ = "cloud_machines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    backend: Mapped[str] = mapped_column(String(32))
+    job_id: Mapped[str] = mapped_column(String(32), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)  # the job's attempt that started it
+    instance_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    state: Mapped[MachineState] = mapped_column(
+        Enum(MachineState, name="machine_state"), default=MachineState.starting, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its job's first event
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    price_per_hour: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(8))
+    outcome: Mapped[str | None] = mapped_column(Text)  # done, failed, preempted, cancelled, ...
 
 
 class ModelArtifact(OwnedMixin, Base):

@@ -18,6 +18,7 @@ from pydantic import (
     field_validator,
 )
 
+from backend.compute_targets import JobCost
 from backend.datasets.health import verdict as health_verdict
 from mlcore.contract.catalog import ModelInfo, load_catalog
 from mlcore.contract.job import JOB_KINDS, JobKind
@@ -186,6 +187,7 @@ class JobPreview(BaseModel):
         description="expected duration in seconds (null: no estimate for this kind of job)"
     )
     estimate_basis: str = Field(description="how the duration was estimated")
+    cost: JobCost | None = Field(description="on a paid compute backend: the expected cost")
 
 
 class JobLogOut(BaseModel):
@@ -216,6 +218,10 @@ class JobOut(BaseModel):
     estimate_s: float | None = Field(description="the duration expected when it was submitted")
     estimate_basis: str | None = Field(description="how that was estimated")
     eta_s: float | None = Field(description="seconds of training left, as last reported")
+    cost: JobCost | None = Field(
+        description="on a paid compute backend: estimated at submission, then the machine "
+        "time used and what it cost"
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

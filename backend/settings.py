@@ -11,6 +11,7 @@ from limits import parse as parse_limit
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.yandex_settings import YANDEX, load_yandex_settings
 from mlcore.contract.job import ServiceFacts
 from mlcore.contract.weights import WeightsSource
 
@@ -214,6 +215,12 @@ class Settings(BaseSettings):
                 f"KONSTRUKTOR_API_THREADS ({self.api_threads}): requests hold sessions in "
                 "the connections beyond the threads' (see backend/api/deps.py)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _compute_backends_configured(self) -> Self:
+        if YANDEX in self.compute_backends:
+            load_yandex_settings()  # a YandexSettingsError names every variable to fix
         return self
 
     @model_validator(mode="after")

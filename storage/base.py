@@ -99,6 +99,11 @@ class Storage(ABC):
             shutil.copyfileobj(src, out, CHUNK_SIZE)
         return dest
 
+    def put_folder(self, prefix: str, folder: Path) -> None:
+        """Upload every file under `folder` to `prefix/<its path relative to folder>`."""
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            self.put_file(f"{prefix}/{path.relative_to(folder).as_posix()}", path)
+
     def put_bytes(self, key: str, data: bytes) -> int:
         return self.put_stream(key, [data])
 

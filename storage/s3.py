@@ -249,6 +249,22 @@ class S3Storage(Storage):
         except (ClientError, BotoCoreError) as exc:
             raise StorageError(f"deleting {prefix} failed: {exc}") from exc
 
+    def etag(self, key: str) -> str | None:
+        """The object's ETag (it changes when the object is written again); None if absent."""
+        head = self._head(key)
+        return None if head is None else str(head.get("ETag"))
+
+    def upload_url(self, key: str, expires_s: int) -> str:
+        """A presigned PUT of `key` (SigV4, valid `expires_s` seconds, reusable until then)."""
+        try:
+            return self.client.generate_presigned_url(
+                "put_object",
+                Params={"Bucket": self.bucket, "Key": self._key(key)},
+                ExpiresIn=expires_s,
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise StorageError(f"presigning an upload of {key} failed: {exc}") from exc
+
     def download_url(
         self, key: str, expires_s: int = 300, filename: str | None = None
     ) -> str | None:

@@ -1,7 +1,9 @@
 """The database is the source of truth for jobs, and this keeps the rest in line with it:
 a running job whose worker died is requeued (or failed after its last attempt); a queued job
 whose broker message is gone (a broker restarted without persistence) is sent again.
-Checkpoints kept for resuming do not pile up forever either: they expire."""
+Checkpoints kept for resuming do not pile up forever either: they expire. With the yandex
+compute backend on, each pass also deletes the cloud machines no running job owns
+(worker.compute.yandex.reaper)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import logging
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from backend.job_states import RESUMABLE, transition
 from backend.models import Job, JobState, utcnow
 from backend.queue import JobDispatcher, make_celery
 from backend.settings import get_settings
+from backend.yandex_settings import YANDEX, get_yandex_settings
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +112,22 @@ def purge_old_checkpoints(jobs_dir: Path, retention_s: float) -> list[str]:
     return purged
 
 
+def _cloud_reaper() -> Callable[[], list[str]]:
+    """One pass of the Yandex Cloud machine reaper, on one SDK client kept between passes."""
+    from worker.compute.yandex.cloud import YandexCloud
+    from worker.compute.yandex.reaper import reap_machines
+
+    cloud_settings = get_yandex_settings()
+    cloud = YandexCloud(cloud_settings)
+    return lambda: reap_machines(cloud, cloud_settings)
+
+
 def start_reaper_thread() -> threading.Thread:
     """Reap now and then every `reaper_interval_s` in a daemon thread of the worker process."""
     settings = get_settings()
     dispatcher = JobDispatcher(make_celery(settings))
     lost = LostJobs(dispatcher)
+    reap_cloud = _cloud_reaper() if YANDEX in settings.compute_backends else None
 
     def loop() -> None:
         stop = threading.Event()
@@ -123,6 +138,8 @@ def start_reaper_thread() -> threading.Thread:
                 purge_old_checkpoints(
                     settings.var_dir / "jobs", settings.checkpoint_retention_days * 86400
                 )
+                if reap_cloud:
+                    reap_cloud()
             except Exception:
                 log.exception("reaper pass failed")
             stop.wait(settings.reaper_interval_s)

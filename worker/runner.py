@@ -11,6 +11,7 @@ progress events on stdout (see worker.events). It needs mlcore and the storage l
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import traceback
@@ -28,11 +29,6 @@ from worker.events import ERROR_PREFIX, EVENT_PREFIX, RESULT_FILE
 
 def emit(event: ProgressEvent) -> None:
     print(EVENT_PREFIX + event.model_dump_json(), flush=True)
-
-
-def upload_outputs(storage: Storage, out_dir: Path, prefix: str) -> None:
-    for path in sorted(p for p in out_dir.rglob("*") if p.is_file()):
-        storage.put_file(f"{prefix}/{path.relative_to(out_dir).as_posix()}", path)
 
 
 def fetch_inputs(spec: JobSpec, storage: Storage, work_dir: Path) -> tuple[Path, dict[str, Path]]:
@@ -73,12 +69,19 @@ def run(
     result.package_sha256, result.package_size = file_sha256(package), package.stat().st_size
     message = "uploading artifacts"
     emit(ProgressEvent(type="log", epoch=epochs, epochs=epochs, progress=0.99, message=message))
-    upload_outputs(storage, request.output_dir, spec.output_prefix)
+    storage.put_folder(spec.output_prefix, request.output_dir)
     storage.put_bytes(f"{spec.output_prefix}/{RESULT_FILE}", result.model_dump_json().encode())
     return result
 
 
+def _stop(signum: int, _frame: object) -> None:
+    """A stop request (the worker cancelling) unwinds the job like an error would, so what
+    is half-written (a checkpoint being saved) is cleaned up on the way out."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(prog="python -m worker.runner", description=__doc__)
     parser.add_argument("spec", type=Path, help="path to a JobSpec JSON file")
     parser.add_argument(

@@ -88,6 +88,7 @@ def preview_job(
         compute_backend=resolved.compute_backend,
         estimate_s=resolved.estimate.seconds,
         estimate_basis=resolved.estimate.basis,
+        cost=resolved.cost,
     )
 
 

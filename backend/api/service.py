@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from backend.api.deps import SettingsDep
+from backend.compute_targets import ComputeTargetOut, compute_target
 from mlcore.contract.job import JOB_KINDS
 
 router = APIRouter(tags=["service"])
@@ -16,6 +17,9 @@ class ServiceOut(BaseModel):
     max_upload_bytes: int = Field(description="the largest dataset upload (and S3 import)")
     job_kinds: list[str]
     compute_backends: list[str] = Field(description="where a job can run, the default first")
+    compute_targets: list[ComputeTargetOut] = Field(
+        description="the compute backends described (machine, price), in the same order"
+    )
     llm_mutator: bool = Field(description="whether search jobs can use the service's LLM")
     import_s3_endpoints: list[str] = Field(description="S3 endpoints datasets can be imported from")
 
@@ -27,6 +31,7 @@ def service(settings: SettingsDep) -> ServiceOut:
         max_upload_bytes=settings.max_upload_bytes,
         job_kinds=JOB_KINDS.names(),
         compute_backends=settings.compute_backends,
+        compute_targets=[compute_target(settings, name) for name in settings.compute_backends],
         llm_mutator=settings.service_facts.llm_url is not None,
         import_s3_endpoints=settings.allowed_import_endpoints,
     )

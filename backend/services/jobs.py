@@ -8,9 +8,11 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.compute_targets import JobCost, compute_target, estimate_cost
 from backend.datasets.health import verdict
 from backend.job_states import RESUMABLE, transition
 from backend.models import (
+    CloudMachine,
     DatasetVersion,
     Job,
     JobState,
@@ -23,6 +25,7 @@ from backend.queue import JobDispatcher
 from backend.schemas import JobCreateBase
 from backend.settings import Settings
 from backend.storage_keys import job_prefix
+from backend.yandex_settings import YANDEX, get_yandex_settings
 from mlcore.contract.estimate import (
     Estimate,
     FinishedRun,
@@ -42,6 +45,7 @@ from mlcore.contract.profile import DataProfile
 from mlcore.contract.results import RESTORED
 
 MEASURED_JOBS = 20  # the latest succeeded jobs whose pace estimates a new job's duration
+MEASURED_MACHINES = 20  # the latest cloud machines whose start estimates the next one's
 
 
 class QueueUnavailable(RuntimeError):
@@ -89,6 +93,7 @@ class ResolvedJob:
     config: JobConfig
     compute_backend: str
     estimate: Estimate
+    cost: JobCost | None  # on a paid compute backend
 
 
 def finished_runs(db: Session, compute_backend: str) -> list[FinishedRun]:
@@ -124,6 +129,23 @@ def finished_runs(db: Session, compute_backend: str) -> list[FinishedRun]:
     return runs
 
 
+def machine_start(db: Session, compute_backend: str) -> tuple[float, str]:
+    """How long a new cloud machine takes to start (boot, install, first progress): the mean
+    of the latest measured, else the configured assumption; and which of the two it is."""
+    machines = db.scalars(
+        select(CloudMachine)
+        .where(CloudMachine.backend == compute_backend, CloudMachine.ready_at.is_not(None))
+        .order_by(CloudMachine.id.desc())
+        .limit(MEASURED_MACHINES)
+    ).all()
+    starts = [(m.ready_at - m.created_at).total_seconds() for m in machines if m.ready_at]
+    if starts:
+        mean = sum(starts) / len(starts)
+        return mean, f"{mean / 60:.1f} min, measured over {len(starts)} machine(s)"
+    assumed = get_yandex_settings().startup_s
+    return assumed, f"{assumed / 60:.0f} min assumed: no machine measured yet"
+
+
 def resolve_job(
     db: Session,
     user: User,
@@ -157,8 +179,12 @@ def resolve_job(
     config = kind.resolve(body.params, profile, earlier, settings.service_facts)
     work = training_gflop(config, profile.train_images)
     runs = finished_runs(db, backend)
-    estimate = estimate_duration(work, runs, family=model_family(config))
-    return ResolvedJob(config, backend, estimate)
+    target = compute_target(settings, backend)
+    estimate = estimate_duration(work, runs, device=target.device, family=model_family(config))
+    cost = None
+    if backend == YANDEX:
+        cost = estimate_cost(target, estimate.seconds, *machine_start(db, backend))
+    return ResolvedJob(config, backend, estimate, cost)
 
 
 def submit_job(
@@ -183,6 +209,7 @@ def submit_job(
         epochs=resolved.config.epochs,
         estimate_s=resolved.estimate.seconds,
         estimate_basis=resolved.estimate.basis,
+        cost=resolved.cost.model_dump() if resolved.cost else None,
         max_attempts=settings.job_max_attempts,
         output_prefix="",
     )

@@ -39,3 +39,8 @@ export function formatNumber(value: number, lang: Lang, digits = 3): string {
 export function formatCount(value: number, lang: Lang): string {
   return Math.round(value).toLocaleString(lang);
 }
+
+/** An amount in an ISO currency (RUB: 369,30 ₽ in Russian, ₽369.30 in English). */
+export function formatMoney(amount: number, currency: string, lang: Lang): string {
+  return new Intl.NumberFormat(lang, { style: "currency", currency, currencyDisplay: "narrowSymbol" }).format(amount);
+}

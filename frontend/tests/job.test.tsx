@@ -411,3 +411,29 @@ test("the configuration lists every parameter, and says why Konstruktor chose th
   expect(within(details).queryByText("chosen", { selector: "dt" })).not.toBeInTheDocument();
   expect(within(details).queryByText("reasons", { selector: "dt" })).not.toBeInTheDocument();
 });
+
+test("a job on a paid target shows its expected cost, then what its machine time costs, then the final cost", async () => {
+  const cost = { currency: "RUB", price_per_hour: 369.3, estimate: 184.65, ceiling: 8863.2, basis: "the job's expected duration" };
+  const queued = { ...RUNNING, state: "queued", compute_backend: "yandex", cost: { ...cost, machine_seconds: 0, actual: 0, machines: 0 } };
+  const running = { ...queued, state: "running", cost: { ...cost, machine_seconds: 754, actual: 77.35, machines: 2 } };
+  const done = { ...running, state: "failed", error: "out of memory", finished_at: "2026-12-05T08:10:00Z" };
+  let start = () => undefined as void;
+  const started = new Promise<void>((resolve) => (start = resolve));
+  let job: Job = queued;
+  server.use(
+    http.get("/api/v1/auth/me", () => HttpResponse.json(ME)),
+    http.get("/api/v1/jobs/j1", () => HttpResponse.json(job)),
+    http.get("/api/v1/jobs/j1/events", () => sse(events([], started, [running], false))),
+  );
+  const costRow = async () => (await screen.findByText("Cost", { selector: "dt" })).nextElementSibling;
+  const first = renderAt(<JobPage />, AT);
+  const row = await costRow();
+  expect(row).toHaveTextContent("expected about ₽184.65 (at most ₽8,863.20)");
+  start();
+  await waitFor(() => expect(row).toHaveTextContent("₽77.35 so far, for 12 min 34 s of machine time on 2 machines"));
+  first.unmount();
+
+  job = done;
+  renderAt(<JobPage />, AT);
+  expect(await costRow()).toHaveTextContent("₽77.35 in all, for 12 min 34 s of machine time on 2 machines");
+});

@@ -118,7 +118,35 @@ function resolve(params: Params, weightsAtHand = false) {
   };
 }
 
-function handlers({ service = SERVICE, models = [] as unknown[], weightsAtHand = false, project = "p1" } = {}) {
+const LOCAL = { name: "local", title: "this service's own machine", device: "cpu", machine: null };
+const YANDEX = {
+  name: "yandex",
+  title: "Yandex Cloud GPU",
+  device: "cuda",
+  machine: "gpu-standard-v3: 1 GPU, 28 vCPU, 119 GB RAM",
+  currency: "RUB",
+  price_per_hour: 369.3,
+  max_hours: 24,
+};
+
+/** What a job on YANDEX costs: with a duration estimate of `estimate_s`, or only its ceiling. */
+function paid(estimate_s: number | null) {
+  const basis =
+    estimate_s === null
+      ? "no duration estimate for this kind of job: the ceiling is its time limit"
+      : "the job's expected duration plus a machine's start (3 min), at 369.3 RUB/h";
+  const estimate = estimate_s === null ? null : Math.round(((estimate_s + 180) * 369.3) / 36) / 100;
+  const cost = { currency: "RUB", price_per_hour: 369.3, estimate, ceiling: 8863.2, basis, machine_seconds: 0, actual: 0, machines: 0 };
+  return { compute_backend: "yandex", estimate_s, estimate_basis: "measured pace on cuda", cost };
+}
+
+function handlers({
+  service = SERVICE as typeof SERVICE & { compute_targets?: object[] },
+  models = [] as unknown[],
+  weightsAtHand = false,
+  project = "p1",
+  onYandex = paid(null),
+} = {}) {
   const previews: Params[] = [];
   const list = [
     http.get("/api/v1/auth/me", () => HttpResponse.json(ME)),
@@ -146,7 +174,8 @@ function handlers({ service = SERVICE, models = [] as unknown[], weightsAtHand =
           { status: 422 },
         );
       }
-      return HttpResponse.json(resolve(body.params, weightsAtHand));
+      const backend = (body as { compute_backend?: string }).compute_backend ?? service.compute_backends[0];
+      return HttpResponse.json({ ...resolve(body.params, weightsAtHand), cost: null, ...(backend === "yandex" ? onYandex : {}) });
     }),
   ];
   return { list, previews };
@@ -383,4 +412,65 @@ test("with ?project= the job goes into that project, which the screen names", as
   await user.click(screen.getByRole("button", { name: "Start training" }));
   expect(await screen.findByText("now at /jobs/j9")).toBeInTheDocument();
   expect(posted).toEqual({ kind: "train", dataset_version_id: "v1", params: { model: "efficientnet_b0" } });
+});
+
+test("a paid compute target is listed with its machine and price, and choosing it says how it is billed", async () => {
+  const { list, previews } = handlers({
+    service: { ...SERVICE, compute_backends: ["local", "yandex"], compute_targets: [LOCAL, YANDEX] },
+  });
+  server.use(...list);
+  const user = userEvent.setup();
+  renderSettings();
+  const target = await screen.findByLabelText("Compute target");
+  expect(within(target).getAllByRole("option").map((o) => o.textContent)).toEqual([
+    "the local worker (this server) (the service's default)",
+    "Yandex Cloud GPU — gpu-standard-v3: 1 GPU, 28 vCPU, 119 GB RAM · ₽369.30/h",
+  ]);
+  expect(screen.queryByText(/Billed for machine time/)).not.toBeInTheDocument();
+  await user.selectOptions(target, "yandex");
+  expect(target).toHaveAccessibleDescription(
+    "Billed for machine time, from the machine's start to its deletion, at ₽369.30/h; a job is stopped after 24 h.",
+  );
+  await waitFor(() => expect(previews.at(-1)).toMatchObject({ compute_backend: "yandex" }));
+});
+
+test("on a paid target the status line gives the expected cost, and the most the job can cost", async () => {
+  const { list } = handlers({
+    service: { ...SERVICE, compute_backends: ["local", "yandex"], compute_targets: [LOCAL, YANDEX] },
+    onYandex: paid(1800),
+  });
+  server.use(...list);
+  const user = userEvent.setup();
+  renderSettings();
+  const target = await screen.findByLabelText("Compute target");
+  const status = screen.getByRole("status");
+  expect(status).toHaveTextContent("The service will train for 40 epochs on the local worker.");
+  expect(status).not.toHaveTextContent(/cost/);
+  await user.selectOptions(target, "yandex");
+  await waitFor(() =>
+    expect(status).toHaveTextContent(
+      "The service will train for 40 epochs on Yandex Cloud GPU. Expected to take about 30 min 0 s (measured pace on cuda). " +
+        "Expected to cost about ₽203.12 (the job's expected duration plus a machine's start (3 min), at 369.3 RUB/h), " +
+        "at most ₽8,863.20 at the job's time limit.",
+    ),
+  );
+});
+
+test("the only target, when paid, is named with its price and billing; without a duration estimate only the ceiling is given", async () => {
+  const { list } = handlers({ service: { ...SERVICE, compute_backends: ["yandex"], compute_targets: [YANDEX] } });
+  server.use(...list);
+  renderSettings();
+  expect(
+    await screen.findByText(
+      "Runs on: Yandex Cloud GPU — gpu-standard-v3: 1 GPU, 28 vCPU, 119 GB RAM · ₽369.30/h. " +
+        "Billed for machine time, from the machine's start to its deletion, at ₽369.30/h; a job is stopped after 24 h.",
+    ),
+  ).toBeInTheDocument();
+  const status = screen.getByRole("status");
+  await waitFor(() =>
+    expect(status).toHaveTextContent(
+      "It can cost at most ₽8,863.20 (no duration estimate for this kind of job: the ceiling is its time limit).",
+    ),
+  );
+  expect(status).not.toHaveTextContent(/Expected to/);
 });

@@ -44,11 +44,16 @@ def save_state(folder: Path, generators: Generators, meta: dict[str, Any], **sta
     """Write `folder/last.pt` atomically: everything a resumed run needs, RNGs included,
     and `last.json` with `meta` (what must be known before the run is set up again)."""
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / (LAST_STATE + ".tmp")
-    torch.save({**state, "rng": _rng_state(generators)}, tmp)
-    os.replace(tmp, folder / LAST_STATE)
-    (folder / (LAST_META + ".tmp")).write_text(json.dumps(meta), encoding="utf-8")
-    os.replace(folder / (LAST_META + ".tmp"), folder / LAST_META)
+    tmp, tmp_meta = folder / (LAST_STATE + ".tmp"), folder / (LAST_META + ".tmp")
+    try:
+        torch.save({**state, "rng": _rng_state(generators)}, tmp)
+        os.replace(tmp, folder / LAST_STATE)
+        tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp_meta, folder / LAST_META)
+    except BaseException:  # stopped mid-save (a cancel): the last complete state stays alone
+        tmp.unlink(missing_ok=True)
+        tmp_meta.unlink(missing_ok=True)
+        raise
 
 
 def load_meta(folder: Path) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from backend.db import get_engine, get_sessionmaker
 from backend.migrations import upgrade_to_head
 from backend.services.ingest_line import get_ingest_line
 from backend.settings import get_settings
+from backend.yandex_settings import ENV_PREFIX as YANDEX_PREFIX
+from backend.yandex_settings import get_yandex_settings
 
 SERVICE_VARS = (
     "DATABASE_URL",
@@ -37,6 +40,8 @@ SERVICE_VARS = (
     "KONSTRUKTOR_DB_POOL_TIMEOUT_S",
     "KONSTRUKTOR_RECOMMEND_MEMORY_MB",
     "KONSTRUKTOR_RECOMMEND_TIMEOUT_S",
+    "KONSTRUKTOR_COMPUTE_BACKEND",
+    "KONSTRUKTOR_COMPUTE_BACKENDS",
 )
 
 
@@ -46,6 +51,7 @@ def reset_caches() -> None:
         get_engine().dispose()
     for cached in (
         get_settings,
+        get_yandex_settings,
         get_engine,
         get_sessionmaker,
         get_storage,
@@ -58,7 +64,7 @@ def reset_caches() -> None:
 
 def configure(monkeypatch: pytest.MonkeyPatch, var_dir: Path, **env: str) -> None:
     """Use `var_dir` and exactly the given service variables; migrate the database."""
-    for name in SERVICE_VARS:
+    for name in (*SERVICE_VARS, *(n for n in os.environ if n.startswith(YANDEX_PREFIX))):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KONSTRUKTOR_VAR_DIR", str(var_dir))
     for name, value in env.items():

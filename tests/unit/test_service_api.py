@@ -10,22 +10,43 @@ from fastapi.testclient import TestClient
 from backend import main
 from tests.support.api import API
 from tests.support.env import configure
+from tests.support.yandex_cloud import authorized_key
 
 
 def test_the_service_says_its_limits_and_compute_targets(
     sqlite_service: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    authorized_key(sqlite_service.parent / "key.json")
+    yandex = {
+        "FOLDER_ID": "b1gfolder",
+        "SUBNET_ID": "e9bsubnet",
+        "KEY_FILE": str(sqlite_service.parent / "key.json"),
+        "IMAGE_FAMILY": "ubuntu-2204-lts-gpu",
+        "BUCKET": "jobs",
+        "S3_ACCESS_KEY_ID": "YCAJE",
+        "S3_SECRET_ACCESS_KEY": "secret",
+        "PRICE_GPU_HOUR": "300",
+        "PRICE_CORE_HOUR": "1",
+        "PRICE_MEMORY_GB_HOUR": "0.5",
+        "MAX_JOB_HOURS": "12",
+    }
     configure(
         monkeypatch,
         sqlite_service,
         KONSTRUKTOR_MAX_UPLOAD_MB="5",
         KONSTRUKTOR_COMPUTE_BACKENDS="local,yandex",
+        **{f"KONSTRUKTOR_YC_{name}": value for name, value in yandex.items()},
     )
     with TestClient(main.create_app()) as client:
         info = client.get(f"{API}/service").json()  # no credentials needed
     assert info["max_upload_bytes"] == 5 * 1024 * 1024
     assert info["compute_backends"] == ["local", "yandex"] and info["llm_mutator"] is False
     assert info["job_kinds"] == ["train", "search"]
+    local, cloud = info["compute_targets"]
+    assert (local["name"], local["device"], local["price_per_hour"]) == ("local", "cpu", None)
+    assert (cloud["name"], cloud["device"], cloud["max_hours"]) == ("yandex", "cuda", 12)
+    assert cloud["price_per_hour"] == 300 + 28 * 1 + 119 * 0.5
+    assert cloud["machine"] == "gpu-standard-v3: 1 GPU, 28 vCPU, 119 GB RAM"
 
 
 def test_every_page_url_serves_the_web_app(

@@ -23,6 +23,8 @@ class JobFailed(Exception):
 
 
 class JobHooksProtocol(Protocol):
+    attempt: int  # the job's attempt being run (a cloud machine is labelled with it)
+
     def on_event(self, event: ProgressEvent) -> None: ...
 
     def should_cancel(self) -> bool: ...
@@ -35,7 +37,7 @@ class ComputeBackend(ABC):
 
 
 COMPUTE_BACKENDS: Registry[type[ComputeBackend]] = Registry(
-    "compute backend", providers=("worker.compute.local",)
+    "compute backend", providers=("worker.compute.local", "worker.compute.yandex.backend")
 )
 
 

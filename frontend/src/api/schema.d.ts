@@ -888,6 +888,41 @@ export interface components {
             /** Year */
             year: number;
         };
+        /**
+         * ComputeTargetOut
+         * @description A compute backend a job may name.
+         */
+        ComputeTargetOut: {
+            /** Currency */
+            currency?: string | null;
+            /**
+             * Device
+             * @description cpu or cuda: what sets a job's expected pace
+             */
+            device: string;
+            /**
+             * Machine
+             * @description the machine a job gets, in words
+             */
+            machine: string | null;
+            /**
+             * Max Hours
+             * @description a job is stopped after this long
+             */
+            max_hours?: number | null;
+            /**
+             * Name
+             * @description the value of a job's compute_backend
+             */
+            name: string;
+            /**
+             * Price Per Hour
+             * @description what one machine costs an hour
+             */
+            price_per_hour?: number | null;
+            /** Title */
+            title: string;
+        };
         /** Credentials */
         Credentials: {
             /**
@@ -1126,6 +1161,49 @@ export interface components {
              */
             words: string;
         };
+        /**
+         * JobCost
+         * @description What a job on a paid compute target costs: estimated before, measured after.
+         */
+        JobCost: {
+            /**
+             * Actual
+             * @description the cost of that machine time
+             * @default 0
+             */
+            actual?: number;
+            /**
+             * Basis
+             * @description how the estimate was made
+             */
+            basis: string;
+            /**
+             * Ceiling
+             * @description the most it can cost: the job's time limit
+             */
+            ceiling: number;
+            /** Currency */
+            currency: string;
+            /**
+             * Estimate
+             * @description expected cost (null: no duration estimate)
+             */
+            estimate: number | null;
+            /**
+             * Machine Seconds
+             * @description machine time so far, start to deletion
+             * @default 0
+             */
+            machine_seconds?: number;
+            /**
+             * Machines
+             * @description machines started (more than one after preemption)
+             * @default 0
+             */
+            machines?: number;
+            /** Price Per Hour */
+            price_per_hour: number;
+        };
         /** JobLogOut */
         JobLogOut: {
             /**
@@ -1144,6 +1222,8 @@ export interface components {
             cancel_requested: boolean;
             /** Compute Backend */
             compute_backend: string;
+            /** @description on a paid compute backend: estimated at submission, then the machine time used and what it cost */
+            cost: components["schemas"]["JobCost"] | null;
             /**
              * Created At
              * Format: date-time
@@ -1213,6 +1293,8 @@ export interface components {
         JobPreview: {
             /** Compute Backend */
             compute_backend: string;
+            /** @description on a paid compute backend: the expected cost */
+            cost: components["schemas"]["JobCost"] | null;
             /** Epochs */
             epochs: number;
             /**
@@ -1573,6 +1655,11 @@ export interface components {
              * @description where a job can run, the default first
              */
             compute_backends: string[];
+            /**
+             * Compute Targets
+             * @description the compute backends described (machine, price), in the same order
+             */
+            compute_targets: components["schemas"]["ComputeTargetOut"][];
             /**
              * Import S3 Endpoints
              * @description S3 endpoints datasets can be imported from

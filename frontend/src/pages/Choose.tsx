@@ -14,7 +14,7 @@ import { FamilyView } from "../components/SearchFamily";
 import { PageTitle } from "../components/PageTitle";
 import { Stepper, useStepLabel } from "../components/Stepper";
 import { Tabs } from "../components/Tabs";
-import { formatCount, formatNumber, formatPercent } from "../format";
+import { formatCount, formatMoney, formatNumber, formatPercent } from "../format";
 import { useLang, useText, type Lang } from "../i18n";
 
 // ---------------------------------------------------------------------------------------
@@ -31,6 +31,9 @@ const SHARED_TEXT = {
     defaultTarget: (name: string) => `${name} (the service's default)`,
     runsOn: (name: string) => `Runs on: ${name}.`,
     local: "the local worker (this server)",
+    priced: (title: string, machine: string | null, price: string) => `${title}${machine ? ` — ${machine}` : ""} · ${price}/h`,
+    billing: (price: string, hours: string | null) =>
+      `Billed for machine time, from the machine's start to its deletion, at ${price}/h${hours ? `; a job is stopped after ${hours} h` : ""}.`,
     serviceDefault: "The job runs where the service runs jobs by default.",
     millions: "M",
     loadingCatalog: "Loading the catalog…",
@@ -45,6 +48,9 @@ const SHARED_TEXT = {
     defaultTarget: (name: string) => `${name} (по умолчанию)`,
     runsOn: (name: string) => `Где обучать: ${name}.`,
     local: "локальный исполнитель (этот сервер)",
+    priced: (title: string, machine: string | null, price: string) => `${title}${machine ? ` — ${machine}` : ""} · ${price}/ч`,
+    billing: (price: string, hours: string | null) =>
+      `Оплачивается время работы машины, от её запуска до удаления, по ${price}/ч${hours ? `; задание останавливается через ${hours} ч` : ""}.`,
     serviceDefault: "Задание выполнится там, где сервис выполняет задания по умолчанию.",
     millions: "млн",
     loadingCatalog: "Загружаем каталог…",
@@ -153,27 +159,53 @@ function DatasetGate({
   );
 }
 
-/** Where a job runs: the service's compute targets, the default first ("" = default). */
+/** A compute backend as the service describes it (its device aside). */
+type Target = Omit<Schemas["ComputeTargetOut"], "device">;
+
+/** The service's compute targets, the default first; from a service that only names them, the names. */
+export function computeTargets(service: Schemas["ServiceOut"] | undefined): Target[] {
+  return service?.compute_targets ?? (service?.compute_backends ?? []).map((name) => ({ name, title: name, machine: null }));
+}
+
+/** Where a job runs: the service's compute targets, the default first ("" = default), a paid
+ * one with its machine and price, and how it is billed. */
 export function ComputeTarget({ id, value, onChange }: { id: string; value: string; onChange: (value: string) => void }) {
   const t = useText(SHARED_TEXT);
+  const { lang } = useLang();
   const service = useService();
-  const backends = service.data?.compute_backends ?? [];
-  const name = (backend: string) => (backend === "local" ? t.local : backend);
   if (service.isPending) return null;
   if (service.error) return <p className="hint">{t.serviceDefault}</p>;
-  if (backends.length <= 1) {
-    return <p className="hint">{t.runsOn(name(backends[0] ?? "local"))}</p>;
+  const targets = computeTargets(service.data);
+  const price = ({ price_per_hour, currency }: Target) =>
+    typeof price_per_hour === "number" && currency ? formatMoney(price_per_hour, currency, lang) : null;
+  const label = (target: Target) => {
+    const title = target.name === "local" ? t.local : target.title;
+    const cost = price(target);
+    return cost ? t.priced(title, target.machine, cost) : title;
+  };
+  const selected = targets.find((target) => target.name === value) ?? targets[0];
+  const cost = selected && price(selected);
+  const hours = selected?.max_hours;
+  const billing = cost ? t.billing(cost, hours ? formatNumber(hours, lang) : null) : null;
+  if (!selected || targets.length === 1) {
+    return <p className="hint">{[t.runsOn(selected ? label(selected) : t.local), billing].filter(Boolean).join(" ")}</p>;
   }
   return (
     <div className="field">
       <label htmlFor={id}>{t.computeTarget}</label>
-      <select id={id} value={value || backends[0]} onChange={(event) => onChange(event.target.value === backends[0] ? "" : event.target.value)}>
-        {backends.map((backend, index) => (
-          <option key={backend} value={backend}>
-            {index === 0 ? t.defaultTarget(name(backend)) : name(backend)}
+      <select
+        id={id}
+        value={selected.name}
+        aria-describedby={billing ? `${id}-billing` : undefined}
+        onChange={(event) => onChange(event.target.value === targets[0]?.name ? "" : event.target.value)}
+      >
+        {targets.map((target, index) => (
+          <option key={target.name} value={target.name}>
+            {index === 0 ? t.defaultTarget(label(target)) : label(target)}
           </option>
         ))}
       </select>
+      {billing && <small id={`${id}-billing`}>{billing}</small>}
     </div>
   );
 }

@@ -5,7 +5,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { api, ok, type JobOut } from "../api/client";
+import { api, ok, type JobOut, type Schemas } from "../api/client";
 import { followJob } from "../api/events";
 import { automaticChoices } from "../api/jobs";
 import { keys, useJob, useModel } from "../api/queries";
@@ -15,7 +15,7 @@ import { ErrorNotice, Loading, Notice } from "../components/Notice";
 import { PageTitle } from "../components/PageTitle";
 import { ProgressBar } from "../components/ProgressBar";
 import { Stepper, useStepLabel, type StepName } from "../components/Stepper";
-import { formatCount, formatDuration, formatNumber, formatPercent } from "../format";
+import { formatCount, formatDuration, formatMoney, formatNumber, formatPercent } from "../format";
 import { useLang, useText, type Lang } from "../i18n";
 
 const ACTIVE = new Set(["queued", "running"]);
@@ -23,6 +23,9 @@ const POLL_MS = 5_000; // polling while the event stream is down
 const ANNOUNCE_MS = 5_000; // the progress status is announced at most this often
 const LATEST_CANDIDATES = 10;
 const TRAIN_SHARE = 0.9; // the share of a job's progress its engine spends training (mlcore)
+
+/** The Russian prepositional form: на 1 машине, на 2 машинах. */
+const onMachines = (n: number) => (n % 10 === 1 && n % 100 !== 11 ? "машине" : "машинах");
 
 const TEXT = {
   en: {
@@ -48,6 +51,13 @@ const TEXT = {
     trainingLeft: (time: string) => `about ${time} of training left, then evaluation and export (the trainer's measured pace)`,
     expected: "Expected duration",
     expectedValue: (time: string, basis: string) => `about ${time} (${basis})`,
+    cost: "Cost",
+    costExpected: (estimate: string | null, ceiling: string) =>
+      estimate ? `expected about ${estimate} (at most ${ceiling})` : `at most ${ceiling}`,
+    costSoFar: (amount: string, time: string, machines: number) =>
+      `${amount} so far, for ${time} of machine time on ${machines} ${machines === 1 ? "machine" : "machines"}`,
+    costFinal: (amount: string, time: string, machines: number) =>
+      `${amount} in all, for ${time} of machine time on ${machines} ${machines === 1 ? "machine" : "machines"}`,
     done: "Finished",
     live: "Live: updates arrive as the job runs.",
     connecting: "Connecting to the job's live updates…",
@@ -156,6 +166,13 @@ const TEXT = {
     trainingLeft: (time: string) => `обучения осталось примерно ${time}, затем проверка и экспорт (по скорости обучения)`,
     expected: "Ожидаемая длительность",
     expectedValue: (time: string, basis: string) => `около ${time} (${basis})`,
+    cost: "Стоимость",
+    costExpected: (estimate: string | null, ceiling: string) =>
+      estimate ? `ожидается около ${estimate} (не больше ${ceiling})` : `не больше ${ceiling}`,
+    costSoFar: (amount: string, time: string, machines: number) =>
+      `пока ${amount}, за ${time} машинного времени на ${machines} ${onMachines(machines)}`,
+    costFinal: (amount: string, time: string, machines: number) =>
+      `итого ${amount}, за ${time} машинного времени на ${machines} ${onMachines(machines)}`,
     done: "Завершено",
     live: "Обновления приходят по мере выполнения задания.",
     connecting: "Подключаемся к обновлениям задания…",
@@ -387,6 +404,12 @@ function Facts({ job }: { job: JobOut }) {
           <dd>{t.expectedValue(formatDuration(job.estimate_s, lang), job.estimate_basis ?? "")}</dd>
         </div>
       )}
+      {job.cost && (
+        <div>
+          <dt>{t.cost}</dt>
+          <dd>{costText(job.cost, ACTIVE.has(job.state), t, lang)}</dd>
+        </div>
+      )}
       {job.attempts > 1 && (
         <div>
           <dt>{t.attempt}</dt>
@@ -395,6 +418,16 @@ function Facts({ job }: { job: JobOut }) {
       )}
     </dl>
   );
+}
+
+/** What a job on a paid target is expected to cost until a machine has run, then what its
+ * machine time has cost (its final cost once it is no longer active). */
+function costText(cost: Schemas["JobCost"], active: boolean, t: Text, lang: Lang): string {
+  const money = (amount: number) => formatMoney(amount, cost.currency, lang);
+  const seconds = cost.machine_seconds ?? 0;
+  if (active && seconds === 0) return t.costExpected(cost.estimate === null ? null : money(cost.estimate), money(cost.ceiling));
+  const spent = active ? t.costSoFar : t.costFinal;
+  return spent(money(cost.actual ?? 0), formatDuration(seconds, lang), cost.machines ?? 0);
 }
 
 const NOT_PARAMS = new Set(["chosen", "reasons"]);

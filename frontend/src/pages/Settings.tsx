@@ -7,16 +7,17 @@ import { useEffect, useState, type ReactNode } from "react";
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, ApiError, detailText, errorOut, type DatasetOut, type DatasetVersionOut, type Schemas } from "../api/client";
 import { automaticChoices, useStartJob, type JobBody } from "../api/jobs";
-import { useCatalog, useModels, useProject } from "../api/queries";
+import { useCatalog, useModels, useProject, useService } from "../api/queries";
 import { nearChance } from "../components/Badges";
 import { ErrorNotice, Loading, Notice } from "../components/Notice";
 import { PageTitle } from "../components/PageTitle";
 import { Stepper, useStepLabel } from "../components/Stepper";
-import { formatDuration, formatPercent } from "../format";
+import { formatDuration, formatMoney, formatPercent } from "../format";
 import { useLang, useText } from "../i18n";
 import {
   CatalogPending,
   ComputeTarget,
+  computeTargets,
   familyName,
   formatMillions,
   taskOf,
@@ -55,6 +56,9 @@ const TEXT = {
     plan: (epochs: number, backend: string) =>
       `The service will train for ${epochs} ${epochs === 1 ? "epoch" : "epochs"} on ${backend}.`,
     estimate: (time: string, basis: string) => `Expected to take about ${time} (${basis}).`,
+    cost: (estimate: string, ceiling: string, basis: string) =>
+      `Expected to cost about ${estimate} (${basis}), at most ${ceiling} at the job's time limit.`,
+    ceiling: (ceiling: string, basis: string) => `It can cost at most ${ceiling} (${basis}).`,
     local: "the local worker",
     intro:
       "Every setting is already chosen from your data. Change any of them: the ones that depend on it follow, and only what you change is sent.",
@@ -136,6 +140,9 @@ const TEXT = {
     upToDate: "Автоматически выбранные значения актуальны.",
     plan: (epochs: number, backend: string) => `Сервис проведёт ${epochs} ${plural(epochs, "эпоху", "эпохи", "эпох")} обучения; где: ${backend}.`,
     estimate: (time: string, basis: string) => `Займёт около ${time} (${basis}).`,
+    cost: (estimate: string, ceiling: string, basis: string) =>
+      `Обойдётся примерно в ${estimate} (${basis}), не больше ${ceiling} при пределе времени задания.`,
+    ceiling: (ceiling: string, basis: string) => `Обойдётся не больше чем в ${ceiling} (${basis}).`,
     local: "локальный исполнитель",
     intro:
       "Все настройки уже подобраны по вашим данным. Измените любую — зависящие от неё значения пересчитаются, а отправлено будет только то, что вы изменили.",
@@ -374,6 +381,7 @@ function SettingsForm({
   const t = useText(TEXT);
   const { lang } = useLang();
   const models = useModels(projectId);
+  const service = useService();
   const [edits, setEdits] = useState<Edits>({});
   const [compute, setCompute] = useState("");
   const start = useStartJob(projectId, serviceError);
@@ -428,7 +436,16 @@ function SettingsForm({
   };
   const earlier = (models.data ?? []).filter((m) => m.architecture === info.name);
   const busy = preview.isFetching || previewed !== body;
-  const backend = resolved.compute_backend === "local" ? t.local : resolved.compute_backend;
+  const backend =
+    resolved.compute_backend === "local"
+      ? t.local
+      : (computeTargets(service.data).find((target) => target.name === resolved.compute_backend)?.title ?? resolved.compute_backend);
+  const costText = (cost: Schemas["JobCost"]) => {
+    const money = (amount: number) => formatMoney(amount, cost.currency, lang);
+    return cost.estimate === null
+      ? t.ceiling(money(cost.ceiling), cost.basis)
+      : t.cost(money(cost.estimate), money(cost.ceiling), cost.basis);
+  };
 
   const shell = (name: Field, label: string, hint: ReactNode, control: (describedBy: string) => ReactNode) => (
     <SettingField
@@ -560,6 +577,7 @@ function SettingsForm({
                 typeof resolved.estimate_s === "number"
                   ? t.estimate(formatDuration(resolved.estimate_s, lang), resolved.estimate_basis)
                   : "",
+                resolved.cost ? costText(resolved.cost) : "",
               ]
                 .filter(Boolean)
                 .join(" ")}
