@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+
+from mlcore.engines.atomic import save_atomically, write_atomically
 
 LAST_STATE = "last.pt"
 LAST_META = "last.json"  # small facts read before the data is set up (mode, config)
@@ -44,16 +45,8 @@ def save_state(folder: Path, generators: Generators, meta: dict[str, Any], **sta
     """Write `folder/last.pt` atomically: everything a resumed run needs, RNGs included,
     and `last.json` with `meta` (what must be known before the run is set up again)."""
     folder.mkdir(parents=True, exist_ok=True)
-    tmp, tmp_meta = folder / (LAST_STATE + ".tmp"), folder / (LAST_META + ".tmp")
-    try:
-        torch.save({**state, "rng": _rng_state(generators)}, tmp)
-        os.replace(tmp, folder / LAST_STATE)
-        tmp_meta.write_text(json.dumps(meta), encoding="utf-8")
-        os.replace(tmp_meta, folder / LAST_META)
-    except BaseException:  # stopped mid-save (a cancel): the last complete state stays alone
-        tmp.unlink(missing_ok=True)
-        tmp_meta.unlink(missing_ok=True)
-        raise
+    save_atomically({**state, "rng": _rng_state(generators)}, folder / LAST_STATE)
+    write_atomically(folder / LAST_META, lambda tmp: tmp.write_text(json.dumps(meta)))
 
 
 def load_meta(folder: Path) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from mlcore.engines.atomic import save_atomically
 from mlcore.models.metadata import count_params
 from mlcore.nas.data import ImageTensors, as_input
 from mlcore.nas.evaluators.accuracy import accuracy
@@ -54,9 +55,7 @@ def save_state(
     """Everything a resumed retraining needs, written atomically; `key` is `run_key`'s."""
     state: dict[str, Any] = {name: part.state_dict() for name, part in parts.items()}
     state |= {"run": key, "generator": generator.get_state(), "losses": losses}
-    partial = path.with_suffix(".partial")
-    torch.save(state, partial)
-    partial.replace(path)
+    save_atomically(state, path)
 
 
 def resume_state(

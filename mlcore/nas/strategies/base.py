@@ -8,7 +8,6 @@ declares, so the API knows every strategy without importing torch.
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ import torch
 from mlcore.contract.registry import Registry
 from mlcore.contract.search import STRATEGIES as DECLARED
 from mlcore.contract.search import SearchConfig
+from mlcore.engines.atomic import save_atomically
 from mlcore.nas.data import SearchData
 from mlcore.nas.family import Member
 from mlcore.nas.space.latency import LatencyTable
@@ -51,13 +51,6 @@ class Found:
 
     members: list[Member]
     record: dict[str, Any] = field(default_factory=dict)
-
-
-def save_atomic(path: Path, state: dict[str, Any]) -> None:
-    """torch.save to a temporary name, then rename: a crash never leaves half a file."""
-    partial = path.with_name(path.name + ".partial")
-    torch.save(state, partial)
-    os.replace(partial, path)
 
 
 class Strategy(ABC):
@@ -95,7 +88,7 @@ class Strategy(ABC):
 
     def save(self) -> None:
         """Write `state_dict()` to the resume folder."""
-        save_atomic(self.state_path, {"owner": self.owner, "state": self.state_dict()})
+        save_atomically({"owner": self.owner, "state": self.state_dict()}, self.state_path)
 
     def restore(self) -> bool:
         """Load the saved state when there is one of this strategy, space and seed."""

@@ -13,10 +13,10 @@ from typing import Any
 
 import torch
 
+from mlcore.engines.atomic import save_atomically
 from mlcore.nas.data import ImageTensors, SearchData, as_input
 from mlcore.nas.evaluators.accuracy import accuracy
 from mlcore.nas.space.search_space import SearchSpace
-from mlcore.nas.strategies.base import save_atomic
 from mlcore.nas.strategies.one_shot import (
     Batch,
     OneShot,
@@ -192,7 +192,7 @@ def run_family_search(
         search.load_state_dict(torch.load(checkpoint, map_location="cpu", weights_only=False))
     for report in search.remaining_epochs():
         if checkpoint is not None:
-            save_atomic(checkpoint, search.state_dict())
+            save_atomically(search.state_dict(), checkpoint)
         if callback is not None and callback(report) is False:
             break
     return search.result()

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 import torch
 
-from mlcore.classify import checkpoints
 from mlcore.classify.checkpoints import load_state, save_state
 
 
@@ -24,7 +23,7 @@ def test_a_save_interrupted_midway_leaves_the_last_state(
         real_save(obj, path)  # the bytes are written, the rename is not reached
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(checkpoints.torch, "save", interrupted)
+    monkeypatch.setattr(torch, "save", interrupted)
     with pytest.raises(KeyboardInterrupt):
         save_state(tmp_path, {}, {"mode": "resident"}, epoch=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["last.json", "last.pt"]
