@@ -130,7 +130,10 @@ class Engine(ABC, Generic[C, T]):
             verdict=verdict,
         )
         package = build_package(source, request.work_dir / "package", output / "package.zip")
-        for warning in package.warnings:  # a format that failed its gate, left out
+        # the engine's own (e.g. a search's proxy that overrated its network), then a format
+        # that failed its gate and was left out
+        warnings = [*self.warnings(request, trained, evaluated), *package.warnings]
+        for warning in warnings:
             request.report(ProgressEvent(type="log", progress=PACKAGED, message=warning))
         request.report(
             ProgressEvent(type="log", progress=PACKAGED, message="packaged", metrics=metrics)
@@ -146,8 +149,12 @@ class Engine(ABC, Generic[C, T]):
             parity=package.parity,
             info=self.info(request, trained, evaluated),
             verdict=verdict,
-            warnings=package.warnings,
+            warnings=warnings,
         )
+
+    def warnings(self, request: EngineRequest[C], trained: T, evaluated: Evaluated) -> list[str]:
+        """What the job should warn about its model, beyond the verdict (none by default)."""
+        return []
 
     @abstractmethod
     def train(self, request: EngineRequest[C]) -> T:

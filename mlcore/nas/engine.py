@@ -23,7 +23,7 @@ from mlcore.engines.registry import ENGINES
 from mlcore.nas.data import JobData, read_job_data, search_halves
 from mlcore.nas.evaluators.retrain import retrain
 from mlcore.nas.family import family_json
-from mlcore.nas.readme import nas_facts
+from mlcore.nas.readme import nas_facts, proxy_gap_warning
 from mlcore.nas.selection import SearchOutcome, from_family, search
 from mlcore.nas.space.discrete import arch_config
 from mlcore.nas.space.latency import (
@@ -238,6 +238,11 @@ class NasEngine(Engine[SearchConfig, Retrained]):
         )
         return classifier_package_inputs(request, trained, facts)
 
+    def warnings(self, request: Request, trained: Retrained, evaluated: Evaluated) -> list[str]:
+        chosen, accuracy = trained.searched.outcome.chosen, evaluated.headline["accuracy"]
+        warning = proxy_gap_warning(chosen, accuracy, request.params.retrain_epochs)
+        return [warning] if warning else []
+
     def architecture(self, request: Request) -> str:
         return "nas"
 
@@ -250,6 +255,7 @@ class NasEngine(Engine[SearchConfig, Retrained]):
             "s": list(chosen.s),
             "params": chosen.params,
             "flops": chosen.flops,
+            "proxy_accuracy": chosen.proxy_accuracy,
             "predicted_latency_ms": chosen.predicted_latency_ms,
             "measured_latency_ms": trained.measured_ms,
             "latency_device": trained.searched.device,

@@ -28,6 +28,24 @@ def chosen_by(config: SearchConfig, member: Member) -> str:
     return f"the most accurate architecture found{budget}"
 
 
+PROXY_MARGIN = 0.10  # how far below its proxy a retrained network may land unwarned
+
+
+def proxy_gap_warning(member: Member, accuracy: float, retrain_epochs: int) -> str | None:
+    """A warning when the retrained network's validation accuracy is more than PROXY_MARGIN
+    below the proxy accuracy the search ranked it by; None otherwise."""
+    gap = member.proxy_accuracy - accuracy
+    if gap <= PROXY_MARGIN:
+        return None
+    return (
+        f"the retrained network reaches {accuracy:.1%} on the validation split, "
+        f"{gap * 100:.0f} points below the {member.proxy_accuracy:.1%} the search's proxy "
+        f"promised (more than the {PROXY_MARGIN:.0%} margin): it did not learn what the "
+        f"search saw in it in {retrain_epochs} retraining epoch(s); retrain it longer "
+        "(retrain_epochs) or train another member of family.json"
+    )
+
+
 def nas_facts(
     config: SearchConfig,
     member: Member,
@@ -49,7 +67,9 @@ def nas_facts(
         f"{config.channels} channels, {effort}, seed "
         f"{config.seed}); kept {chosen_by(config, member)}: {counts}; {member.params:,} "
         f"parameters, {member.flops:,} FLOPs at {config.image_size} px{timing}. Retrained "
-        f"from scratch for {config.retrain_epochs} epochs. `family.json` in the job's files "
+        f"from scratch for {config.retrain_epochs} epochs (the search's proxy accuracy was "
+        f"{member.proxy_accuracy:.1%}; retrained, {evaluation['accuracy']:.1%} on the "
+        "validation split). `family.json` in the job's files "
         "lists every architecture the search found.",
         classes=classes,
         metrics=classification_metrics(evaluation),

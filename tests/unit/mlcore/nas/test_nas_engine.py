@@ -16,6 +16,7 @@ from mlcore.contract.search import FAMILY, SearchConfig
 from mlcore.engines.base import EngineRequest
 from mlcore.engines.registry import run_job
 from mlcore.nas.engine import NAS_FILES, RETRAIN_CHECKPOINT
+from mlcore.nas.readme import PROXY_MARGIN
 from mlcore.nas.strategies.base import STATE_FILE
 from tests.unit.mlcore.test_mlcore_pipeline import assert_package_reproduces
 
@@ -232,3 +233,11 @@ def test_blackbox_search_retrains_its_best_candidate(
     assert family["variation"] == variation
     assert sum(o["children"] for o in variation["operators"].values()) == 2
     assert variation["mutator"] == {"kind": "rules", "edges": 1}
+
+
+def test_a_proxy_that_overrated_its_network_is_warned_of(job: SearchJob) -> None:
+    gap = job.result.info["proxy_accuracy"] - job.result.metrics["accuracy"]
+    warned = [w for w in job.result.warnings if "the search's proxy promised" in w]
+    assert len(warned) == (1 if gap > PROXY_MARGIN else 0)
+    logged = {e.message for e in job.events if e.type == "log"}
+    assert set(warned) <= logged
