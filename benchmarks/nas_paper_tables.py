@@ -3,7 +3,8 @@
 Per experiment one search (3 cells x 4 nodes) trains the whole family; architectures A-D are
 derived at the thesis' s vectors and retrained from scratch, and set beside the published
 row. The control check asks whether raising s_m lowered the count of op m against A; the
-control sweep raises each s_m from 0.05 to 0.95 and counts op m along the way.
+control sweep raises each s_m from 0.05 to 0.95 and counts op m along the way; the control
+monotonicity raises s_m by 0.1 at random s and counts how often op m's count rose.
 
     .venv/bin/python benchmarks/nas_paper_tables.py --experiment all [--smoke --out /tmp]
 """
@@ -83,6 +84,50 @@ def control_sweep(result: SearchResult) -> dict[str, Any]:
     return sweep
 
 
+MONOTONICITY_SAMPLES, MONOTONICITY_STEP = 300, 0.1
+
+
+def raised(s: tuple[float, ...], m: int, step: float) -> tuple[float, ...]:
+    """s with s_m raised by `step`, the other entries scaled down to keep the sum at 1."""
+    scale = (1 - s[m] - step) / (1 - s[m])
+    return tuple(x + step if i == m else x * scale for i, x in enumerate(s))
+
+
+def control_monotonicity(
+    result: SearchResult,
+    samples: int = MONOTONICITY_SAMPLES,
+    step: float = MONOTONICITY_STEP,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """At `samples` s drawn uniformly from the simplex, raise each s_m by `step` (where it
+    fits below 1): the share of those raises after which op m's count went up (control
+    says it never should), per op and over all, and the share where it went down."""
+    ops, k = result.space.ops, result.space.k
+    with torch.random.fork_rng(devices=[]):  # Dirichlet draws from the global generator
+        torch.manual_seed(seed)
+        points = torch.distributions.Dirichlet(torch.ones(k)).sample((samples,))
+    per_op: dict[str, Any] = {}
+    rises = falls = total = 0
+    for m, op in enumerate(ops):
+        up = down = tried = 0
+        for point in points.tolist():
+            s = tuple(point)
+            if s[m] + step >= 1:
+                continue
+            before = result.derive(s).counts()[op]
+            after = result.derive(raised(s, m, step)).counts()[op]
+            up, down, tried = up + (after > before), down + (after < before), tried + 1
+        per_op[op] = {"raises": tried, "count_rose": up / tried, "count_fell": down / tried}
+        rises, falls, total = rises + up, falls + down, total + tried
+    return {
+        "samples": samples,
+        "step": step,
+        "count_rose": rises / total,
+        "count_fell": falls / total,
+        "per_op": per_op,
+    }
+
+
 def run_experiment(
     experiment: Experiment, args: argparse.Namespace, device: torch.device
 ) -> dict[str, Any]:
@@ -108,7 +153,13 @@ def run_experiment(
         members[label] = {"s": list(s), **member, "paper": asdict(paper[label])}
     check = control_check(members, space.ops)
     sweep = control_sweep(result)
+    monotonicity = control_monotonicity(result, seed=args.seed)
     print(f"{experiment.name} control check holds: {check['holds']}", flush=True)
+    print(
+        f"{experiment.name} raising s_m by {monotonicity['step']} raised op m's count in "
+        f"{monotonicity['count_rose']:.1%} of {monotonicity['samples']} random s",
+        flush=True,
+    )
     for op, row in sweep.items():
         print(f"{experiment.name} sweep s_{op} {row['s_m']}: count {row['count']}", flush=True)
     return {
@@ -126,6 +177,7 @@ def run_experiment(
         "members": members,
         "control_check": check,
         "control_sweep": sweep,
+        "control_monotonicity": monotonicity,
     }
 
 

@@ -37,6 +37,9 @@ def test_paper_tables_record_members_and_the_control_sweep(tmp_path: Path) -> No
     assert set(sweep) == {"maxpool3", "identity", "conv3"}
     for row in sweep.values():
         assert len(row["count"]) == len(row["s_m"]) and all(0 <= n <= 42 for n in row["count"])
+    monotonicity = entry["control_monotonicity"]
+    assert set(monotonicity["per_op"]) == {"maxpool3", "identity", "conv3"}
+    assert monotonicity["count_rose"] + monotonicity["count_fell"] <= 1.0
 
 
 def test_baselines_compare_every_method_on_every_member(tmp_path: Path) -> None:
@@ -65,3 +68,30 @@ def test_the_control_check_skips_kinds_a_never_had() -> None:
     worse = control_check({**members, "C": member(10, 32, 0), "D": member(12, 30, 0)}, OPS_3)
     assert [row["lowered"] for row in worse["members"]] == [True, False, None]
     assert not worse["holds"]
+
+
+def test_raising_s_m_keeps_s_on_the_simplex() -> None:
+    from benchmarks.nas_paper_tables import raised
+
+    s = raised((0.2, 0.3, 0.5), 0, 0.1)
+    assert s[0] == pytest.approx(0.3) and sum(s) == pytest.approx(1.0)
+    assert s[1] / s[2] == pytest.approx(0.3 / 0.5)  # the others keep their ratio
+
+
+def test_control_monotonicity_counts_the_raises_that_raised_the_op() -> None:
+    """On a stand-in search whose op 0 count follows s_0 the wrong way, every raise of s_0
+    raises it; ops 1 and 2 never move."""
+    from benchmarks.nas_paper_tables import control_monotonicity
+    from mlcore.nas.space.genotype import Genotype
+
+    class WrongWay:
+        space = type("Space", (), {"ops": ("maxpool3", "identity", "conv3"), "k": 3})()
+
+        def derive(self, s: tuple[float, ...]) -> Genotype:
+            n = min(14, int(s[0] * 14))  # op 0 on n edges: more as s_0 rises
+            return Genotype(self.space.ops, ((0,) * n + (2,) * (14 - n),))
+
+    result = control_monotonicity(WrongWay(), samples=50)  # type: ignore[arg-type]
+    per_op = result["per_op"]
+    assert per_op["maxpool3"]["count_rose"] > 0.9 and per_op["identity"]["count_rose"] == 0
+    assert 0 < result["count_rose"] < 1
