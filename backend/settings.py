@@ -11,7 +11,7 @@ from limits import parse as parse_limit
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from backend.yandex_settings import YANDEX, load_yandex_settings
+from backend.yandex_settings import YANDEX, get_yandex_settings
 from mlcore.contract.job import ServiceFacts
 from mlcore.contract.weights import WeightsSource
 
@@ -220,7 +220,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _compute_backends_configured(self) -> Self:
         if YANDEX in self.compute_backends:
-            load_yandex_settings()  # a YandexSettingsError names every variable to fix
+            get_yandex_settings()  # read once; a YandexSettingsError names what to fix
         return self
 
     @model_validator(mode="after")

@@ -135,8 +135,10 @@ class YandexSettings(BaseSettings):
         return wheels[-1]
 
 
-def load_yandex_settings() -> YandexSettings:
-    """The settings from the environment; YandexSettingsError naming each variable to fix."""
+@lru_cache
+def get_yandex_settings() -> YandexSettings:
+    """The process-wide settings from the environment, read once (cached like
+    backend.settings.get_settings); YandexSettingsError naming each variable to fix."""
     try:
         return YandexSettings()  # required fields come from the environment
     except ValidationError as exc:
@@ -151,9 +153,3 @@ def load_yandex_settings() -> YandexSettings:
             + "; ".join(problems)
             + " (docs/yandex-cloud.md)"
         ) from None
-
-
-@lru_cache
-def get_yandex_settings() -> YandexSettings:
-    """The process-wide Yandex Cloud settings (cached like backend.settings.get_settings)."""
-    return load_yandex_settings()

@@ -106,15 +106,16 @@ def control_monotonicity(
     with torch.random.fork_rng(devices=[]):  # Dirichlet draws from the global generator
         torch.manual_seed(seed)
         points = torch.distributions.Dirichlet(torch.ones(k)).sample((samples,))
+    starts = [tuple(point) for point in points.tolist()]
+    counts = [result.derive(s).counts() for s in starts]  # each start derived once
     per_op: dict[str, Any] = {}
     rises = falls = total = 0
     for m, op in enumerate(ops):
         up = down = tried = 0
-        for point in points.tolist():
-            s = tuple(point)
+        for s, at_s in zip(starts, counts, strict=True):
             if s[m] + step >= 1:
                 continue
-            before = result.derive(s).counts()[op]
+            before = at_s[op]
             after = result.derive(raised(s, m, step)).counts()[op]
             up, down, tried = up + (after > before), down + (after < before), tried + 1
         per_op[op] = {"raises": tried, "count_rose": up / tried, "count_fell": down / tried}

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from backend.compute_targets import ComputeTargetOut, estimate_cost
 from backend.settings import Settings
-from backend.yandex_settings import YandexSettings
+from backend.yandex_settings import YandexSettings, get_yandex_settings
 from tests.support.yandex_cloud import authorized_key
 from worker.compute.yandex.userdata import START_SCRIPT, manifest_of, user_data
 
@@ -34,6 +34,7 @@ def test_switching_yandex_on_without_its_settings_names_each_variable_to_set(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("KONSTRUKTOR_COMPUTE_BACKENDS", "local,yandex")
+    get_yandex_settings.cache_clear()  # read from this environment, not an earlier test's
     with pytest.raises(ValidationError) as raised:
         Settings()
     message = str(raised.value)

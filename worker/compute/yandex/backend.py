@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,7 @@ class Watch:
     seen: int = 0
     resume_etag: str | None = None
     ready: bool = False
-    last_status_check: float = field(default_factory=lambda: -1e9)
+    last_status_check: float = -math.inf  # the first look asks at once
 
 
 class Preempted(Exception):
