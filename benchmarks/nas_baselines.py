@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from scipy.stats import ttest_ind
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -28,6 +29,7 @@ from benchmarks.nas_common import (
     ExperimentData,
     add_common_flags,
     apply_smoke,
+    control_monotonicity,
     evaluate,
     history,
     load_data,
@@ -44,12 +46,13 @@ BASELINE_SEARCHES = ("darts", "gdas")
 
 
 def shuffled(genotype: Genotype, generator: torch.Generator) -> Genotype:
-    """The same multiset of ops on randomly permuted edges."""
-    flat = [op for cell in genotype.choices for op in cell]
-    picks = [flat[i] for i in torch.randperm(len(flat), generator=generator).tolist()]
-    width = len(genotype.choices[0])
-    cells = tuple(tuple(picks[c : c + width]) for c in range(0, len(picks), width))
-    return Genotype(genotype.ops, cells)
+    """Each row's ops on randomly permuted edges of that row: the same ops in every cell, so
+    the same parameter count (a reduction-row op is built in every later cell)."""
+    rows = tuple(
+        tuple(row[i] for i in torch.randperm(len(row), generator=generator).tolist())
+        for row in genotype.choices
+    )
+    return Genotype(genotype.ops, rows)
 
 
 def run_seed(
@@ -62,7 +65,7 @@ def run_seed(
     """One seed's searches and retrains: {method: {member: evaluation}}, plus timings."""
     epochs = args.epochs or experiment.epochs
     retrain_epochs = args.retrain_epochs or epochs
-    space = experiment.space(args.channels, args.preprocess)
+    space = experiment.space(args.channels, args.preprocess, args.cell_sharing)
     tag = f"{experiment.name} seed {seed}"
     searches, timings = {}, {}
     for name in ("hyper_darts", *BASELINE_SEARCHES):
@@ -84,6 +87,7 @@ def run_seed(
             )
     return {
         "seed": seed,
+        "control_monotonicity": control_monotonicity(searches["hyper_darts"], seed=seed),
         "search_seconds": timings,
         "search_history": {name: history(result) for name, result in searches.items()},
         "methods": methods,
@@ -96,17 +100,44 @@ def spread(values: list[float]) -> dict[str, float]:
     return {"mean": statistics.mean(values), "std": std}
 
 
+def welch_p(a: list[float], b: list[float]) -> float | None:
+    """Two-sided Welch's t-test p-value of a against b (None below 2 values each or when
+    both are constant)."""
+    if min(len(a), len(b)) < 2 or statistics.pvariance(a) + statistics.pvariance(b) == 0:
+        return None
+    return float(ttest_ind(a, b, equal_var=False).pvalue)
+
+
 def summarise(runs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """{method: {member: test accuracy and parameters as mean +- std over seeds}}."""
+    """{method: {member: test accuracy and parameters as mean +- std over seeds, and for
+    every other method the Welch p-value of hyper_darts' accuracy against it}}; plus the
+    control monotonicity's mean over seeds."""
     summary: dict[str, dict[str, Any]] = {}
+
+    def accuracies(method: str, label: str) -> list[float]:
+        return [run["methods"][method][label]["test_accuracy"] for run in runs]
+
     for method, members in runs[0]["methods"].items():
         summary[method] = {
             label: {
-                key: spread([run["methods"][method][label][key] for run in runs])
-                for key in ("test_accuracy", "params")
+                **{
+                    key: spread([run["methods"][method][label][key] for run in runs])
+                    for key in ("test_accuracy", "params")
+                },
+                **(
+                    {}
+                    if method == "hyper_darts"
+                    else {
+                        "p_hyper_darts": welch_p(
+                            accuracies("hyper_darts", label), accuracies(method, label)
+                        )
+                    }
+                ),
             }
             for label in members
         }
+    rose = [run["control_monotonicity"]["count_rose"] for run in runs]
+    summary["control_monotonicity"] = {"count_rose": spread(rose)}
     return summary
 
 
@@ -119,7 +150,7 @@ def run_experiment(
     return {
         "experiment": experiment.name,
         "dataset": experiment.dataset,
-        "space": experiment.space(args.channels, args.preprocess).to_dict(),
+        "space": experiment.space(args.channels, args.preprocess, args.cell_sharing).to_dict(),
         "strategy": asdict(strategy_config(args)),
         "search_epochs": args.epochs or experiment.epochs,
         "retrain_epochs": args.retrain_epochs or args.epochs or experiment.epochs,
@@ -134,6 +165,13 @@ def table(entry: dict[str, Any]) -> str:
     """Test accuracy % (mean +- std) and mean parameters per method and member."""
     lines = [f"{entry['experiment']}: test accuracy % mean +- std (mean params)"]
     for method, members in entry["summary"].items():
+        if method == "control_monotonicity":
+            rose = members["count_rose"]
+            lines.append(
+                f"  raising s_m by 0.1 raised op m's count in {100 * rose['mean']:.1f} +- "
+                f"{100 * rose['std']:.1f} % of cases"
+            )
+            continue
         cells = [
             f"{label} {100 * m['test_accuracy']['mean']:.2f} +- "
             f"{100 * m['test_accuracy']['std']:.2f} ({m['params']['mean']:,.0f})"

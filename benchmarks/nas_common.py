@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from benchmarks.bench_env import BENCH_DATA, environment, shared_zip, write_result
+from mlcore.contract.search import CELL_SHARING, STRATEGIES
 from mlcore.models.metadata import count_params
 from mlcore.nas.data import (
     FASHION_MNIST_DIR,
@@ -19,13 +20,14 @@ from mlcore.nas.data import (
     SearchData,
     load_fashion_mnist,
     load_image_folder,
-    split_halves,
+    search_split,
 )
 from mlcore.nas.evaluators.retrain import retrain
 from mlcore.nas.paper import EXPERIMENTS, S_VECTORS, Experiment, kind_counts
 from mlcore.nas.space.discrete import build_discrete
 from mlcore.nas.space.genotype import Genotype
 from mlcore.nas.space.search_space import SearchSpace
+from mlcore.nas.strategies.hypernet import raised
 from mlcore.nas.strategies.one_shot import OneShotConfig
 from mlcore.nas.strategies.one_shot_loop import run_family_search
 from mlcore.nas.strategies.one_shot_result import EpochReport, SearchResult
@@ -63,11 +65,17 @@ DATASETS: dict[str, Callable[[], tuple[ImageTensors, ImageTensors]]] = {
 
 @dataclass(frozen=True)
 class ExperimentData:
-    """Search halves of the training images, the whole training set, the test set."""
+    """The training images (retraining uses all of them), the test set, and the seed of
+    every strategy's search split."""
 
-    search: SearchData
     train: ImageTensors
     test: ImageTensors
+    seed: int
+
+    def search(self, strategy: str) -> SearchData:
+        """The training images split as a search job splits them for `strategy`."""
+        generator = torch.Generator().manual_seed(self.seed)
+        return search_split(self.train, STRATEGIES[strategy].choice_share, generator)
 
 
 def capped(data: ImageTensors, limit: int | None, generator: torch.Generator) -> ImageTensors:
@@ -84,14 +92,12 @@ def load_data(
     seed: int,
     device: torch.device,
 ) -> ExperimentData:
-    """The experiment's data set on `device`; the search splits the training images into
-    equal halves (weights / hypernet vs baselines' alpha and probes), retraining uses all."""
+    """The experiment's data set on `device`, capped at random."""
     generator = torch.Generator().manual_seed(seed)
     train, test = DATASETS[experiment.dataset]()
     train = capped(train, train_images, generator).to(device)
     test = capped(test, test_images, generator).to(device)
-    half_a, half_b = split_halves(train, generator)
-    return ExperimentData(SearchData(half_a, half_b), train, test)
+    return ExperimentData(train, test, seed)
 
 
 def add_common_flags(parser: argparse.ArgumentParser) -> None:
@@ -105,8 +111,10 @@ def add_common_flags(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="cells without the 1x1 ReLU-conv-BN on their inputs",
     )
+    parser.add_argument("--cell-sharing", choices=CELL_SHARING, default="shared")
     parser.add_argument("--kappa", type=float, default=KAPPA)
     parser.add_argument("--beta", type=float, default=OneShotConfig.beta)
+    parser.add_argument("--monotone", type=float, default=OneShotConfig.monotone)
     parser.add_argument("--cost-warmup", type=float, default=OneShotConfig.cost_warmup)
     parser.add_argument("--arch-lr", type=float, default=OneShotConfig.arch_lr)
     parser.add_argument("--batch-size", type=int, default=OneShotConfig.batch_size)
@@ -116,6 +124,7 @@ def add_common_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--smoke", action="store_true", help="tiny run that checks the wiring")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--tag", help="appended to the result file's name (e.g. monotone0)")
 
 
 def apply_smoke(args: argparse.Namespace) -> None:
@@ -139,6 +148,7 @@ def strategy_config(args: argparse.Namespace, name: str = "hyper_darts") -> OneS
         name=name,
         kappa=args.kappa,
         beta=args.beta,
+        monotone=args.monotone,
         cost_warmup=args.cost_warmup,
         arch_lr=args.arch_lr,
         batch_size=args.batch_size,
@@ -178,7 +188,7 @@ def search(
     result = run_family_search(
         space,
         config,
-        data.search,
+        data.search(config.name),
         epochs,
         seed,
         callback=print_epoch(tag),
@@ -220,26 +230,74 @@ def evaluate(
     seed: int,
     device: torch.device,
 ) -> dict[str, Any]:
-    """Retrain `genotype` from scratch; op counts, parameters, test accuracy, seconds."""
+    """Retrain `genotype` from scratch: `describe` plus test accuracy, losses, seconds."""
     began = time.perf_counter()
     trained = retrain(space, genotype, data.train, data.test, epochs, seed, device=device)
     seconds = time.perf_counter() - began
-    counts = genotype.counts()
+    described = describe(space, genotype)
     losses = " ".join(f"{loss:.3f}" for loss in trained.losses)
     print(
-        f"{tag} retrain C={space.channels} {kind_counts(counts)} params {trained.params:,} "
+        f"{tag} retrain C={space.channels} {described['kinds']} params {trained.params:,} "
         f"loss/epoch [{losses}] test {trained.accuracy:.4f} {seconds:.1f}s",
         flush=True,
     )
     return {
-        "channels": space.channels,
-        "op_counts": counts,
-        "kinds": kind_counts(counts),
-        "params": trained.params,
+        **described,
         "test_accuracy": trained.accuracy,
         "retrain_losses": trained.losses,
         "retrain_seconds": seconds,
+    }
+
+
+def describe(space: SearchSpace, genotype: Genotype) -> dict[str, Any]:
+    """Width, op counts (per op and per thesis kind), parameters and the genotype."""
+    counts = genotype.counts()
+    return {
+        "channels": space.channels,
+        "op_counts": counts,
+        "kinds": kind_counts(counts),
+        "params": params_of(space, genotype),
         "genotype": genotype.to_dict(),
+    }
+
+
+MONOTONICITY_SAMPLES = 300
+MONOTONICITY_STEP = OneShotConfig.monotone_step  # 0.1: the raise the control term trains at
+
+
+def control_monotonicity(
+    result: SearchResult,
+    samples: int = MONOTONICITY_SAMPLES,
+    step: float = MONOTONICITY_STEP,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """At `samples` s drawn uniformly from the simplex, raise each s_m by `step` (where it
+    fits below 1): the share of those raises after which op m's count went up (control
+    says it never should), per op and over all, and the share where it went down."""
+    ops, k = result.space.ops, result.space.k
+    with torch.random.fork_rng(devices=[]):  # Dirichlet draws from the global generator
+        torch.manual_seed(seed)
+        points = torch.distributions.Dirichlet(torch.ones(k)).sample((samples,))
+    starts = [tuple(point) for point in points.tolist()]
+    counts = [result.derive(s).counts() for s in starts]  # each start derived once
+    per_op: dict[str, Any] = {}
+    rises = falls = total = 0
+    for m, op in enumerate(ops):
+        up = down = tried = 0
+        for s, at_s in zip(starts, counts, strict=True):
+            if s[m] + step >= 1:
+                continue
+            before = at_s[op]
+            after = result.derive(raised(torch.tensor(s), m, step)).counts()[op]
+            up, down, tried = up + (after > before), down + (after < before), tried + 1
+        per_op[op] = {"raises": tried, "count_rose": up / tried, "count_fell": down / tried}
+        rises, falls, total = rises + up, falls + down, total + tried
+    return {
+        "samples": samples,
+        "step": step,
+        "count_rose": rises / total,
+        "count_fell": falls / total,
+        "per_op": per_op,
     }
 
 
@@ -255,7 +313,8 @@ def run_and_record(
     table: Callable[[dict[str, Any]], str],
 ) -> None:
     """Run the chosen experiments, print each as a table and record them as
-    results/<name>-<experiments>[-bare]-<device>-<date>.json (bare: --no-preprocess)."""
+    results/<name>-<experiments>[-bare][-per_cell][-<tag>]-<device>-<date>.json (bare:
+    --no-preprocess; per_cell: --cell-sharing per_cell)."""
     device = torch.device(args.device)
     run = environment()  # the commit and date the run started at
     began = time.perf_counter()
@@ -271,5 +330,12 @@ def run_and_record(
         "total_seconds": time.perf_counter() - began,
         "experiments": entries,
     }
-    tag = "-".join([*experiment_names(args.experiment), *([] if args.preprocess else ["bare"])])
+    tag = "-".join(
+        [
+            *experiment_names(args.experiment),
+            *([] if args.preprocess else ["bare"]),
+            *([] if args.cell_sharing == "shared" else [args.cell_sharing]),
+            *([args.tag] if args.tag else []),
+        ]
+    )
     print(write_result(args.out, f"{name}-{tag}", result))

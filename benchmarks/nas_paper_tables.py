@@ -26,14 +26,19 @@ from benchmarks.nas_common import (
     CHANNELS,
     add_common_flags,
     apply_smoke,
+    control_monotonicity,
+    describe,
     evaluate,
     history,
     load_data,
+    params_of,
     run_and_record,
     search,
     strategy_config,
 )
-from mlcore.nas.paper import OP_KINDS, PAPER_TABLE, S_VECTORS, Experiment
+from mlcore.nas.paper import OP_KINDS, PAPER_TABLE, S_VECTORS, Experiment, PaperRow
+from mlcore.nas.space.genotype import Genotype
+from mlcore.nas.space.search_space import SearchSpace
 from mlcore.nas.strategies.one_shot_result import SearchResult
 
 
@@ -62,6 +67,25 @@ def control_check(members: dict[str, dict[str, Any]], ops: tuple[str, ...]) -> d
     return {"holds": all(row["lowered"] is not False for row in rows), "members": rows}
 
 
+def thesis_counts_params(space: SearchSpace, row: PaperRow) -> dict[str, int]:
+    """Parameters of our network (shared rows) carrying the thesis row's op counts: fewest
+    with its weighted ops in the normal row first (built once), most with them in the
+    reduction row first (built in every later cell). Only for one op of each kind (Exp 1
+    and 3): the thesis does not say which of Exp 2's convs or pools its counts are."""
+    kinds = {"pool": row.pool, "conv": row.conv, "identity": row.identity}
+    by_kind = {OP_KINDS[op]: i for i, op in enumerate(space.ops) if op in OP_KINDS}
+    ordered = [by_kind[kind] for kind in ("conv", "pool", "identity") for _ in range(kinds[kind])]
+    edges = space.num_edges
+
+    def placed(ops: list[int]) -> Genotype:
+        return Genotype(space.ops, (tuple(ops[:edges]), tuple(ops[edges:])))
+
+    return {
+        "fewest": params_of(space, placed(ordered)),
+        "most": params_of(space, placed(ordered[::-1])),
+    }
+
+
 SWEEP = (0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95)
 
 
@@ -84,63 +108,20 @@ def control_sweep(result: SearchResult) -> dict[str, Any]:
     return sweep
 
 
-MONOTONICITY_SAMPLES, MONOTONICITY_STEP = 300, 0.1
-
-
-def raised(s: tuple[float, ...], m: int, step: float) -> tuple[float, ...]:
-    """s with s_m raised by `step`, the other entries scaled down to keep the sum at 1."""
-    scale = (1 - s[m] - step) / (1 - s[m])
-    return tuple(x + step if i == m else x * scale for i, x in enumerate(s))
-
-
-def control_monotonicity(
-    result: SearchResult,
-    samples: int = MONOTONICITY_SAMPLES,
-    step: float = MONOTONICITY_STEP,
-    seed: int = 0,
-) -> dict[str, Any]:
-    """At `samples` s drawn uniformly from the simplex, raise each s_m by `step` (where it
-    fits below 1): the share of those raises after which op m's count went up (control
-    says it never should), per op and over all, and the share where it went down."""
-    ops, k = result.space.ops, result.space.k
-    with torch.random.fork_rng(devices=[]):  # Dirichlet draws from the global generator
-        torch.manual_seed(seed)
-        points = torch.distributions.Dirichlet(torch.ones(k)).sample((samples,))
-    starts = [tuple(point) for point in points.tolist()]
-    counts = [result.derive(s).counts() for s in starts]  # each start derived once
-    per_op: dict[str, Any] = {}
-    rises = falls = total = 0
-    for m, op in enumerate(ops):
-        up = down = tried = 0
-        for s, at_s in zip(starts, counts, strict=True):
-            if s[m] + step >= 1:
-                continue
-            before = at_s[op]
-            after = result.derive(raised(s, m, step)).counts()[op]
-            up, down, tried = up + (after > before), down + (after < before), tried + 1
-        per_op[op] = {"raises": tried, "count_rose": up / tried, "count_fell": down / tried}
-        rises, falls, total = rises + up, falls + down, total + tried
-    return {
-        "samples": samples,
-        "step": step,
-        "count_rose": rises / total,
-        "count_fell": falls / total,
-        "per_op": per_op,
-    }
-
-
 def run_experiment(
     experiment: Experiment, args: argparse.Namespace, device: torch.device
 ) -> dict[str, Any]:
     """Search once, derive and retrain A-D; the experiment's result entry."""
     epochs = args.epochs or experiment.epochs
     retrain_epochs = args.retrain_epochs or epochs
-    space = experiment.space(args.channels, args.preprocess)
+    space = experiment.space(args.channels, args.preprocess, args.cell_sharing)
     config = strategy_config(args)
     data = load_data(experiment, args.train_images, args.test_images, args.seed, device)
+    split = data.search(config.name)
     print(
         f"{experiment.name}: {experiment.dataset} ops {space.ops} C={space.channels} "
-        f"search {len(data.search.train)}+{len(data.search.val)} images, test {len(data.test)}",
+        f"{space.cell_sharing} cells, search {len(split.train)} weights + {len(split.val)} "
+        f"choices, test {len(data.test)}",
         flush=True,
     )
     result, search_seconds = search(experiment.name, space, config, data, epochs, args.seed, device)
@@ -148,10 +129,22 @@ def run_experiment(
     members = {}
     for label, s in S_VECTORS[space.ops].items():
         genotype = result.derive(s)
-        member = evaluate(
-            f"{experiment.name} {label}", space, genotype, data, retrain_epochs, args.seed, device
+        member = (
+            describe(space, genotype)
+            if args.search_only
+            else evaluate(
+                f"{experiment.name} {label}",
+                space,
+                genotype,
+                data,
+                retrain_epochs,
+                args.seed,
+                device,
+            )
         )
         members[label] = {"s": list(s), **member, "paper": asdict(paper[label])}
+        if space.cell_sharing == "shared" and len(space.ops) == 3:  # one op of each kind
+            members[label]["paper_counts_params"] = thesis_counts_params(space, paper[label])
     check = control_check(members, space.ops)
     sweep = control_sweep(result)
     monotonicity = control_monotonicity(result, seed=args.seed)
@@ -170,7 +163,7 @@ def run_experiment(
         "strategy": asdict(config),
         "search_epochs": epochs,
         "retrain_epochs": retrain_epochs,
-        "search_images": len(data.search.train) + len(data.search.val),
+        "search_images": {"weights": len(split.train), "choices": len(split.val)},
         "retrain_images": len(data.train),
         "test_images": len(data.test),
         "search_seconds": search_seconds,
@@ -187,8 +180,9 @@ def table(entry: dict[str, Any]) -> str:
     lines = [f"{entry['experiment']} (ours | thesis): accuracy %, params, pool/conv/identity"]
     for label, m in entry["members"].items():
         k, p = m["kinds"], m["paper"]
+        accuracy = f"{100 * m['test_accuracy']:.2f}" if "test_accuracy" in m else "-"
         lines.append(
-            f"  {label}: {100 * m['test_accuracy']:.2f}, {m['params']:,}, "
+            f"  {label}: {accuracy}, {m['params']:,}, "
             f"{k['pool']}/{k['conv']}/{k['identity']} | {p['accuracy']}, {p['params']:,}, "
             f"{p['pool']}/{p['conv']}/{p['identity']}"
         )
@@ -198,6 +192,11 @@ def table(entry: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--experiment", choices=["1", "2", "3", "all"], default="all")
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="derive A-D and measure control without retraining them",
+    )
     add_common_flags(parser)
     args = parser.parse_args()
     apply_smoke(args)

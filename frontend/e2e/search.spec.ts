@@ -32,7 +32,8 @@ test("a Hyper-DARTS search: live job, then its family's front with each member's
   expect(await points.count()).toBeGreaterThanOrEqual(1);
   await points.first().click();
   const card = page.getByRole("region", { name: /^Member \d+$/ });
-  await expect(card).toContainText("Cell 1:");
+  await expect(card).toContainText("Normal cell (cell 1):");
+  await expect(card).toContainText("Reduction cell (cells 2, 3):");
   await expect(card.getByRole("button", { name: "Train this member" })).toBeVisible();
   await checkScreen(page, "42-search-family");
 

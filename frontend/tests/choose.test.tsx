@@ -417,6 +417,23 @@ test("a point of an earlier search's front shows its member, and training it pos
   });
 });
 
+test("a family of a shared-cell space names its rows the normal and the reduction cell", async () => {
+  const shared = { ...FAMILY, space: { cells: 3, cell_sharing: "shared" } };
+  server.use(
+    ...handlers({ models: [NAS_MODEL] }),
+    http.get("/api/v1/models/m1/files/family", () => HttpResponse.json(shared)),
+  );
+  const user = userEvent.setup();
+  renderChoose("?tab=search");
+  const points = await screen.findAllByRole("button", { name: /^Member \d:/ });
+  await user.click(points[0]!);
+  const card = screen.getByRole("region", { name: "Member 1" });
+  expect(card).toHaveTextContent("Normal cell (cell 1): maxpool3, identity, identity");
+  expect(card).toHaveTextContent("Reduction cell (cells 2, 3): identity, maxpool3, maxpool3");
+  expect(card).toHaveTextContent(/shares the reduction cell's operations/);
+  expect(card).not.toHaveTextContent("Cell 1:");
+});
+
 test("a member of a black-box family (no complexity vectors) is trained by its index too", async () => {
   let posted: unknown = null;
   const blackbox = { ...FAMILY, members: FAMILY.members.map((m) => ({ ...m, s: [] })), strategy: "random" };

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from math import inf
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self, get_args
 
 from pydantic import (
     AfterValidator,
@@ -35,11 +35,16 @@ from mlcore.contract.profile import DataProfile, by_size
 
 class StrategyCard(NamedTuple):
     """A strategy's torch-free facts: how it searches (differentiable: one supernet;
-    blackbox: candidates trained briefly) and what it gives."""
+    blackbox: candidates trained briefly), what it gives, and the share of the training
+    split it holds out to choose with (`choice_share`): a bilevel search (DARTS, GDAS)
+    learns its architecture on a second half, as those papers do; the others only rank
+    and probe on the held-out part, so the weights (and hyper_darts' hypernetwork, learnt
+    in one level with them, as in the thesis) learn from the rest."""
 
     kind: Literal["differentiable", "blackbox"]
     summary: str
     varies_parents: bool = False  # mutates or crosses earlier candidates (a mutator applies)
+    choice_share: float = 0.2
 
 
 STRATEGIES: dict[str, StrategyCard] = {
@@ -48,8 +53,12 @@ STRATEGIES: dict[str, StrategyCard] = {
         "one search gives a family of architectures along the accuracy/cost front "
         "(complexity vector s)",
     ),
-    "darts": StrategyCard("differentiable", "one architecture (first-order DARTS)"),
-    "gdas": StrategyCard("differentiable", "one architecture (Gumbel-softmax sampling)"),
+    "darts": StrategyCard(
+        "differentiable", "one architecture (first-order DARTS)", choice_share=0.5
+    ),
+    "gdas": StrategyCard(
+        "differentiable", "one architecture (Gumbel-softmax sampling)", choice_share=0.5
+    ),
     "random": StrategyCard("blackbox", "candidates drawn at random, trained briefly"),
     "evolution": StrategyCard("blackbox", "regularized evolution", varies_parents=True),
     "map_elites": StrategyCard(
@@ -71,6 +80,9 @@ StrategyName = Annotated[
 ]
 CellOp = Literal["conv3", "conv5", "dilconv3", "sepconv3", "maxpool3", "avgpool3", "identity"]
 PAPER_OPS: tuple[CellOp, ...] = ("maxpool3", "identity", "conv3")  # the thesis' 3-op space
+# shared: one normal and one reduction cell architecture (the thesis, DARTS); per_cell: one each
+CellSharing = Literal["shared", "per_cell"]
+CELL_SHARING: tuple[CellSharing, ...] = get_args(CellSharing)
 Mutator = Literal["rules", "llm"]
 SearchImageSize = Annotated[int, Field(ge=16, le=128)]
 SearchEpochs = Annotated[int, Field(ge=1, le=500)]
@@ -111,6 +123,12 @@ class SearchParams(BaseModel):
     )
     cells: int = Field(3, ge=1, le=8)
     nodes: int = Field(4, ge=1, le=6, description="intermediate vertices per cell")
+    cell_sharing: CellSharing = Field(
+        "shared",
+        description="shared: one normal cell (the first) and one reduction cell (every cell "
+        "after a down-sampling) architecture, as the thesis and DARTS; per_cell: every cell "
+        "chooses its own ops",
+    )
     channels: int = Field(16, ge=4, le=256, description="feature channels of every cell")
     image_size: SearchImageSize | None = Field(
         None, description="default: 32 (the splits are held in memory)"

@@ -66,6 +66,21 @@ def as_input(images: torch.Tensor) -> torch.Tensor:
     return images.float().div_(127.5).sub_(1.0)
 
 
+def flip_and_shift(x: torch.Tensor, generator: torch.Generator, pad: int = 4) -> torch.Tensor:
+    """The standard small-image augmentation on a float batch (N, C, H, W): each image
+    mirrored left-right with probability 1/2 and shifted by up to `pad` pixels each way
+    (zero padding, as a random crop of the padded image); draws come from `generator`."""
+    n, _, h, w = x.shape
+    flip = torch.rand(n, generator=generator) < 0.5
+    dy, dx = (torch.randint(0, 2 * pad + 1, (n,), generator=generator) for _ in range(2))
+    x = torch.where(flip.to(x.device)[:, None, None, None], x.flip(-1), x)
+    padded = torch.nn.functional.pad(x, (pad, pad, pad, pad))
+    rows = (dy[:, None] + torch.arange(h)).to(x.device)
+    cols = (dx[:, None] + torch.arange(w)).to(x.device)
+    batch = torch.arange(n, device=x.device)[:, None, None]
+    return padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)
+
+
 def read_idx(path: Path) -> np.ndarray:
     """An unsigned-byte array from a gzipped idx file (the MNIST format)."""
     raw = gzip.decompress(path.read_bytes())
@@ -137,15 +152,6 @@ def load_image_folder(source: Path, split: str, size: int = 32) -> ImageTensors:
     return ImageTensors(torch.from_numpy(pixels.copy()), labels, classes)
 
 
-def split_halves(
-    data: ImageTensors, generator: torch.Generator
-) -> tuple[ImageTensors, ImageTensors]:
-    """A random split into two equal halves (the thesis' search train / validation)."""
-    order = torch.randperm(len(data), generator=generator)
-    half = len(data) // 2
-    return data.subset(order[:half]), data.subset(order[half:])
-
-
 @dataclass(frozen=True)
 class SearchData:
     """The search split: `train` updates weights (and the hypernet), `val` the baselines'
@@ -155,9 +161,14 @@ class SearchData:
     val: ImageTensors
 
 
-def search_halves(train: ImageTensors, seed: int) -> SearchData:
-    """The training split in two equal halves: weights learn on one, choices on the other."""
-    return SearchData(*split_halves(train, torch.Generator().manual_seed(seed)))
+def search_split(data: ImageTensors, choice_share: float, generator: torch.Generator) -> SearchData:
+    """A random split: `choice_share` of `data` (at least one image) for the choices, the
+    rest for the weights (`StrategyCard.choice_share` says why a strategy holds out what)."""
+    if not 0.0 < choice_share < 1.0 or len(data) < 2:
+        raise ValueError(f"cannot hold out {choice_share} of {len(data)} images")
+    order = torch.randperm(len(data), generator=generator)
+    held = min(max(round(len(data) * choice_share), 1), len(data) - 1)
+    return SearchData(data.subset(order[held:]), data.subset(order[:held]))
 
 
 def nas_preprocess(image_size: int) -> dict[str, Any]:

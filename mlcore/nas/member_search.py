@@ -31,7 +31,7 @@ from typing import Any
 import torch
 
 from mlcore.contract.search import PAPER_OPS, SearchConfig
-from mlcore.nas.data import ImageTensors, SearchData, load_image_folder
+from mlcore.nas.data import ImageTensors, load_image_folder, search_split
 from mlcore.nas.family import Member, pareto_front
 from mlcore.nas.selection import search
 from mlcore.nas.space.latency import device_name, measure_latency_table
@@ -97,12 +97,6 @@ def balanced_sample(data: ImageTensors, per_class: int, seed: int) -> ImageTenso
     return data.subset(torch.cat(picks).sort().values)
 
 
-def search_split(data: ImageTensors, seed: int) -> SearchData:
-    """`WEIGHT_IMAGES` of `data` at random for the weights, the rest for the choices."""
-    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
-    return SearchData(data.subset(order[:WEIGHT_IMAGES]), data.subset(order[WEIGHT_IMAGES:]))
-
-
 def spread(items: Sequence[Member], count: int) -> list[Member]:
     """`count` items evenly spaced over `items` (its ends included), or all of them."""
     if len(items) <= count:
@@ -157,7 +151,17 @@ def run_search(plan: SearchPlan, train: ImageTensors) -> Searched:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as resume:
         context = SearchContext(
-            config, space, search_split(train, plan.seed), table, device, Path(resume), progress
+            config,
+            space,
+            search_split(
+                train,
+                1 - WEIGHT_IMAGES / len(train),
+                torch.Generator().manual_seed(plan.seed),
+            ),
+            table,
+            device,
+            Path(resume),
+            progress,
         )
         outcome = search(context)
     seconds = time.perf_counter() - began

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mlcore.contract.search import CellSharing
 from mlcore.nas.space.search_space import SearchSpace
 
 OPS_3 = ("maxpool3", "identity", "conv3")  # thesis order: pool, ident, conv
@@ -34,11 +35,16 @@ class Experiment:
     ops: tuple[str, ...]
     epochs: int
 
-    def space(self, channels: int, preprocess: bool = True) -> SearchSpace:
+    def space(
+        self, channels: int, preprocess: bool = True, cell_sharing: CellSharing = "shared"
+    ) -> SearchSpace:
         """Our space for this experiment at `channels` (the thesis does not state its width)."""
-        in_channels = 1 if self.dataset == "fashion-mnist" else 3
         return SearchSpace(
-            ops=self.ops, channels=channels, in_channels=in_channels, preprocess=preprocess
+            ops=self.ops,
+            channels=channels,
+            in_channels=1 if self.dataset == "fashion-mnist" else 3,
+            preprocess=preprocess,
+            cell_sharing=cell_sharing,
         )
 
 

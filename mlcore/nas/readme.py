@@ -28,6 +28,10 @@ def chosen_by(config: SearchConfig, member: Member) -> str:
     return f"the most accurate architecture found{budget}"
 
 
+SHARING = {
+    "shared": "a normal cell and a reduction cell shared by the later cells",
+    "per_cell": "each cell its own ops",
+}
 PROXY_MARGIN = 0.10  # how far below its proxy a retrained network may land unwarned
 
 
@@ -63,14 +67,14 @@ def nas_facts(
     return ReadmeFacts(
         title=f"Searched cell network ({config.strategy}, {len(classes)} classes)",
         training=f"Found by Konstruktor's architecture search ({config.strategy}, ops "
-        f"{', '.join(config.ops)}, {config.cells} cells x {config.nodes} nodes, "
-        f"{config.channels} channels, {effort}, seed "
+        f"{', '.join(config.ops)}, {config.cells} cells x {config.nodes} nodes "
+        f"({SHARING[config.cell_sharing]}), {config.channels} channels, {effort}, seed "
         f"{config.seed}); kept {chosen_by(config, member)}: {counts}; {member.params:,} "
         f"parameters, {member.flops:,} FLOPs at {config.image_size} px{timing}. Retrained "
-        f"from scratch for {config.retrain_epochs} epochs (the search's proxy accuracy was "
-        f"{member.proxy_accuracy:.1%}; retrained, {evaluation['accuracy']:.1%} on the "
-        "validation split). `family.json` in the job's files "
-        "lists every architecture the search found.",
+        f"from scratch for {config.retrain_epochs} epochs on randomly flipped and shifted "
+        f"images (the search's proxy accuracy was {member.proxy_accuracy:.1%}; retrained, "
+        f"{evaluation['accuracy']:.1%} on the validation split). `family.json` in the job's "
+        "files lists every architecture the search found.",
         classes=classes,
         metrics=classification_metrics(evaluation),
         model_pt='`{"arch": {"layout", "choices", ...}, "state_dict"}`; `nas_network.build'

@@ -30,13 +30,17 @@ def run_benchmark(script: str, out: Path) -> dict[str, Any]:
 def test_paper_tables_record_members_and_the_control_sweep(tmp_path: Path) -> None:
     (entry,) = run_benchmark("nas_paper_tables.py", tmp_path)["experiments"]
     assert set(entry["members"]) == {"A", "B", "C", "D"}
-    for member in entry["members"].values():
-        assert sum(member["op_counts"].values()) == 42  # 3 cells x 14 edges
+    assert entry["space"]["cell_sharing"] == "shared"
+    for label, member in entry["members"].items():
+        assert sum(member["op_counts"].values()) == 28  # a normal and a reduction cell
         assert 0.0 <= member["test_accuracy"] <= 1.0 and member["params"] > 0
+        placed = member["paper_counts_params"]  # the thesis row's counts in our network
+        assert 0 < placed["fewest"] <= placed["most"], label
+        assert (placed["fewest"] == placed["most"]) == (member["paper"]["conv"] == 0), label
     sweep = entry["control_sweep"]
     assert set(sweep) == {"maxpool3", "identity", "conv3"}
     for row in sweep.values():
-        assert len(row["count"]) == len(row["s_m"]) and all(0 <= n <= 42 for n in row["count"])
+        assert len(row["count"]) == len(row["s_m"]) and all(0 <= n <= 28 for n in row["count"])
     monotonicity = entry["control_monotonicity"]
     assert set(monotonicity["per_op"]) == {"maxpool3", "identity", "conv3"}
     assert monotonicity["count_rose"] + monotonicity["count_fell"] <= 1.0
@@ -50,8 +54,14 @@ def test_baselines_compare_every_method_on_every_member(tmp_path: Path) -> None:
         ours, shuffled = methods["hyper_darts"][label], methods["random"][label]
         assert shuffled["params"] == ours["params"]  # the same ops on other edges
         assert shuffled["op_counts"] == ours["op_counts"]
-        stats = entry["summary"]["darts"][label]["test_accuracy"]
-        assert stats == {"mean": methods["darts"][label]["test_accuracy"], "std": 0.0}
+        stats = entry["summary"]["darts"][label]
+        assert stats["test_accuracy"] == {
+            "mean": methods["darts"][label]["test_accuracy"],
+            "std": 0.0,
+        }
+        assert stats["p_hyper_darts"] is None  # one seed: no test
+    rose = entry["runs"][0]["control_monotonicity"]["count_rose"]
+    assert entry["summary"]["control_monotonicity"]["count_rose"] == {"mean": rose, "std": 0.0}
 
 
 def test_the_control_check_skips_kinds_a_never_had() -> None:
@@ -70,18 +80,22 @@ def test_the_control_check_skips_kinds_a_never_had() -> None:
     assert not worse["holds"]
 
 
-def test_raising_s_m_keeps_s_on_the_simplex() -> None:
-    from benchmarks.nas_paper_tables import raised
+def test_welch_p_separates_clear_gaps_from_noise() -> None:
+    from benchmarks.nas_baselines import welch_p
 
-    s = raised((0.2, 0.3, 0.5), 0, 0.1)
-    assert s[0] == pytest.approx(0.3) and sum(s) == pytest.approx(1.0)
-    assert s[1] / s[2] == pytest.approx(0.3 / 0.5)  # the others keep their ratio
+    clear, noise = (
+        welch_p([0.70, 0.71, 0.72], [0.50, 0.51, 0.52]),
+        welch_p([0.7, 0.6, 0.8], [0.69, 0.59, 0.81]),
+    )
+    assert clear is not None and clear < 0.001
+    assert noise is not None and noise > 0.5
+    assert welch_p([0.7], [0.5, 0.6]) is None
 
 
 def test_control_monotonicity_counts_the_raises_that_raised_the_op() -> None:
     """On a stand-in search whose op 0 count follows s_0 the wrong way, every raise of s_0
     raises it; ops 1 and 2 never move."""
-    from benchmarks.nas_paper_tables import control_monotonicity
+    from benchmarks.nas_common import control_monotonicity
     from mlcore.nas.space.genotype import Genotype
 
     class WrongWay:

@@ -1557,6 +1557,13 @@ export interface components {
              */
             batch_size?: number;
             /**
+             * Cell Sharing
+             * @description shared: one normal cell (the first) and one reduction cell (every cell after a down-sampling) architecture, as the thesis and DARTS; per_cell: every cell chooses its own ops
+             * @default shared
+             * @enum {string}
+             */
+            cell_sharing?: "shared" | "per_cell";
+            /**
              * Cells
              * @default 3
              */

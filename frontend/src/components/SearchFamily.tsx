@@ -15,6 +15,10 @@ export interface FamilyMember {
   s: number[];
   ops: string[];
   choices: number[][];
+  /** The cells each row of `choices` builds (1-based): [[1], [2, 3]] when the space shares
+   * a normal and a reduction cell, [[1], [2], [3]] when every cell has its own row. */
+  rowCells: number[][];
+  shared: boolean;
   counts: { [op: string]: number };
   params: number;
   flops: number;
@@ -27,8 +31,12 @@ export interface FamilyMember {
 /** family.json's members with their place on the front, or null when it cannot be read. */
 export function parseFamily(data: unknown): FamilyMember[] | null {
   if (!data || typeof data !== "object") return null;
-  const raw = data as { members?: unknown; front?: unknown; chosen?: unknown };
+  const raw = data as { members?: unknown; front?: unknown; chosen?: unknown; space?: unknown };
   if (!Array.isArray(raw.members)) return null;
+  // mlcore/nas/space/search_space.py: a space saved without cell_sharing has a row per cell
+  const space = (raw.space ?? {}) as { cells?: unknown; cell_sharing?: unknown };
+  const shared = space.cell_sharing === "shared";
+  const cells = Number(space.cells ?? 0);
   const front = new Set(Array.isArray(raw.front) ? raw.front.map(Number) : []);
   const numbers = (value: unknown) => (Array.isArray(value) ? value.map(Number) : []);
   return raw.members.map((entry, index) => {
@@ -36,11 +44,16 @@ export function parseFamily(data: unknown): FamilyMember[] | null {
     const genotype = (member["genotype"] ?? {}) as { ops?: unknown; choices?: unknown };
     const counts = (member["counts"] ?? {}) as { [op: string]: unknown };
     const latency = member["predicted_latency_ms"];
+    const choices = Array.isArray(genotype.choices) ? genotype.choices.map(numbers) : [];
     return {
       index,
       s: numbers(member["s"]),
       ops: Array.isArray(genotype.ops) ? genotype.ops.map(String) : [],
-      choices: Array.isArray(genotype.choices) ? genotype.choices.map(numbers) : [],
+      choices,
+      rowCells: choices.map((_, r) =>
+        shared && r === 1 ? Array.from({ length: Math.max(cells - 1, 1) }, (_, c) => c + 2) : [r + 1],
+      ),
+      shared,
       counts: Object.fromEntries(Object.entries(counts).map(([op, n]) => [op, Number(n)])),
       params: Number(member["params"] ?? 0),
       flops: Number(member["flops"] ?? 0),
@@ -87,6 +100,9 @@ const FAMILY_TEXT = {
     noS: "none: a black-box search has no complexity vectors",
     cells: "Operations per cell",
     cell: (n: number) => `Cell ${n}`,
+    row: (r: number, cells: number[]) =>
+      `${r === 0 ? "Normal cell" : "Reduction cell"} (${cells.length > 1 ? "cells" : "cell"} ${cells.join(", ")})`,
+    sharedNote: "Every cell after a down-sampling shares the reduction cell's operations (each with its own weights), as in the thesis and DARTS.",
     counts: "Edges per operation",
     op: "Operation",
     edges: "Edges",
@@ -130,6 +146,9 @@ const FAMILY_TEXT = {
     noS: "нет: у поиска методом «чёрного ящика» нет векторов сложности",
     cells: "Операции по ячейкам",
     cell: (n: number) => `Ячейка ${n}`,
+    row: (r: number, cells: number[]) =>
+      `${r === 0 ? "Нормальная ячейка" : "Редуцирующая ячейка"} (${cells.length > 1 ? "ячейки" : "ячейка"} ${cells.join(", ")})`,
+    sharedNote: "Все ячейки после понижения разрешения используют операции редуцирующей ячейки (каждая со своими весами), как в дипломной работе и DARTS.",
     counts: "Рёбер на операцию",
     op: "Операция",
     edges: "Рёбра",
@@ -448,10 +467,11 @@ function MemberCard({
       <ol>
         {member.choices.map((cell, c) => (
           <li key={c}>
-            {t.cell(c + 1)}: {cell.map(opName).join(", ")}
+            {member.shared ? t.row(c, member.rowCells[c] ?? [c + 1]) : t.cell(c + 1)}: {cell.map(opName).join(", ")}
           </li>
         ))}
       </ol>
+      {member.shared && <p>{t.sharedNote}</p>}
       <table>
         <caption>{t.counts}</caption>
         <thead>

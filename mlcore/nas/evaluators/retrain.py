@@ -15,7 +15,7 @@ from torch import nn
 
 from mlcore.engines.atomic import save_atomically
 from mlcore.models.metadata import count_params
-from mlcore.nas.data import ImageTensors, as_input
+from mlcore.nas.data import ImageTensors, as_input, flip_and_shift
 from mlcore.nas.evaluators.accuracy import accuracy
 from mlcore.nas.space.discrete import build_discrete
 from mlcore.nas.space.genotype import Genotype
@@ -84,11 +84,13 @@ def retrain(
     *,
     lr: float = 3e-3,
     batch_size: int = 128,
+    augment: bool = True,
     device: torch.device | str = "cpu",
     callback: EpochCallback | None = None,
     checkpoint: Path | None = None,
 ) -> RetrainResult:
-    """Adam with a cosine learning-rate decay to 0 over all steps; no augmentation.
+    """Adam with a cosine learning-rate decay to 0 over all steps; with `augment`, every
+    batch flipped and shifted (`flip_and_shift`; benchmarks/nas_job_budget.py measured why).
 
     With `checkpoint`, the state is saved after every epoch and a run of the same genotype
     continues from it (a checkpoint of another genotype is ignored), calling back for the
@@ -114,6 +116,8 @@ def retrain(
         for b in range(steps):
             indices = order[b * batch_size : (b + 1) * batch_size]
             x = as_input(train.images[indices].to(device))
+            if augment:
+                x = flip_and_shift(x, generator)
             loss = F.cross_entropy(model(x), train.labels[indices].to(device))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

@@ -22,7 +22,7 @@ def depth(space: SearchSpace, genotype: Genotype) -> int:
     """Most layers on any path from the stem to the head: a vertex is as deep as its deepest
     incoming edge, a cell's output as its deepest intermediate vertex."""
     s0 = s1 = 0
-    for cell in genotype.choices:
+    for cell in space.cell_choices(genotype.choices):
         states = [s0, s1]
         for (source, target), op in zip(space.edges, cell, strict=True):
             if target == len(states):
@@ -38,5 +38,6 @@ def width(space: SearchSpace, genotype: Genotype) -> float:
     Channels are the same on every edge of this space, so width counts parallel layers
     rather than channels: 0 for an all-identity network, (nodes + 3) / 2 when every edge
     is a layer."""
-    layers = sum(is_layer(space, op) for cell in genotype.choices for op in cell)
+    cells = space.cell_choices(genotype.choices)
+    layers = sum(is_layer(space, op) for cell in cells for op in cell)
     return layers / (space.cells * space.nodes)

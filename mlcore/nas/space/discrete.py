@@ -12,18 +12,19 @@ BUILDER = "nas_network.build"  # model.pt's arch["builder"]: the package's own m
 
 
 def build_discrete(space: SearchSpace, genotype: Genotype) -> DiscreteNet:
-    """The space's skeleton with `genotype`'s op on every edge."""
+    """The space's skeleton with `genotype`'s op on every edge of every cell."""
     check_genotype(space, genotype)
-    return DiscreteNet(space, genotype.choices)
+    return DiscreteNet(space, space.cell_choices(genotype.choices))
 
 
 def arch_config(space: SearchSpace, genotype: Genotype, classes: list[str]) -> dict[str, Any]:
-    """model.pt's "arch": what `nas_network.build` rebuilds the network from."""
+    """model.pt's "arch": what `nas_network.build` rebuilds the network from (choices per
+    cell, so the package's builder needs no notion of shared rows)."""
     return {
         "name": "nas",
         "builder": BUILDER,
         "layout": space.to_dict(),
-        "choices": genotype.to_dict()["choices"],
+        "choices": [list(cell) for cell in space.cell_choices(genotype.choices)],
         "num_classes": len(classes),
         "classes": classes,
     }

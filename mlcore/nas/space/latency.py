@@ -193,7 +193,7 @@ def skeleton(
 ) -> Callable[[], object]:
     """A forward of the space's network with a free identity on every edge."""
     free = replace(space, ops=("identity",))
-    zeros = tuple((0,) * space.num_edges for _ in range(space.cells))
+    zeros = tuple((0,) * space.num_edges for _ in range(space.rows))
     return forward_call(free, Genotype(free.ops, zeros), image_size, batch_size, device)
 
 
@@ -245,7 +245,8 @@ def measure_latency_table(
 def predict_latency(table: LatencyTable, genotype: Genotype) -> float:
     """Predicted ms of the genotype's network: `fixed_ms` + the chosen op's entry per edge."""
     check_genotype(table.space, genotype)
-    chosen = sum(table.op_ms[c][m] for c, cell in enumerate(genotype.choices) for m in cell)
+    cells = table.space.cell_choices(genotype.choices)
+    chosen = sum(table.op_ms[c][m] for c, cell in enumerate(cells) for m in cell)
     return table.fixed_ms + chosen
 
 

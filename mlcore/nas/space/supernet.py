@@ -43,7 +43,8 @@ class MixedCell(nn.Module):
 
 
 class SuperNet(Macro):
-    """forward(x, gamma) with gamma shaped (cells, edges, k): per-edge op weights."""
+    """forward(x, gamma) with gamma shaped (rows, edges, k): per-edge op weights of each
+    architecture row, which every cell of that row uses."""
 
     def __init__(self, space: SearchSpace) -> None:
         super().__init__(space)
@@ -53,4 +54,5 @@ class SuperNet(Macro):
     def forward(self, x: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
         if gamma.shape != self.space.alpha_shape:
             raise ValueError(f"gamma must be {self.space.alpha_shape}, got {tuple(gamma.shape)}")
-        return self.chain(x, lambda c, s0, s1: self.cells[c](s0, s1, gamma[c]))
+        rows = self.space.cell_rows
+        return self.chain(x, lambda c, s0, s1: self.cells[c](s0, s1, gamma[rows[c]]))

@@ -14,6 +14,20 @@ def sample_simplex(k: int, generator: torch.Generator | None = None) -> torch.Te
     return draws / draws.sum()
 
 
+def raised(s: torch.Tensor, m: int, step: float) -> torch.Tensor:
+    """s with s_m raised by `step` (s_m + step < 1), the other entries scaled down to keep
+    the sum at 1."""
+    scale = (1 - s[m] - step) / (1 - s[m])
+    return torch.where(torch.arange(len(s), device=s.device) == m, s + step, s * scale)
+
+
+def margins(alpha: torch.Tensor) -> torch.Tensor:
+    """Per edge and op m: alpha_m - max over the other ops (positive where m is the argmax)."""
+    top = alpha.topk(2, dim=-1).values
+    best, second = top[..., :1], top[..., 1:]
+    return alpha - torch.where(alpha == best, second, best)
+
+
 def initial_references(k: int, refs: int, generator: torch.Generator | None) -> torch.Tensor:
     """`refs` points spread on the simplex: near the vertices, the centre, then uniform draws."""
     centre = torch.full((k,), 1.0 / k)

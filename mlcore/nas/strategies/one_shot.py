@@ -18,7 +18,7 @@ from torch import nn
 from mlcore.nas.space.relaxation import cost, gumbel_softmax
 from mlcore.nas.space.search_space import SearchSpace
 from mlcore.nas.space.supernet import SuperNet
-from mlcore.nas.strategies.hypernet import HyperNet, sample_simplex
+from mlcore.nas.strategies.hypernet import HyperNet, margins, raised, sample_simplex
 
 Batch = tuple[torch.Tensor, torch.Tensor]  # float inputs, int64 labels
 
@@ -28,7 +28,9 @@ class OneShotConfig:
     """Hyperparameters; kappa weighs the cost (averaged over edges), ramped linearly from 0
     over the first `cost_warmup` share of the steps (`cost_weight`) so the supernet learns
     before the cost can prune it; beta is the hypernet's sharpness, refs its reference
-    points; cost_s is the baselines' fixed complexity vector (None: no cost term)."""
+    points; `monotone` weighs hyper_darts' control term (`monotonicity_penalty`, raising
+    s_m by `monotone_step`); cost_s is the baselines' fixed complexity vector (None: no cost
+    term)."""
 
     name: str = "hyper_darts"
     kappa: float = 1.0
@@ -41,6 +43,8 @@ class OneShotConfig:
     batch_size: int = 64
     t_start: float = 1.0
     t_end: float = 0.2
+    monotone: float = 10.0
+    monotone_step: float = 0.1
     cost_s: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
@@ -54,6 +58,21 @@ def cost_weight(config: OneShotConfig, progress: float) -> float:
     if config.cost_warmup == 0.0:
         return config.kappa
     return config.kappa * min(progress / config.cost_warmup, 1.0)
+
+
+def monotonicity_penalty(
+    arch: nn.Module, s: torch.Tensor, alpha: torch.Tensor, step: float
+) -> torch.Tensor:
+    """How far raising each s_m by `step` (where s_m + step < 1) raises op m's margin over
+    the best other op (`margins`), hinged at 0 and averaged over ops and edges. Where no
+    margin rises, raising s_m cannot add an op m anywhere: the control the thesis claims."""
+    before = margins(alpha)
+    rises = [
+        (margins(arch(raised(s, m, step)))[..., m] - before[..., m]).relu().mean()
+        for m in range(s.numel())
+        if float(s[m]) + step < 1
+    ]
+    return torch.stack(rises).mean() if rises else alpha.new_zeros(())
 
 
 class FixedAlpha(nn.Module):
@@ -121,7 +140,8 @@ class OneShot(ABC):
 
 class HyperDarts(OneShot):
     """One level, jointly: s ~ U(simplex), alpha = hyper(s), gamma ~ GumbelSoftmax(alpha, t),
-    loss = CE(net(x, gamma)) + kappa_t * cost(softmax(alpha / t), s); Adam over both."""
+    loss = CE(net(x, gamma)) + kappa_t * cost(softmax(alpha / t), s)
+    + monotone * monotonicity_penalty; Adam over both."""
 
     def __init__(
         self, space: SearchSpace, config: OneShotConfig, generator: torch.Generator
@@ -154,6 +174,9 @@ class HyperDarts(OneShot):
         gamma = gumbel_softmax(alpha, temperature, hard=False, generator=generator)
         task = F.cross_entropy(self.net(x, gamma), y)
         loss = task + kappa * cost((alpha / temperature).softmax(dim=-1), s)
+        if self.config.monotone:
+            penalty = monotonicity_penalty(self.arch, s, alpha, self.config.monotone_step)
+            loss = loss + self.config.monotone * penalty
         optimizer = self.optimizers["joint"]
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

@@ -18,10 +18,15 @@ SPACE = """Search space: a stem conv, then {cells} cells ({reduction} 2x down-sa
 them), then global average pooling and a linear layer. A cell is a DAG: vertices 0 and 1 are \
 the outputs of the two previous cells{inputs}, each of the {nodes} later vertices sums one op \
 applied to every earlier vertex, and the cell outputs the mean of its later vertices. Every op \
-keeps the {channels} channels.
+keeps the {channels} channels. {rows}
 Ops by index: {ops}
-Edges of a cell as [source, target], in the order of each cell's list in "choices": {edges}
+Edges of a cell as [source, target], in the order of each list in "choices": {edges}
 """
+ROWS = {
+    "shared": "The first cell is the normal cell; every later cell shares one reduction-cell "
+    'architecture (its own weights): "choices" lists the normal cell, then the reduction cell.',
+    "per_cell": 'Every cell has its own architecture: "choices" lists one per cell.',
+}
 SCORES = "accuracy 0..1 on validation data, params, FLOPs, depth, width"
 MUTATE = """Parent: {parent}
 Parent scores ({scores_legend}): {scores}
@@ -33,7 +38,7 @@ Parent B scores: {scores_b}
 Propose one child that combines the strengths of both parents, taking some edges from each; \
 it must differ from both. """
 PREPROCESSED = " (each through a 1x1 ReLU-conv-BN)"
-ANSWER = 'Answer {{"choices": [...]}}: {cells} lists of {num_edges} op indices.'
+ANSWER = 'Answer {{"choices": [...]}}: {rows} lists of {num_edges} op indices.'
 
 
 class ReplyError(Exception):
@@ -53,10 +58,11 @@ def chat(space: SearchSpace, request: str) -> list[dict[str, str]]:
         nodes=space.nodes,
         inputs=PREPROCESSED if space.preprocess else "",
         channels=space.channels,
+        rows=ROWS[space.cell_sharing],
         ops=json.dumps(dict(enumerate(space.ops))),
         edges=json.dumps([list(edge) for edge in space.edges]),
     )
-    answer = ANSWER.format(cells=space.cells, num_edges=space.num_edges)
+    answer = ANSWER.format(rows=space.rows, num_edges=space.num_edges)
     return [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": described + request + answer},

@@ -69,7 +69,7 @@ class RuleMutator:
         check_genotype(space, genotype)
         if space.k < 2:
             raise ValueError("a space with one op has a single genotype: nothing to mutate")
-        positions = [(c, e) for c in range(space.cells) for e in range(space.num_edges)]
+        positions = [(r, e) for r in range(space.rows) for e in range(space.num_edges)]
         choices = [list(cell) for cell in genotype.choices]
         for c, e in rng.sample(positions, min(rng.randint(1, self.edges), len(positions))):
             choices[c][e] = rng.choice([op for op in range(space.k) if op != choices[c][e]])

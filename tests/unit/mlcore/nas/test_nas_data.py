@@ -15,10 +15,11 @@ from PIL import Image
 from mlcore.nas.data import (
     FASHION_MNIST_DIR,
     FASHION_MNIST_FILES,
+    flip_and_shift,
     load_fashion_mnist,
     load_image_folder,
     read_idx,
-    split_halves,
+    search_split,
 )
 
 
@@ -71,5 +72,33 @@ def test_image_folder_zip_becomes_uint8_tensors(tmp_path: Path) -> None:
     assert len(load_image_folder(archive, "val")) == 2
     with pytest.raises(FileNotFoundError, match="test"):
         load_image_folder(archive, "test")
-    first, second = split_halves(train, torch.Generator().manual_seed(0))
-    assert len(first) == len(second) == 3
+    half = search_split(train, 0.5, torch.Generator().manual_seed(0))
+    assert len(half.train) == len(half.val) == 3
+    held = search_split(train, 0.2, torch.Generator().manual_seed(0))
+    assert (len(held.train), len(held.val)) == (5, 1)  # 20 % of 6, rounded, at least one
+    both = torch.cat([held.train.labels, held.val.labels]).sort().values
+    assert both.tolist() == train.labels.tolist()  # every image in one part, none twice
+    with pytest.raises(ValueError, match="hold out"):
+        search_split(train, 1.0, torch.Generator())
+
+
+def test_flip_and_shift_mirrors_and_moves_each_image_by_its_own_draw() -> None:
+    x = torch.arange(1.0, 2 * 3 * 5 * 5 + 1).reshape(2, 3, 5, 5)
+    seen = set()
+    for seed in range(40):
+        out = flip_and_shift(x, torch.Generator().manual_seed(seed), pad=1)
+        assert out.shape == x.shape
+        for n in range(2):
+            # the image, maybe mirrored, shifted by at most 1 pixel: zeros where it moved in
+            candidates = [x[n], x[n].flip(-1)]
+            padded = [torch.nn.functional.pad(c, (1, 1, 1, 1)) for c in candidates]
+            found = [
+                (f, dy, dx)
+                for f, p in enumerate(padded)
+                for dy in range(3)
+                for dx in range(3)
+                if torch.equal(p[:, dy : dy + 5, dx : dx + 5], out[n])
+            ]
+            assert found, (seed, n)
+            seen.add(found[0])
+    assert len(seen) == 18  # both flips and every shift occur

@@ -24,8 +24,23 @@ def test_edges_are_enumerated_by_target_then_source() -> None:
     space = SearchSpace(nodes=4)
     assert space.edges[:5] == ((0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
     assert space.num_edges == 14 == 4 * (4 + 3) // 2
-    assert space.alpha_shape == (3, 14, 3)
+    assert space.alpha_shape == (2, 14, 3)  # the shared normal and reduction cells
     assert SearchSpace.from_dict(json.loads(json.dumps(space.to_dict()))) == space
+
+
+def test_cells_share_a_normal_and_a_reduction_row_unless_per_cell() -> None:
+    shared = SearchSpace(cells=4)
+    assert shared.cell_rows == (0, 1, 1, 1) and shared.rows == 2
+    assert [shared.row_name(r) for r in range(2)] == ["normal", "reduction"]
+    assert shared.cell_choices(("n", "r")) == ("n", "r", "r", "r")
+    assert SearchSpace(cells=1).rows == 1
+    per_cell = SearchSpace(cells=4, cell_sharing="per_cell")
+    assert per_cell.cell_rows == (0, 1, 2, 3) and per_cell.alpha_shape == (4, 14, 3)
+    assert per_cell.row_name(2) == "cell 3"
+    saved = {k: v for k, v in per_cell.to_dict().items() if k != "cell_sharing"}
+    assert SearchSpace.from_dict(saved) == per_cell  # saved before cells shared rows
+    with pytest.raises(ValueError, match="cell_sharing"):
+        SearchSpace(cell_sharing="tied")  # type: ignore[arg-type]
 
 
 def test_space_rejects_unknown_ops() -> None:
