@@ -84,6 +84,8 @@ class SearchSpace:
 
     def cell_choices(self, rows: Sequence[T]) -> tuple[T, ...]:
         """Per-row values (ops, weights) laid out per cell."""
+        if len(rows) != self.rows:
+            raise ValueError(f"this space has {self.rows} architecture rows, got {len(rows)}")
         return tuple(rows[row] for row in self.cell_rows)
 
     @property

@@ -93,11 +93,11 @@ def test_depth_and_width_count_layers_not_identities() -> None:
     every_identity = uniform_genotype(SPACE, IDENTITY)
     assert (depth(SPACE, every_identity), width(SPACE, every_identity)) == (0, 0)
     # a conv on edge 1 -> 2 (the previous cell's output) of every cell: one layer per cell
-    chain = tuple((IDENTITY, CONV) + (IDENTITY,) * (SPACE.num_edges - 2) for _ in range(3))
+    chain = tuple((IDENTITY, CONV) + (IDENTITY,) * (SPACE.num_edges - 2) for _ in range(SPACE.rows))
     assert depth(SPACE, Genotype(SPACE.ops, chain)) == SPACE.cells
     assert width(SPACE, Genotype(SPACE.ops, chain)) == pytest.approx(1 / SPACE.nodes)
     # on edge 0 -> 2 it reads the cell before the previous one: cells 0 and 2 chain, 1 does not
-    skip = tuple((CONV,) + (IDENTITY,) * (SPACE.num_edges - 1) for _ in range(3))
+    skip = tuple((CONV,) + (IDENTITY,) * (SPACE.num_edges - 1) for _ in range(SPACE.rows))
     assert depth(SPACE, Genotype(SPACE.ops, skip)) == 2
 
 

@@ -37,7 +37,7 @@ COST_KEYS = ("params", "flops", "latency")
 def uniform(space: SearchSpace, op: str) -> Genotype:
     """`op` on every edge."""
     m = space.ops.index(op)
-    return Genotype(space.ops, tuple((m,) * space.num_edges for _ in range(space.cells)))
+    return Genotype(space.ops, tuple((m,) * space.num_edges for _ in range(space.rows)))
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_members_are_the_distinct_genotypes_of_the_grid(
         assert (m.params, m.flops) == network_cost(SPACE, m.genotype, SIZE)
         assert m.predicted_latency_ms == predict_latency(table, m.genotype)
         assert 0.0 <= m.proxy_accuracy <= 1.0
-        assert sum(m.counts.values()) == SPACE.cells * SPACE.num_edges
+        assert sum(m.counts.values()) == SPACE.rows * SPACE.num_edges
 
 
 def test_a_genotype_scores_the_same_at_any_s(

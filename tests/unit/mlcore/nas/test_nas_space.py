@@ -33,6 +33,8 @@ def test_cells_share_a_normal_and_a_reduction_row_unless_per_cell() -> None:
     assert shared.cell_rows == (0, 1, 1, 1) and shared.rows == 2
     assert [shared.row_name(r) for r in range(2)] == ["normal", "reduction"]
     assert shared.cell_choices(("n", "r")) == ("n", "r", "r", "r")
+    with pytest.raises(ValueError, match="2 architecture rows"):
+        shared.cell_choices(("n", "r", "r"))
     assert SearchSpace(cells=1).rows == 1
     per_cell = SearchSpace(cells=4, cell_sharing="per_cell")
     assert per_cell.cell_rows == (0, 1, 2, 3) and per_cell.alpha_shape == (4, 14, 3)
