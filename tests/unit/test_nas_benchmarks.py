@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.paths import ROOT
+from tests.support.paths import ROOT, shared_dataset
 
 pytestmark = pytest.mark.slow  # trains models
 
@@ -109,3 +109,27 @@ def test_control_monotonicity_counts_the_raises_that_raised_the_op() -> None:
     per_op = result["per_op"]
     assert per_op["maxpool3"]["count_rose"] > 0.9 and per_op["identity"]["count_rose"] == 0
     assert 0 < result["count_rose"] < 1
+
+
+def test_job_budget_retrains_the_chosen_member_per_recipe(tmp_path: Path) -> None:
+    shared_dataset("flowers12_fewshot.zip")  # fails clearly without ../shared
+    command = [
+        sys.executable,
+        "benchmarks/nas_job_budget.py",
+        *("--data", "flowers", "--seeds", "0", "--search-epochs", "1", "--retrain-epochs", "1"),
+        *("--out", str(tmp_path)),
+    ]
+    ran = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    (path,) = tmp_path.glob("nas-job-budget-flowers-*.json")
+    result = json.loads(path.read_text())
+    (run,) = result["runs"]
+    assert run["chance"] == pytest.approx(1 / 12) and run["train_images"] == 240
+    assert run["search_split"] == {"weights": 192, "choices": 48}  # hyper_darts holds out 20 %
+    assert run["space"]["cell_sharing"] == "shared"
+    assert sum(run["chosen"]["counts"].values()) == 28
+    assert set(run["recipes"]) == {"plain", "augment"}
+    for recipe in run["recipes"].values():
+        assert len(recipe["losses"]) == 1
+    summary = result["summary"]["flowers"]
+    assert summary["augment"]["mean"] == run["recipes"]["augment"]["val_accuracy"]
