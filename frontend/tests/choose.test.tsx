@@ -434,6 +434,23 @@ test("a family of a shared-cell space names its rows the normal and the reductio
   expect(card).not.toHaveTextContent("Cell 1:");
 });
 
+test("members of equal size and accuracy are drawn side by side, each clickable", async () => {
+  const twin = { ...FAMILY.members[0]!, genotype: { ops: ["maxpool3", "identity", "conv3"], choices: [[1, 1, 1], [1, 0, 0]] } };
+  const twins = { ...FAMILY, members: [...FAMILY.members, twin] };
+  server.use(
+    ...handlers({ models: [NAS_MODEL] }),
+    http.get("/api/v1/models/m1/files/family", () => HttpResponse.json(twins)),
+  );
+  const user = userEvent.setup();
+  renderChoose("?tab=search");
+  const first = await screen.findByRole("button", { name: /^Member 1:/ });
+  const fourth = screen.getByRole("button", { name: /^Member 4:/ });
+  const cx = (point: HTMLElement) => Number(point.querySelector("circle")?.getAttribute("cx"));
+  expect(Math.abs(cx(first) - cx(fourth))).toBe(14);
+  await user.click(fourth);
+  expect(screen.getByRole("region", { name: "Member 4" })).toHaveTextContent("Cell 1: identity, identity, identity");
+});
+
 test("a member of a black-box family (no complexity vectors) is trained by its index too", async () => {
   let posted: unknown = null;
   const blackbox = { ...FAMILY, members: FAMILY.members.map((m) => ({ ...m, s: [] })), strategy: "random" };

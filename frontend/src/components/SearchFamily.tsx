@@ -76,6 +76,7 @@ const FAMILY_TEXT = {
     legendFront: "filled circle: on the front (no other member is both smaller and more accurate)",
     legendOther: "hollow circle: other members",
     legendChosen: "square: the one this search kept and retrained",
+    legendSame: "members of equal parameters and accuracy are drawn side by side",
     xAxis: "Parameters",
     yAxis: "Proxy accuracy",
     point: (n: number, params: string, accuracy: string, front: boolean, chosen: boolean) =>
@@ -122,6 +123,7 @@ const FAMILY_TEXT = {
     legendFront: "закрашенный круг: на границе (нет другой архитектуры, которая и меньше, и точнее)",
     legendOther: "пустой круг: остальные архитектуры семейства",
     legendChosen: "квадрат: архитектура, которую поиск оставил и обучил заново",
+    legendSame: "архитектуры с одинаковыми числом параметров и точностью нарисованы рядом",
     xAxis: "Параметры",
     yAxis: "Прокси-точность",
     point: (n: number, params: string, accuracy: string, front: boolean, chosen: boolean) =>
@@ -266,6 +268,24 @@ export function FamilyView({
 const W = 560;
 const H = 320;
 const M = { left: 72, right: 20, top: 16, bottom: 52 };
+const SPREAD = 14; // px between members of equal size and accuracy, more than a point's 12 px hit radius
+
+/** Horizontal offsets that draw members of equal parameters and accuracy side by side, so each
+ * can be seen and clicked, by position in `order`. */
+function sideBySide(order: FamilyMember[]): number[] {
+  const spots = new Map<string, number[]>();
+  order.forEach((m, position) => {
+    const key = `${m.params}:${m.proxy_accuracy}`;
+    spots.set(key, [...(spots.get(key) ?? []), position]);
+  });
+  const offsets = order.map(() => 0);
+  for (const same of spots.values()) {
+    same.forEach((position, k) => {
+      offsets[position] = (k - (same.length - 1) / 2) * SPREAD;
+    });
+  }
+  return offsets;
+}
 
 function scale(domain: [number, number], range: [number, number]) {
   const [d0, d1] = domain[0] === domain[1] ? [domain[0] - 1, domain[1] + 1] : domain;
@@ -296,6 +316,7 @@ function FrontScatter({
   const x = scale([Math.min(...params), Math.max(...params)], [M.left, W - M.right]);
   const y = scale([Math.min(...accuracies), Math.max(...accuracies)], [H - M.bottom, M.top]);
   const front = order.filter((m) => m.front);
+  const offsets = useMemo(() => sideBySide(order), [order]);
   const move = (position: number) => {
     const next = Math.min(Math.max(position, 0), order.length - 1);
     setActive(next);
@@ -358,7 +379,7 @@ function FrontScatter({
           )}
         </g>
         {order.map((m, position) => {
-          const cx = x(m.params);
+          const cx = x(m.params) + (offsets[position] ?? 0);
           const cy = y(m.proxy_accuracy);
           return (
             <g
@@ -407,6 +428,7 @@ function FrontScatter({
         <li>● {t.legendFront}</li>
         <li>○ {t.legendOther}</li>
         <li>□ {t.legendChosen}</li>
+        <li>{t.legendSame}</li>
       </ul>
     </figure>
   );
