@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from benchmarks.bench_env import BENCH_DATA, environment, shared_zip, write_result
-from mlcore.contract.search import CELL_SHARING, STRATEGIES
+from mlcore.contract.search import CELL_SHARING
 from mlcore.models.metadata import count_params
 from mlcore.nas.data import (
     FASHION_MNIST_DIR,
@@ -20,7 +20,7 @@ from mlcore.nas.data import (
     SearchData,
     load_fashion_mnist,
     load_image_folder,
-    search_split,
+    strategy_split,
 )
 from mlcore.nas.evaluators.retrain import retrain
 from mlcore.nas.paper import EXPERIMENTS, S_VECTORS, Experiment, kind_counts
@@ -74,8 +74,7 @@ class ExperimentData:
 
     def search(self, strategy: str) -> SearchData:
         """The training images split as a search job splits them for `strategy`."""
-        generator = torch.Generator().manual_seed(self.seed)
-        return search_split(self.train, STRATEGIES[strategy].choice_share, generator)
+        return strategy_split(self.train, strategy, self.seed)
 
 
 def capped(data: ImageTensors, limit: int | None, generator: torch.Generator) -> ImageTensors:

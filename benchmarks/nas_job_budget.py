@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.bench_env import environment, shared_zip, write_result
 from benchmarks.nas_common import RESULTS
 from mlcore.contract.profile import by_size
-from mlcore.contract.search import SEARCH_EPOCHS, SEARCH_IMAGE_SIZE, STRATEGIES, SearchConfig
-from mlcore.nas.data import load_image_folder, search_split
+from mlcore.contract.search import SEARCH_EPOCHS, SEARCH_IMAGE_SIZE, SearchConfig
+from mlcore.nas.data import load_image_folder, strategy_split
 from mlcore.nas.engine import job_space
 from mlcore.nas.evaluators.retrain import retrain
 from mlcore.nas.selection import search
@@ -56,11 +56,7 @@ def run_once(name: str, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     space = job_space(config, list(train.classes))
     device = torch.device("cpu")
     table = measure_latency_table(space, config.image_size, device, repeats=5, warmup=1)
-    split = search_split(
-        train,
-        STRATEGIES[config.strategy].choice_share,
-        torch.Generator().manual_seed(seed),
-    )
+    split = strategy_split(train, config.strategy, seed)
     began = time.perf_counter()
     with tempfile.TemporaryDirectory() as resume:
         context = SearchContext(config, space, split, table, device, Path(resume), lambda *_: None)

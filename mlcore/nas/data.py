@@ -17,6 +17,7 @@ from PIL import Image
 
 from mlcore.classify.data import ImageFolderSplit, read_classes
 from mlcore.classify.transforms import EvalTransform
+from mlcore.contract.search import STRATEGIES
 from mlcore.package.preprocess import preprocess_spec
 from mlcore.package.runtime.predict import to_rgb
 
@@ -161,14 +162,20 @@ class SearchData:
     val: ImageTensors
 
 
-def search_split(data: ImageTensors, choice_share: float, generator: torch.Generator) -> SearchData:
-    """A random split: `choice_share` of `data` (at least one image) for the choices, the
-    rest for the weights (`StrategyCard.choice_share` says why a strategy holds out what)."""
+def search_split(data: ImageTensors, choice_share: float, seed: int) -> SearchData:
+    """A random split (drawn from `seed`): `choice_share` of `data` (at least one image) for
+    the choices, the rest for the weights."""
     if not 0.0 < choice_share < 1.0 or len(data) < 2:
         raise ValueError(f"cannot hold out {choice_share} of {len(data)} images")
-    order = torch.randperm(len(data), generator=generator)
+    order = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))
     held = min(max(round(len(data) * choice_share), 1), len(data) - 1)
     return SearchData(data.subset(order[held:]), data.subset(order[:held]))
+
+
+def strategy_split(data: ImageTensors, strategy: str, seed: int) -> SearchData:
+    """The split a search with `strategy` runs on (`StrategyCard.choice_share` says why a
+    strategy holds out what)."""
+    return search_split(data, STRATEGIES[strategy].choice_share, seed)
 
 
 def nas_preprocess(image_size: int) -> dict[str, Any]:

@@ -12,17 +12,15 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
-import torch
-
 from mlcore.classify.engine import classifier_package_inputs, evaluate_classifier
 from mlcore.classify.training import TrainOutcome
 from mlcore.contract.results import ETA, RESTORED, ProgressEvent, write_json
-from mlcore.contract.search import FAMILY, STRATEGIES, SearchConfig
+from mlcore.contract.search import FAMILY, SearchConfig
 from mlcore.engines.base import Engine, EngineRequest, Evaluated, PackageInputs
 from mlcore.engines.device import pick_device, seed_everything
 from mlcore.engines.progress import TRAIN_SHARE, PaceEta
 from mlcore.engines.registry import ENGINES
-from mlcore.nas.data import JobData, read_job_data, search_split
+from mlcore.nas.data import JobData, read_job_data, strategy_split
 from mlcore.nas.evaluators.retrain import retrain
 from mlcore.nas.family import family_json
 from mlcore.nas.readme import nas_facts, proxy_gap_warning
@@ -150,11 +148,7 @@ def run_search(request: Request, data: JobData, progress: Progress) -> Searched:
         context = SearchContext(
             config,
             space,
-            search_split(
-                data.train,
-                STRATEGIES[config.strategy].choice_share,
-                torch.Generator().manual_seed(config.seed),
-            ),
+            strategy_split(data.train, config.strategy, config.seed),
             table,
             device,
             request.resume_dir,

@@ -153,11 +153,7 @@ def run_search(plan: SearchPlan, train: ImageTensors) -> Searched:
         context = SearchContext(
             config,
             space,
-            search_split(
-                train,
-                1 - WEIGHT_IMAGES / len(train),
-                torch.Generator().manual_seed(plan.seed),
-            ),
+            search_split(train, 1 - WEIGHT_IMAGES / len(train), plan.seed),
             table,
             device,
             Path(resume),

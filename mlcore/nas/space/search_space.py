@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 from mlcore.contract.search import CELL_SHARING, CellSharing
 from mlcore.package.runtime.nas_network import OPERATIONS, REDUCTIONS
 
-ROW_NAMES = ("normal", "reduction")  # the rows of a shared architecture
 T = TypeVar("T")
 
 
@@ -77,10 +76,6 @@ class SearchSpace:
     def rows(self) -> int:
         """Rows of the architecture: 2 shared (1 for a single cell), else one per cell."""
         return max(self.cell_rows) + 1
-
-    def row_name(self, row: int) -> str:
-        """ "normal" / "reduction" for a shared architecture, "cell <n>" per cell."""
-        return ROW_NAMES[row] if self.cell_sharing == "shared" else f"cell {row + 1}"
 
     def cell_choices(self, rows: Sequence[T]) -> tuple[T, ...]:
         """Per-row values (ops, weights) laid out per cell."""

@@ -76,7 +76,7 @@ def monotonicity_penalty(
 
 
 class FixedAlpha(nn.Module):
-    """Plain architecture logits (cells, edges, k), the same for every s."""
+    """Plain architecture logits (rows, edges, k), the same for every s."""
 
     def __init__(self, shape: tuple[int, int, int], generator: torch.Generator) -> None:
         super().__init__()

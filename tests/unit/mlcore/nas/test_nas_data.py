@@ -72,14 +72,14 @@ def test_image_folder_zip_becomes_uint8_tensors(tmp_path: Path) -> None:
     assert len(load_image_folder(archive, "val")) == 2
     with pytest.raises(FileNotFoundError, match="test"):
         load_image_folder(archive, "test")
-    half = search_split(train, 0.5, torch.Generator().manual_seed(0))
+    half = search_split(train, 0.5, seed=0)
     assert len(half.train) == len(half.val) == 3
-    held = search_split(train, 0.2, torch.Generator().manual_seed(0))
+    held = search_split(train, 0.2, seed=0)
     assert (len(held.train), len(held.val)) == (5, 1)  # 20 % of 6, rounded, at least one
     both = torch.cat([held.train.labels, held.val.labels]).sort().values
     assert both.tolist() == train.labels.tolist()  # every image in one part, none twice
     with pytest.raises(ValueError, match="hold out"):
-        search_split(train, 1.0, torch.Generator())
+        search_split(train, 1.0, seed=0)
 
 
 def test_flip_and_shift_mirrors_and_moves_each_image_by_its_own_draw() -> None:
