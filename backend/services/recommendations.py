@@ -223,7 +223,7 @@ class RankChild:
             try:
                 reply = await self._ask(line)
             except _ChildGone:
-                await self._stop()
+                await self._stop(ended=True)
                 if not reused:
                     raise RecommenderUnavailable(self._why_stopped()) from None
                 log.warning(
@@ -232,7 +232,7 @@ class RankChild:
                 try:  # it died while idle: once more, with a fresh one
                     reply = await self._ask(line)
                 except _ChildGone:
-                    await self._stop()
+                    await self._stop(ended=True)
                     raise RecommenderUnavailable(self._why_stopped()) from None
         if "error" in reply:
             raise RecommendationRefused(f"the recommender could not rank it: {reply['error']}")
@@ -327,11 +327,17 @@ class RankChild:
             + "; try again, and tell the operator if it keeps happening"
         )
 
-    async def _stop(self) -> None:
-        """Kill the child if it runs; wait for it and its stderr."""
+    async def _stop(self, *, ended: bool = False) -> None:
+        """Kill the child if it runs; wait for it and its stderr. A child whose pipes
+        `ended` gets STOP_WAIT_S to exit by itself first: killing one that has exited but
+        is not yet reaped polls it (Popen.send_signal), which reaps it ahead of asyncio's
+        child watcher, and that watcher then reports exit code 255, not the real one."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
+        if ended and proc.returncode is None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(proc.wait()), STOP_WAIT_S)
         if proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
                 proc.kill()

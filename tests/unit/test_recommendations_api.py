@@ -23,6 +23,7 @@ from backend.services.recommendations import (
     RankChild,
     RankLimits,
     RecommendationRefused,
+    RecommenderUnavailable,
     rank_target,
     rankers,
     sample_training_images,
@@ -281,3 +282,20 @@ def test_a_child_killed_while_idle_is_replaced_within_the_request(tmp_path: Path
 
     killed, replacement, same = asyncio.run(twice())
     assert replacement not in (None, killed) and same
+
+
+def test_a_child_that_closes_its_pipes_is_waited_for_so_its_own_exit_code_is_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not killed at end of file: a kill would be what the error reports (and killing one
+    that has just exited reaps it ahead of asyncio's watcher, which then says 255)."""
+    closes_then_exits = "import os, sys, time; os.close(1); time.sleep(0.3); sys.exit(3)"
+    monkeypatch.setattr(recommendations, "CHILD_COMMAND", ("-c", closes_then_exits))
+
+    async def refused() -> str:
+        child = RankChild(RankLimits())
+        with pytest.raises(RecommenderUnavailable) as refusal:
+            await child.rank({})
+        return str(refusal.value)
+
+    assert asyncio.run(refused()).startswith("the recommender stopped (exit code 3)")
