@@ -1,8 +1,8 @@
 """Benchmark: does a search job's retrained member learn at the documented default budget?
 
 For each shared dataset (flowers12_fewshot, cifar10_small) and seed, this runs what a
-hyper_darts search job with default settings runs: the default epochs for the data's size
-(`SEARCH_EPOCHS`), 32 px, the default space (shared cells), the strategy's search split,
+hyper_darts search job with default settings runs (`resolve_search`: the default epochs
+for the data's size, 32 px), the default space (shared cells), the strategy's search split,
 the family and its chosen member; then retrains the chosen member with each recipe and
 scores it on the dataset's val split, beside chance and the member's proxy accuracy.
 
@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_env import environment, shared_zip, write_result
 from benchmarks.nas_common import RESULTS
-from mlcore.contract.profile import by_size
-from mlcore.contract.search import SEARCH_EPOCHS, SEARCH_IMAGE_SIZE, SearchConfig
+from mlcore.contract.profile import DataProfile
+from mlcore.contract.search import SEARCH_IMAGE_SIZE, SearchParams, resolve_search
 from mlcore.nas.data import load_image_folder, strategy_split
 from mlcore.nas.engine import job_space
 from mlcore.nas.evaluators.retrain import retrain
@@ -46,13 +46,12 @@ def run_once(name: str, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     source = shared_zip(DATASETS[name])
     train = load_image_folder(source, "train", SEARCH_IMAGE_SIZE)
     val = load_image_folder(source, "val", SEARCH_IMAGE_SIZE)
-    _, search_epochs, retrain_epochs = by_size(SEARCH_EPOCHS, len(train))
-    config = SearchConfig(
-        image_size=SEARCH_IMAGE_SIZE,
-        search_epochs=args.search_epochs or int(search_epochs),
-        retrain_epochs=args.retrain_epochs or int(retrain_epochs),
-        seed=seed,
+    params = SearchParams(
+        search_epochs=args.search_epochs, retrain_epochs=args.retrain_epochs, seed=seed
     )
+    # the images are read at 32 px, so that is their median side
+    profile = DataProfile("classify", len(train), len(train.classes), 1.0, SEARCH_IMAGE_SIZE)
+    config = resolve_search(params, profile)  # the blanks filled as a job fills them
     space = job_space(config, list(train.classes))
     device = torch.device("cpu")
     table = measure_latency_table(space, config.image_size, device, repeats=5, warmup=1)
